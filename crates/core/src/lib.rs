@@ -1,0 +1,12 @@
+//! Domain types of digigate: the documents a person can share, consent sessions and their
+//! state machine, the Sandbox-compatible init request and API key identifiers. No IO lives here.
+
+pub mod doc_type;
+pub mod init;
+pub mod keys;
+pub mod session;
+
+pub use doc_type::DocType;
+pub use init::{Flow, InitRequest, SessionOptions, ValidationError};
+pub use keys::{ApiKeyId, KeyEnvironment};
+pub use session::{FailureReason, SessionStatus};

@@ -1,0 +1,168 @@
+//! The consent session's life cycle, in Sandbox's words.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a consent session is in its life cycle:
+/// `created` → `initialized` → `authorized` → `succeeded` | `failed` | `expired`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Init was called; the person has not opened the link yet.
+    Created,
+    /// The person opened the link and was sent to DigiLocker.
+    Initialized,
+    /// DigiLocker sent the person back with a code; documents are being fetched.
+    Authorized,
+    /// Documents were fetched and stored.
+    Succeeded,
+    /// The journey ended without documents; see [`FailureReason`].
+    Failed,
+    /// The link or the consent window lapsed before the journey finished.
+    Expired,
+}
+
+impl SessionStatus {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Created => "created",
+            SessionStatus::Initialized => "initialized",
+            SessionStatus::Authorized => "authorized",
+            SessionStatus::Succeeded => "succeeded",
+            SessionStatus::Failed => "failed",
+            SessionStatus::Expired => "expired",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Created,
+            Self::Initialized,
+            Self::Authorized,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+
+    /// Whether the session can no longer change.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Expired)
+    }
+
+    /// The states a session may move to `next` from. Storage uses this as the guard of its
+    /// conditional update, so an illegal transition is never written.
+    pub fn allowed_predecessors(next: SessionStatus) -> &'static [SessionStatus] {
+        use SessionStatus::*;
+        match next {
+            Created => &[],
+            // Opening the link again before the callback starts a fresh authorization.
+            Initialized => &[Created, Initialized],
+            Authorized => &[Initialized],
+            Succeeded => &[Authorized],
+            Failed => &[Initialized, Authorized],
+            Expired => &[Created, Initialized, Authorized],
+        }
+    }
+
+    /// Whether moving from `self` to `next` is legal.
+    pub fn can_become(self, next: SessionStatus) -> bool {
+        Self::allowed_predecessors(next).contains(&self)
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a session failed, as a stable machine-readable word returned in `reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureReason {
+    /// The person pressed Deny on DigiLocker's consent page.
+    ConsentDenied,
+    /// DigiLocker answered the callback with an error other than a denial.
+    UpstreamAuthorizationError,
+    /// The authorization code could not be exchanged for a token.
+    TokenExchangeFailed,
+    /// DigiLocker's document repository kept failing.
+    RepositoryUnavailable,
+    /// DigiLocker could not be reached or answered something unreadable.
+    UpstreamUnavailable,
+    /// A document failed its integrity check (the `hmac` header did not match).
+    DocumentIntegrity,
+    /// None of the requested documents could be fetched.
+    NoDocuments,
+}
+
+impl FailureReason {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureReason::ConsentDenied => "consent_denied",
+            FailureReason::UpstreamAuthorizationError => "upstream_authorization_error",
+            FailureReason::TokenExchangeFailed => "token_exchange_failed",
+            FailureReason::RepositoryUnavailable => "repository_unavailable",
+            FailureReason::UpstreamUnavailable => "upstream_unavailable",
+            FailureReason::DocumentIntegrity => "document_integrity",
+            FailureReason::NoDocuments => "no_documents",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        use FailureReason::*;
+        [
+            ConsentDenied,
+            UpstreamAuthorizationError,
+            TokenExchangeFailed,
+            RepositoryUnavailable,
+            UpstreamUnavailable,
+            DocumentIntegrity,
+            NoDocuments,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SessionStatus::*;
+
+    #[test]
+    fn the_happy_path_is_legal_and_terminal_states_are_final() {
+        assert!(Created.can_become(Initialized));
+        assert!(Initialized.can_become(Authorized));
+        assert!(Authorized.can_become(Succeeded));
+        for terminal in [Succeeded, Failed, Expired] {
+            assert!(terminal.is_terminal());
+            for next in [Created, Initialized, Authorized, Succeeded, Failed, Expired] {
+                assert!(!terminal.can_become(next), "{terminal} -> {next}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_session_cannot_skip_the_callback() {
+        assert!(!Created.can_become(Succeeded));
+        assert!(!Created.can_become(Authorized));
+        assert!(!Initialized.can_become(Succeeded));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [Created, Initialized, Authorized, Succeeded, Failed, Expired] {
+            assert_eq!(SessionStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(FailureReason::parse("consent_denied"), Some(FailureReason::ConsentDenied));
+        assert_eq!(SessionStatus::parse("done"), None);
+    }
+}
