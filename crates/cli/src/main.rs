@@ -1,1 +1,67 @@
-fn main() {}
+//! The `digigate` command.
+
+mod keys;
+mod secrets;
+mod serve;
+mod simulator;
+
+use clap::{Parser, Subcommand};
+
+/// digigate: a self-hosted DigiLocker KYC gateway.
+#[derive(Parser)]
+#[command(name = "digigate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway (with the built-in DigiLocker simulator unless told otherwise).
+    Serve(Box<serve::ServeArgs>),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Apply database migrations and exit.
+    Migrate(serve::StorageArgs),
+    /// Run the DigiLocker simulator on its own.
+    Simulator(simulator::SimulatorArgs),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DIGIGATE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve::run(*args).await,
+        Command::Keys(cmd) => keys::run(cmd).await,
+        Command::Migrate(args) => {
+            args.open_store().await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Simulator(args) => simulator::run(args).await,
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

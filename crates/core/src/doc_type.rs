@@ -57,7 +57,10 @@ impl DocType {
 
     /// Joins a list of document types with commas (the stored form).
     pub fn join(list: &[Self]) -> String {
-        list.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+        list.iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 

@@ -11,8 +11,15 @@ use url::{Host, Url};
 pub const INIT_ENTITY: &str = "in.co.sandbox.kyc.digilocker.session.request";
 const HOUR_MS: i64 = 3_600_000;
 const MAX_CONSENT_MS: i64 = 365 * 24 * HOUR_MS;
-const VERIFICATION_METHODS: [&str; 7] =
-    ["aadhaar", "pan", "driving_license", "email", "username", "mobile", "other"];
+const VERIFICATION_METHODS: [&str; 7] = [
+    "aadhaar",
+    "pan",
+    "driving_license",
+    "email",
+    "username",
+    "mobile",
+    "other",
+];
 
 /// A field of a request that failed validation, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +33,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// A validation error for `field`.
     pub fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        ValidationError { field: field.into(), problem: problem.into() }
+        ValidationError {
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -107,18 +117,28 @@ impl InitRequest {
         now_ms: i64,
         allow_http_localhost: bool,
     ) -> Result<Self, ValidationError> {
-        let obj = body.as_object().ok_or_else(|| ValidationError::new("body", "must be a JSON object"))?;
+        let obj = body
+            .as_object()
+            .ok_or_else(|| ValidationError::new("body", "must be a JSON object"))?;
         expect_entity(obj, INIT_ENTITY)?;
         let flow = required_str(obj, "flow")?;
-        let flow = Flow::parse(flow).ok_or_else(|| ValidationError::new("flow", "must be one of signin, signup"))?;
-        let redirect_url = parse_redirect_url(required_str(obj, "redirect_url")?, allow_http_localhost)?;
+        let flow = Flow::parse(flow)
+            .ok_or_else(|| ValidationError::new("flow", "must be one of signin, signup"))?;
+        let redirect_url =
+            parse_redirect_url(required_str(obj, "redirect_url")?, allow_http_localhost)?;
         let doc_types = parse_doc_types(obj.get("doc_types"))?;
         let options = match obj.get("options") {
             None | Some(Value::Null) => SessionOptions::default(),
             Some(v) => parse_options(v)?,
         };
         let consent_expiry_ms = parse_consent_expiry(obj.get("consent_expiry"), now_ms)?;
-        Ok(InitRequest { flow, redirect_url, doc_types, options, consent_expiry_ms })
+        Ok(InitRequest {
+            flow,
+            redirect_url,
+            doc_types,
+            options,
+            consent_expiry_ms,
+        })
     }
 }
 
@@ -126,7 +146,10 @@ impl InitRequest {
 pub fn expect_entity(obj: &Map<String, Value>, expected: &str) -> Result<(), ValidationError> {
     match obj.get("@entity") {
         Some(Value::String(s)) if s == expected => Ok(()),
-        Some(_) => Err(ValidationError::new("@entity", format!("must be {expected}"))),
+        Some(_) => Err(ValidationError::new(
+            "@entity",
+            format!("must be {expected}"),
+        )),
         None => Err(ValidationError::new("@entity", "is required")),
     }
 }
@@ -144,8 +167,13 @@ fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, Vali
     if raw.len() > 2048 {
         return Err(bad("must be at most 2048 characters"));
     }
-    if raw.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace()) {
-        return Err(bad("must not contain spaces, control characters or backslashes"));
+    if raw
+        .chars()
+        .any(|c| c.is_control() || c == '\\' || c.is_whitespace())
+    {
+        return Err(bad(
+            "must not contain spaces, control characters or backslashes",
+        ));
     }
     let url = Url::parse(raw).map_err(|_| bad("must be an absolute URL"))?;
     if !url.username().is_empty() || url.password().is_some() {
@@ -168,7 +196,10 @@ fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
         None => return Err(ValidationError::new("doc_types", "is required")),
     };
     if items.is_empty() || items.len() > 3 {
-        return Err(ValidationError::new("doc_types", "must list one to three document types"));
+        return Err(ValidationError::new(
+            "doc_types",
+            "must list one to three document types",
+        ));
     }
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -176,7 +207,9 @@ fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
         let d = item
             .as_str()
             .and_then(DocType::from_api_name)
-            .ok_or_else(|| ValidationError::new(&field, "must be one of aadhaar, pan, driving_license"))?;
+            .ok_or_else(|| {
+                ValidationError::new(&field, "must be one of aadhaar, pan, driving_license")
+            })?;
         if out.contains(&d) {
             return Err(ValidationError::new(field, "is listed twice"));
         }
@@ -186,11 +219,16 @@ fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
 }
 
 fn parse_options(v: &Value) -> Result<SessionOptions, ValidationError> {
-    let obj = v.as_object().ok_or_else(|| ValidationError::new("options", "must be an object"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| ValidationError::new("options", "must be an object"))?;
     let flag = |name: &str| match obj.get(name) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(ValidationError::new(format!("options.{name}"), "must be a boolean")),
+        Some(_) => Err(ValidationError::new(
+            format!("options.{name}"),
+            "must be a boolean",
+        )),
     };
     let verified_mobile = match obj.get("verified_mobile") {
         None | Some(Value::Null) => None,
@@ -226,7 +264,12 @@ fn parse_options(v: &Value) -> Result<SessionOptions, ValidationError> {
             ))
         }
     };
-    Ok(SessionOptions { pinless: flag("pinless")?, usernameless: flag("usernameless")?, verified_mobile, verification_method })
+    Ok(SessionOptions {
+        pinless: flag("pinless")?,
+        usernameless: flag("usernameless")?,
+        verified_mobile,
+        verification_method,
+    })
 }
 
 /// Whether `m` matches `^[6-9][0-9]{9}$`.
@@ -238,11 +281,17 @@ fn parse_consent_expiry(v: Option<&Value>, now_ms: i64) -> Result<i64, Validatio
     let bad = |p: &str| ValidationError::new("consent_expiry", p);
     let raw = match v {
         None | Some(Value::Null) => return Ok(now_ms + HOUR_MS),
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| bad("must be an integer epoch timestamp"))?,
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| bad("must be an integer epoch timestamp"))?,
         Some(_) => return Err(bad("must be an integer epoch timestamp")),
     };
     // Sandbox's own examples send both milliseconds and 10-digit seconds.
-    let ms = if (0..100_000_000_000).contains(&raw) { raw * 1000 } else { raw };
+    let ms = if (0..100_000_000_000).contains(&raw) {
+        raw * 1000
+    } else {
+        raw
+    };
     if ms < now_ms + HOUR_MS {
         return Err(bad("must be at least one hour in the future"));
     }

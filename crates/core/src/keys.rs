@@ -37,7 +37,11 @@ impl ApiKeyId {
     /// returned once to be shown to the operator; only its hash is ever stored.
     pub fn generate(env: KeyEnvironment) -> (ApiKeyId, String) {
         let mut rng = rand::thread_rng();
-        let id = format!("key_{}_{}", env.word(), Alphanumeric.sample_string(&mut rng, RANDOM_LEN));
+        let id = format!(
+            "key_{}_{}",
+            env.word(),
+            Alphanumeric.sample_string(&mut rng, RANDOM_LEN)
+        );
         let secret = format!(
             "secret_{}_{}",
             env.word(),
@@ -48,7 +52,9 @@ impl ApiKeyId {
 
     /// Parses a key id as sent in `x-api-key`.
     pub fn parse(s: &str) -> Option<Self> {
-        let rest = s.strip_prefix("key_live_").or_else(|| s.strip_prefix("key_test_"))?;
+        let rest = s
+            .strip_prefix("key_live_")
+            .or_else(|| s.strip_prefix("key_test_"))?;
         let ok = (8..=64).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric());
         ok.then(|| ApiKeyId(s.to_owned()))
     }
@@ -105,7 +111,14 @@ mod tests {
 
     #[test]
     fn malformed_key_ids_are_refused() {
-        for bad in ["", "key_live_", "key_prod_abcdefghij", "key_live_abc", "key_live_abc def ghij", "secret_live_abcdefghijk"] {
+        for bad in [
+            "",
+            "key_live_",
+            "key_prod_abcdefghij",
+            "key_live_abc",
+            "key_live_abc def ghij",
+            "secret_live_abcdefghijk",
+        ] {
             assert_eq!(ApiKeyId::parse(bad), None, "{bad:?}");
         }
     }

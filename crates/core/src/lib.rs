@@ -5,8 +5,10 @@ pub mod doc_type;
 pub mod init;
 pub mod keys;
 pub mod session;
+pub mod verify;
 
 pub use doc_type::DocType;
 pub use init::{Flow, InitRequest, SessionOptions, ValidationError};
 pub use keys::{ApiKeyId, KeyEnvironment};
 pub use session::{FailureReason, SessionStatus};
+pub use verify::VerifyUserRequest;

@@ -162,7 +162,10 @@ mod tests {
         for s in [Created, Initialized, Authorized, Succeeded, Failed, Expired] {
             assert_eq!(SessionStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(FailureReason::parse("consent_denied"), Some(FailureReason::ConsentDenied));
+        assert_eq!(
+            FailureReason::parse("consent_denied"),
+            Some(FailureReason::ConsentDenied)
+        );
         assert_eq!(SessionStatus::parse("done"), None);
     }
 }

@@ -1,1 +1,102 @@
-//! placeholder
+//! digigate's HTTP server. A consent session flows through the modules in this order:
+//! `routes::init` → `routes::connect` → `routes::callback` → `journey` (fetch and store) →
+//! `routes::status`, `routes::documents`, `routes::profile` and `routes::download` (serve).
+//!
+//! The CLI, the tests and the benchmark all start it the same way: build a [`Gateway`],
+//! bind a listener and call [`serve`].
+
+pub mod auth;
+pub mod config;
+mod envelope;
+mod error;
+mod html;
+mod journey;
+mod links;
+mod routes;
+pub mod vault;
+
+pub use config::GatewayConfig;
+pub use error::ApiError;
+
+use axum::Router;
+use digigate_digilocker::DigiLockerClient;
+use digigate_store::Store;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Everything a request handler needs, shared across requests.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: GatewayConfig,
+    store: Arc<dyn Store>,
+    digilocker: DigiLockerClient,
+    vault: vault::Vault,
+    tokens: auth::TokenIssuer,
+    hasher: auth::SecretHasher,
+    links: links::LinkSigner,
+}
+
+/// The gateway: configuration, storage and the DigiLocker client wired together.
+#[derive(Clone)]
+pub struct Gateway {
+    state: AppState,
+}
+
+impl Gateway {
+    /// Wires a gateway. The store must already be migrated.
+    pub fn new(config: GatewayConfig, store: Arc<dyn Store>, digilocker: DigiLockerClient) -> Self {
+        let vault = vault::Vault::new(&config.master_key);
+        let tokens =
+            auth::TokenIssuer::new(&config.jwt_secret, config.issuer.clone(), config.token_ttl);
+        let hasher = auth::SecretHasher::new(config.max_concurrent_hashes);
+        let links = links::LinkSigner::new(vault.derive("download-links/v1"));
+        let inner = Inner {
+            config,
+            store,
+            digilocker,
+            vault,
+            tokens,
+            hasher,
+            links,
+        };
+        Gateway {
+            state: AppState {
+                inner: Arc::new(inner),
+            },
+        }
+    }
+
+    /// The gateway's routes (API, consent journey and downloads).
+    pub fn router(&self) -> Router {
+        routes::router(self.state.clone())
+    }
+
+    /// The storage the gateway uses (for the CLI's key management).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.state.inner.store
+    }
+
+    /// Hashes an API secret the way `/authenticate` verifies it.
+    pub async fn hash_secret(&self, secret: &str) -> Result<String, ApiError> {
+        self.state.inner.hasher.hash(secret).await
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

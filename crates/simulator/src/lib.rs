@@ -1,1 +1,129 @@
-//! placeholder
+//! A faithful, in-memory DigiLocker partner API simulator.
+//!
+//! [`Simulator::router`] serves every path under `/public/...` the way DigiLocker does, so a
+//! DigiLocker client pointed at `http://host:port/public` cannot tell it from the real service
+//! except by its base URL. The browser pages (sign-in, OTP, PIN, sign-up, consent) use relative
+//! form actions, so the router can also be nested under a prefix. See `docs/simulator.md` for the
+//! automation contract, the personas and fault injection.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod account;
+mod api_error;
+mod config;
+mod documents;
+mod escape;
+mod form;
+mod html;
+mod ids;
+mod issued;
+mod oauth;
+mod pages;
+mod pdf;
+mod personas;
+mod resources;
+mod store;
+pub mod verhoeff;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use config::{SimulatorConfig, SimulatorError};
+pub use personas::{
+    AadhaarRecord, Address, DrivingLicenceRecord, Fault, Gender, LocalLanguageData, PanRecord,
+    Persona, VehicleClass,
+};
+
+use store::Store;
+
+/// A running simulated DigiLocker: configuration plus shared in-memory state. Cloning is cheap and
+/// every clone sees the same accounts, codes and tokens.
+#[derive(Clone)]
+pub struct Simulator {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: SimulatorConfig,
+    store: Mutex<Store>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("client_id", &self.shared.config.client_id)
+            .field("personas", &self.shared.config.personas.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// A simulator with empty state; accounts start as the personas' `registered` flags say.
+    pub fn new(config: SimulatorConfig) -> Self {
+        let registered = config.personas.iter().map(|p| p.registered).collect();
+        Self {
+            shared: Arc::new(Shared {
+                config,
+                store: Mutex::new(Store::new(registered)),
+            }),
+        }
+    }
+
+    /// The routes, all under `/public/...`, as DigiLocker serves them.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route(
+                "/public/oauth2/1/authorize",
+                get(pages::authorize).post(pages::step),
+            )
+            .route(
+                "/public/oauth2/2/authorize",
+                get(pages::authorize).post(pages::step),
+            )
+            .route("/public/oauth2/1/token", post(oauth::token))
+            .route("/public/oauth2/2/token", post(oauth::token))
+            .route("/public/oauth2/1/revoke", post(oauth::revoke))
+            .route("/public/oauth2/1/user", get(resources::user))
+            .route("/public/oauth2/1/files/issued", get(resources::issued_v1))
+            .route("/public/oauth2/2/files/issued", get(resources::issued_v2))
+            .route("/public/oauth2/1/xml/", get(resources::uri_missing))
+            .route("/public/oauth2/1/xml/{uri}", get(resources::xml))
+            .route("/public/oauth2/1/file/", get(resources::uri_missing))
+            .route("/public/oauth2/1/file/{uri}", get(resources::file))
+            .route("/public/oauth2/3/xml/eaadhaar", get(resources::eaadhaar))
+            .route("/public/account/2/verify", post(account::verify))
+            .with_state(self.clone())
+    }
+
+    pub(crate) fn config(&self) -> &SimulatorConfig {
+        &self.shared.config
+    }
+
+    pub(crate) fn persona(&self, index: usize) -> Option<&Persona> {
+        self.shared.config.personas.get(index)
+    }
+
+    /// The state lock; never held across an `.await`. A panic elsewhere cannot leave the maps
+    /// half-updated in a way that matters to a simulator, so a poisoned lock is recovered.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Serves `sim` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    sim: Simulator,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, sim.router())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,1 +1,172 @@
-//! placeholder
+//! Storage of digigate: the [`Store`] trait, and one implementation of it that speaks to either
+//! SQLite (the default: a single file) or PostgreSQL (shared by several gateway instances).
+//!
+//! # One SQL text for both backends
+//!
+//! Queries go through sqlx's `Any` driver rather than through code generic over the backend.
+//! Every statement is written once, with `$1..$n` placeholders whose first appearances are in
+//! ascending order (SQLite binds `$N` by number, PostgreSQL natively), and binds and reads only
+//! `i64`, `String`, `Vec<u8>` and `Option`s of them, which both drivers map the same way. The
+//! two backends differ only where they must, and all of that lives in `backend.rs`: the
+//! migrations (`migrations/sqlite/` and `migrations/postgres/`, whose column types differ),
+//! the per-connection SQLite pragmas (WAL, `synchronous=FULL`, busy timeout, foreign keys),
+//! pool sizes, and how a write transaction begins (`BEGIN IMMEDIATE` on SQLite, so writers
+//! queue on the busy timeout instead of failing on a stale snapshot). A generic implementation
+//! would have needed a wall of `where` bounds on every method for no difference in the SQL.
+//!
+//! # Guarantees
+//!
+//! Multi-step changes run in one transaction whose first statement is the guarding conditional
+//! `UPDATE`; if it changes no row, the transaction is rolled back, so nothing is half-written.
+//! "Consume once" is a single `UPDATE … WHERE consumed_at_ms IS NULL … RETURNING`.
+//! Errors never carry stored values: [`StoreError::Corrupt`] names a column, not its content.
+
+mod backend;
+mod records;
+mod rows;
+mod sql_store;
+mod transactions;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use records::{
+    ApiKeyRecord, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
+    MissingDocument, ProfileRecord, SessionRecord, UpstreamTokenRecord,
+};
+
+use digigate_core::{DocType, FailureReason, SessionStatus};
+use std::sync::Arc;
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or refused the operation.
+    #[error("storage is unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    /// A record with the same key (id, link id, state hash, document type of a session) exists.
+    #[error("a record with this id already exists")]
+    Conflict,
+    /// A stored value could not be read back; the message names the column, never the value.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The database URL is neither `sqlite:` nor `postgres:`/`postgresql:`.
+    #[error("unsupported database URL scheme")]
+    UnsupportedUrl,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Unavailable(e),
+        }
+    }
+}
+
+/// Everything digigate keeps: API keys, consent sessions, their authorizations, upstream
+/// tokens, and the encrypted documents, profiles and data keys they produced.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies the pending migrations of this backend; running it again changes nothing.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Stores a new API key; an existing id is [`StoreError::Conflict`].
+    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError>;
+    /// The API key with this id.
+    async fn api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
+    /// Every API key, oldest first.
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Disables (`Some(time)`) or re-enables (`None`) a key; whether the key exists.
+    async fn set_api_key_disabled(
+        &self,
+        id: &str,
+        disabled_at_ms: Option<i64>,
+    ) -> Result<bool, StoreError>;
+    /// Replaces the secret hash of a key (rotation); whether the key exists.
+    async fn set_api_key_secret_hash(
+        &self,
+        id: &str,
+        secret_hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a new session; an existing id or link id is [`StoreError::Conflict`].
+    async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError>;
+    /// The session with this id, whoever owns it.
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// The session only if it belongs to `api_key_id` (tenant scoping is done in SQL).
+    async fn session_for_key(
+        &self,
+        id: &str,
+        api_key_id: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    /// The session whose consent link has this id.
+    async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// Conditional update: sets status `to` (+ updated_at, failure_reason) only if the current status is in
+    /// `SessionStatus::allowed_predecessors(to)`; returns whether a row changed.
+    async fn transition(
+        &self,
+        id: &str,
+        to: SessionStatus,
+        reason: Option<FailureReason>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// One transaction: move the session to `initialized` (only from created|initialized and only while link_expires_at_ms > now)
+    /// and insert the authorization. false (and nothing written) if the session was not eligible.
+    async fn start_authorization(
+        &self,
+        auth: &AuthorizationRecord,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// One transaction: atomically mark the authorization with this state_hash AND binding_hash consumed (only if not
+    /// consumed and expires_at_ms > now) and move its session initialized → authorized. Returns the record, or None with
+    /// nothing changed (unknown/used/expired state, wrong binding, or session not initialized).
+    async fn consume_authorization(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<AuthorizationRecord>, StoreError>;
+    /// Stores the (already encrypted) upstream token of a session, replacing any previous one.
+    async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError>;
+    /// The upstream token of a session.
+    async fn upstream_token(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<UpstreamTokenRecord>, StoreError>;
+    /// Records that the session's upstream token was revoked (the first revocation time is kept).
+    async fn mark_upstream_token_revoked(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// One transaction: insert the wrapped data key, every document, the profile, set documents_consented and
+    /// documents_missing, and move the session authorized → succeeded. false (nothing written) if the session was not
+    /// authorized (or its data was already erased). The nested records are stored under `c.session_id`.
+    async fn complete_session(&self, c: &CompletedSession) -> Result<bool, StoreError>;
+    /// The documents of a session, ordered by creation time, then id.
+    async fn documents(&self, session_id: &str) -> Result<Vec<DocumentRecord>, StoreError>;
+    /// The document of one type of a session.
+    async fn document(
+        &self,
+        session_id: &str,
+        doc_type: DocType,
+    ) -> Result<Option<DocumentRecord>, StoreError>;
+    /// The document with this id.
+    async fn document_by_id(&self, document_id: &str)
+        -> Result<Option<DocumentRecord>, StoreError>;
+    /// The (encrypted) profile of a session.
+    async fn profile(&self, session_id: &str) -> Result<Option<ProfileRecord>, StoreError>;
+    /// The wrapped data key that encrypts a session's documents and profile.
+    async fn data_key(&self, session_id: &str) -> Result<Option<DataKeyRecord>, StoreError>;
+    /// One transaction: delete the session's documents, profile and data key, and record erased_at_ms on the session.
+    /// Returns whether anything was erased now (a second call returns false and changes nothing).
+    async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError>;
+}
+
+/// Opens the store for a URL (`sqlite:///path/file.db?mode=rwc`, `sqlite://relative.db`, `postgres://…`) — does not migrate.
+///
+/// A SQLite URL without `mode=` is opened with `mode=rwc`, so the file is created on first start.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(sql_store::SqlStore::connect(url).await?))
+}

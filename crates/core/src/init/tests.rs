@@ -43,16 +43,43 @@ fn each_bad_field_is_named() {
     assert_eq!(field_of(with("flow", json!("login"))), "flow");
     assert_eq!(field_of(with("flow", json!(1))), "flow");
     assert_eq!(field_of(with("doc_types", json!([]))), "doc_types");
-    assert_eq!(field_of(with("doc_types", json!(["aadhaar", "voter"]))), "doc_types[1]");
-    assert_eq!(field_of(with("doc_types", json!(["pan", "pan"]))), "doc_types[1]");
+    assert_eq!(
+        field_of(with("doc_types", json!(["aadhaar", "voter"]))),
+        "doc_types[1]"
+    );
+    assert_eq!(
+        field_of(with("doc_types", json!(["pan", "pan"]))),
+        "doc_types[1]"
+    );
     assert_eq!(field_of(with("doc_types", json!("pan"))), "doc_types");
-    assert_eq!(field_of(with("options", json!({"pinless": "yes"}))), "options.pinless");
-    assert_eq!(field_of(with("options", json!({"verified_mobile": "5123456789"}))), "options.verified_mobile");
-    assert_eq!(field_of(with("options", json!({"verification_method": ["fax"]}))), "options.verification_method[0]");
-    assert_eq!(field_of(with("options", json!({"verification_method": []}))), "options.verification_method");
-    assert_eq!(field_of(with("consent_expiry", json!("tomorrow"))), "consent_expiry");
-    assert_eq!(field_of(with("consent_expiry", json!(NOW + 60_000))), "consent_expiry");
-    assert_eq!(field_of(with("consent_expiry", json!(i64::MAX))), "consent_expiry");
+    assert_eq!(
+        field_of(with("options", json!({"pinless": "yes"}))),
+        "options.pinless"
+    );
+    assert_eq!(
+        field_of(with("options", json!({"verified_mobile": "5123456789"}))),
+        "options.verified_mobile"
+    );
+    assert_eq!(
+        field_of(with("options", json!({"verification_method": ["fax"]}))),
+        "options.verification_method[0]"
+    );
+    assert_eq!(
+        field_of(with("options", json!({"verification_method": []}))),
+        "options.verification_method"
+    );
+    assert_eq!(
+        field_of(with("consent_expiry", json!("tomorrow"))),
+        "consent_expiry"
+    );
+    assert_eq!(
+        field_of(with("consent_expiry", json!(NOW + 60_000))),
+        "consent_expiry"
+    );
+    assert_eq!(
+        field_of(with("consent_expiry", json!(i64::MAX))),
+        "consent_expiry"
+    );
     assert_eq!(field_of(json!([1, 2])), "body");
 }
 
@@ -67,7 +94,11 @@ fn redirect_urls_must_be_https_without_tricks() {
         "/relative",
         "https://exa mple.com/",
     ] {
-        assert_eq!(field_of(with("redirect_url", json!(bad))), "redirect_url", "{bad}");
+        assert_eq!(
+            field_of(with("redirect_url", json!(bad))),
+            "redirect_url",
+            "{bad}"
+        );
     }
 }
 
@@ -85,7 +116,8 @@ fn consent_expiry_accepts_milliseconds_and_ten_digit_seconds() {
     let ms = NOW + 2 * HOUR_MS;
     let req = InitRequest::from_json(&with("consent_expiry", json!(ms)), NOW, false).unwrap();
     assert_eq!(req.consent_expiry_ms, ms);
-    let req = InitRequest::from_json(&with("consent_expiry", json!(ms / 1000)), NOW, false).unwrap();
+    let req =
+        InitRequest::from_json(&with("consent_expiry", json!(ms / 1000)), NOW, false).unwrap();
     assert_eq!(req.consent_expiry_ms, ms);
 }
 

@@ -1,0 +1,102 @@
+//! `digigate keys`: create, list and disable API keys.
+
+use crate::serve::StorageArgs;
+use anyhow::bail;
+use clap::{Args, Subcommand};
+use digigate_core::KeyEnvironment;
+use digigate_server::auth;
+
+/// Key management commands.
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Create an API key and print its secret once.
+    Create(CreateArgs),
+    /// List API keys (ids, names, state; never secrets).
+    List(StorageArgs),
+    /// Disable an API key; its tokens stop working at once.
+    Disable {
+        /// The key id (`key_live_…` / `key_test_…`).
+        id: String,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+/// Flags of `keys create`.
+#[derive(Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// A name to recognise the key by.
+    #[arg(long, default_value = "default")]
+    name: String,
+    /// Create a `key_live_…` key instead of a `key_test_…` one.
+    #[arg(long)]
+    live: bool,
+    /// Allowed redirect URL (repeatable); when given, init refuses any other.
+    #[arg(long = "redirect-url")]
+    redirect_urls: Vec<url::Url>,
+    /// Print exactly one JSON object `{"api_key": …, "api_secret": …}` and nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
+    match cmd {
+        KeysCommand::Create(args) => {
+            let store = args.storage.open_store().await?;
+            let env = if args.live {
+                KeyEnvironment::Live
+            } else {
+                KeyEnvironment::Test
+            };
+            let urls = args.redirect_urls.iter().map(|u| u.to_string()).collect();
+            let now = chrono::Utc::now().timestamp_millis();
+            let (id, secret) = auth::create_api_key(
+                store.as_ref(),
+                &auth::SecretHasher::new(1),
+                &args.name,
+                env,
+                urls,
+                now,
+            )
+            .await?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "api_key": id.as_str(), "api_secret": secret })
+                );
+            } else {
+                println!("api key:    {id}\napi secret: {secret}\n(the secret is shown only now)");
+            }
+        }
+        KeysCommand::List(storage) => {
+            let store = storage.open_store().await?;
+            for k in store.list_api_keys().await? {
+                let state = if k.disabled_at_ms.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    k.id,
+                    state,
+                    k.name,
+                    k.redirect_urls.join(",")
+                );
+            }
+        }
+        KeysCommand::Disable { id, storage } => {
+            let store = storage.open_store().await?;
+            if !store
+                .set_api_key_disabled(&id, Some(chrono::Utc::now().timestamp_millis()))
+                .await?
+            {
+                bail!("no such API key");
+            }
+            println!("disabled {id}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Keys the gateway needs: read from configuration (base64, or a `*_FILE`), or in development
+//! mode generated once into the data directory.
+
+use anyhow::{bail, Context};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rand::RngCore;
+use std::path::Path;
+
+/// Decodes a base64 32-byte key.
+pub fn decode_key(name: &str, b64: &str) -> anyhow::Result<[u8; 32]> {
+    let raw = STANDARD
+        .decode(b64.trim())
+        .with_context(|| format!("{name} is not valid base64"))?;
+    raw.try_into()
+        .map_err(|_| anyhow::anyhow!("{name} must decode to exactly 32 bytes"))
+}
+
+/// The key from `configured` (base64), else from `path`, else (development only) a new random
+/// key written to `path` with owner-only permissions.
+pub fn load_or_create_key(
+    name: &str,
+    configured: Option<&str>,
+    path: &Path,
+    development: bool,
+) -> anyhow::Result<[u8; 32]> {
+    if let Some(b64) = configured {
+        return decode_key(name, b64);
+    }
+    if path.exists() {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        return decode_key(name, &text);
+    }
+    if !development {
+        bail!("{name} is not configured (required in production mode)");
+    }
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    write_private(path, &STANDARD.encode(key))?;
+    tracing::info!(path = %path.display(), "generated {name} for development");
+    Ok(key)
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}

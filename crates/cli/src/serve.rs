@@ -1,0 +1,229 @@
+//! `digigate serve` and the storage flags shared with `migrate` and `keys`.
+
+use crate::secrets::load_or_create_key;
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use digigate_core::KeyEnvironment;
+use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
+use digigate_server::{auth, Gateway, GatewayConfig};
+use digigate_simulator::{Simulator, SimulatorConfig};
+use digigate_store::Store;
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Where the data lives.
+#[derive(Args, Clone)]
+pub struct StorageArgs {
+    /// Directory for the SQLite database and development keys.
+    #[arg(long, env = "DIGIGATE_DATA_DIR", default_value = "./digigate-data")]
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://…` or `postgres://…`); default: a SQLite file in the data directory.
+    #[arg(long, env = "DIGIGATE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl StorageArgs {
+    /// Opens and migrates the store.
+    pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating data directory {}", self.data_dir.display()))?;
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("digigate.db").display()
+            ),
+        };
+        let store = digigate_store::connect(&url)
+            .await
+            .context("opening the database")?;
+        store.migrate().await.context("applying migrations")?;
+        Ok(store)
+    }
+}
+
+/// Which DigiLocker the gateway talks to.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Upstream {
+    /// The built-in simulator, mounted at `/simulator` in this process.
+    Simulator,
+    /// A real DigiLocker partner API (or a simulator run on its own) at `--digilocker-url`.
+    Digilocker,
+}
+
+/// Development or production behaviour.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Generated keys, a test API key on first start, http localhost redirect URLs allowed.
+    Development,
+    /// Every key must be configured; the simulator cannot be the upstream.
+    Production,
+}
+
+/// Flags of `digigate serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// Address to listen on.
+    #[arg(long, env = "DIGIGATE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Public base URL of this gateway (default: http://<listen>).
+    #[arg(long, env = "DIGIGATE_PUBLIC_URL")]
+    public_url: Option<Url>,
+    /// Development or production.
+    #[arg(long, env = "DIGIGATE_MODE", value_enum, default_value = "development")]
+    mode: Mode,
+    /// Which DigiLocker to use.
+    #[arg(
+        long,
+        env = "DIGIGATE_UPSTREAM",
+        value_enum,
+        default_value = "simulator"
+    )]
+    upstream: Upstream,
+    /// Base URL of the DigiLocker partner API.
+    #[arg(
+        long,
+        env = "DIGIGATE_DIGILOCKER_URL",
+        default_value = "https://digilocker.meripehchaan.gov.in/public"
+    )]
+    digilocker_url: Url,
+    /// DigiLocker partner client id.
+    #[arg(long, env = "DIGIGATE_DIGILOCKER_CLIENT_ID")]
+    digilocker_client_id: Option<String>,
+    /// DigiLocker partner client secret (prefer the environment variable).
+    #[arg(
+        long,
+        env = "DIGIGATE_DIGILOCKER_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    digilocker_client_secret: Option<String>,
+    /// Key-encryption key, base64 of 32 bytes (generated into the data directory in development).
+    #[arg(long, env = "DIGIGATE_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
+    /// Access-token signing key, base64 of 32 bytes (generated in development).
+    #[arg(long, env = "DIGIGATE_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Access token lifetime in seconds.
+    #[arg(long, env = "DIGIGATE_TOKEN_TTL_SECS", default_value_t = 86_400)]
+    token_ttl_secs: u64,
+    /// Lifetime of a session's link in seconds.
+    #[arg(long, env = "DIGIGATE_LINK_TTL_SECS", default_value_t = 600)]
+    link_ttl_secs: u64,
+    /// Lifetime of document download links in seconds.
+    #[arg(long, env = "DIGIGATE_DOWNLOAD_TTL_SECS", default_value_t = 300)]
+    download_ttl_secs: u64,
+    /// Timeout of each DigiLocker call in seconds.
+    #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
+    digilocker_timeout_secs: u64,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let development = args.mode == Mode::Development;
+    if !development && args.upstream == Upstream::Simulator {
+        bail!("production mode needs the real DigiLocker: pass --upstream digilocker with its client id and secret");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = match &args.public_url {
+        Some(u) => u.clone(),
+        None => Url::parse(&format!("http://{local}"))?,
+    };
+    if !development && public_url.scheme() != "https" {
+        bail!("production mode needs an https --public-url");
+    }
+    let store = args.storage.open_store().await?;
+    let dir = &args.storage.data_dir;
+    let master = load_or_create_key(
+        "DIGIGATE_MASTER_KEY",
+        args.master_key.as_deref(),
+        &dir.join("master.key"),
+        development,
+    )?;
+    let jwt = load_or_create_key(
+        "DIGIGATE_JWT_SECRET",
+        args.jwt_secret.as_deref(),
+        &dir.join("jwt.key"),
+        development,
+    )?;
+
+    let mut config = GatewayConfig::new(public_url.clone(), master, jwt);
+    config.development = development;
+    config.token_ttl = Duration::from_secs(args.token_ttl_secs);
+    config.link_ttl = Duration::from_secs(args.link_ttl_secs);
+    config.download_ttl = Duration::from_secs(args.download_ttl_secs);
+    let callback = Url::parse(&config.public_link("/callbacks/digilocker"))?;
+    let timeout = Duration::from_secs(args.digilocker_timeout_secs);
+
+    let (digilocker, simulator) = match args.upstream {
+        Upstream::Simulator => {
+            let secret = crate::simulator::random_secret();
+            let sim = Simulator::new(SimulatorConfig::new(
+                "digigate-simulator".to_owned(),
+                SecretString::from(secret.clone()),
+                vec![callback.to_string()],
+            ));
+            let loopback = if local.ip().is_unspecified() {
+                format!("127.0.0.1:{}", local.port())
+            } else {
+                local.to_string()
+            };
+            let client = DigiLockerClient::new(DigiLockerConfig {
+                authorize_base: Url::parse(&config.public_link("/simulator/public"))?,
+                api_base: Url::parse(&format!("http://{loopback}/simulator/public"))?,
+                client_id: "digigate-simulator".to_owned(),
+                client_secret: SecretString::from(secret),
+                redirect_uri: callback,
+                timeout,
+            })?;
+            (client, Some(sim))
+        }
+        Upstream::Digilocker => {
+            let (Some(id), Some(secret)) = (
+                args.digilocker_client_id.clone(),
+                args.digilocker_client_secret.clone(),
+            ) else {
+                bail!("--upstream digilocker needs DIGIGATE_DIGILOCKER_CLIENT_ID and DIGIGATE_DIGILOCKER_CLIENT_SECRET");
+            };
+            let client = DigiLockerClient::new(DigiLockerConfig {
+                authorize_base: args.digilocker_url.clone(),
+                api_base: args.digilocker_url.clone(),
+                client_id: id,
+                client_secret: SecretString::from(secret),
+                redirect_uri: callback,
+                timeout,
+            })?;
+            (client, None)
+        }
+    };
+    let gateway = Gateway::new(config, store.clone(), digilocker);
+    if development && store.list_api_keys().await?.is_empty() {
+        let (id, secret) = auth::create_api_key(
+            store.as_ref(),
+            &auth::SecretHasher::new(1),
+            "development",
+            KeyEnvironment::Test,
+            Vec::new(),
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await?;
+        println!("Created a development API key (shown once):\n  api key:    {id}\n  api secret: {secret}\n");
+        println!(
+            "Try it:\n  curl -s -X POST {}/authenticate -H 'x-api-key: {id}' -H 'x-api-secret: {secret}'\n",
+            public_url.as_str().trim_end_matches('/')
+        );
+    }
+    let mut router = gateway.router();
+    if let Some(sim) = simulator {
+        router = router.nest("/simulator", sim.router());
+    }
+    tracing::info!(%local, public_url = %public_url, "digigate listening");
+    digigate_server::serve(listener, router, crate::shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! Who is calling: API keys with Argon2id-hashed secrets, and the HS256 access tokens that
+//! `/authenticate` issues for them.
+
+use crate::error::ApiError;
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use digigate_core::{ApiKeyId, KeyEnvironment};
+use digigate_store::{ApiKeyRecord, Store};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretBox};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// The only algorithm a token may carry; anything else, `none` included, is refused.
+const PINNED_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// Issuer.
+    pub iss: String,
+    /// The API key id the token was issued to.
+    pub sub: String,
+    /// Issued at, epoch seconds.
+    pub iat: i64,
+    /// Expires at, epoch seconds.
+    pub exp: i64,
+    /// Unique token id.
+    pub jti: String,
+}
+
+/// Issues and verifies HS256 access tokens.
+pub struct TokenIssuer {
+    key: SecretBox<[u8; 32]>,
+    issuer: String,
+    ttl: Duration,
+}
+
+impl TokenIssuer {
+    /// A token issuer signing with `key`.
+    pub fn new(key: &SecretBox<[u8; 32]>, issuer: String, ttl: Duration) -> Self {
+        TokenIssuer {
+            key: SecretBox::new(Box::new(*key.expose_secret())),
+            issuer,
+            ttl,
+        }
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        Hmac::<Sha256>::new_from_slice(self.key.expose_secret()).expect("any key length")
+    }
+
+    /// Issues a token for `key_id` at `now` (epoch seconds).
+    pub fn issue(&self, key_id: &ApiKeyId, now: i64) -> String {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            sub: key_id.as_str().to_owned(),
+            iat: now,
+            exp: now + self.ttl.as_secs() as i64,
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        let signing_input = format!(
+            "{}.{}",
+            B64.encode(PINNED_HEADER),
+            B64.encode(serde_json::to_vec(&claims).expect("claims serialise"))
+        );
+        let mut mac = self.mac();
+        mac.update(signing_input.as_bytes());
+        format!(
+            "{signing_input}.{}",
+            B64.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    /// Verifies a token's algorithm, signature, issuer and expiry at `now` (epoch seconds).
+    pub fn verify(&self, token: &str, now: i64) -> Option<Claims> {
+        let mut parts = token.split('.');
+        let (header, claims, sig) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let header: serde_json::Value = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
+        if header.get("alg")?.as_str()? != "HS256" {
+            return None;
+        }
+        let mut mac = self.mac();
+        mac.update(&token.as_bytes()[..token.len() - sig.len() - 1]);
+        mac.verify_slice(&B64.decode(sig).ok()?).ok()?;
+        let claims: Claims = serde_json::from_slice(&B64.decode(claims).ok()?).ok()?;
+        (claims.iss == self.issuer && claims.exp > now).then_some(claims)
+    }
+}
+
+/// Hashes and verifies API secrets with Argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane)
+/// on the blocking pool, with bounded concurrency so a flood cannot exhaust memory or CPU.
+#[derive(Clone)]
+pub struct SecretHasher {
+    permits: Arc<Semaphore>,
+}
+
+fn argon2() -> Argon2<'static> {
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid params"),
+    )
+}
+
+impl SecretHasher {
+    /// A hasher allowing `concurrency` computations at once.
+    pub fn new(concurrency: usize) -> Self {
+        SecretHasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    /// Hashes `secret` into a PHC string.
+    pub async fn hash(&self, secret: &str) -> Result<String, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        let secret = secret.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            argon2()
+                .hash_password(secret.as_bytes(), &salt)
+                .map(|h| h.to_string())
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|_| ApiError::BadRequest("secret could not be hashed".into()))
+    }
+
+    /// Whether `secret` matches the PHC string `hash`.
+    pub async fn verify(&self, secret: &str, hash: &str) -> Result<bool, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        let (secret, hash) = (secret.to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .is_ok_and(|h| argon2().verify_password(secret.as_bytes(), &h).is_ok())
+        })
+        .await
+        .map_err(ApiError::internal)
+    }
+}
+
+/// Creates and stores a new API key; returns its id and its secret (shown once, stored hashed).
+pub async fn create_api_key(
+    store: &dyn Store,
+    hasher: &SecretHasher,
+    name: &str,
+    env: KeyEnvironment,
+    redirect_urls: Vec<String>,
+    now_ms: i64,
+) -> Result<(ApiKeyId, String), ApiError> {
+    let (id, secret) = ApiKeyId::generate(env);
+    let record = ApiKeyRecord {
+        id: id.as_str().to_owned(),
+        name: name.to_owned(),
+        secret_hash: hasher.hash(&secret).await?,
+        created_at_ms: now_ms,
+        disabled_at_ms: None,
+        redirect_urls,
+    };
+    store.insert_api_key(&record).await?;
+    Ok((id, secret))
+}
+
+/// An authenticated caller: the API key a valid token was issued to, checked on every request.
+pub struct Caller {
+    /// The caller's key.
+    pub key: ApiKeyRecord,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let key_id = header("x-api-key").ok_or(ApiError::Unauthorized)?;
+        let raw = header("authorization").ok_or(ApiError::Unauthorized)?;
+        let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim();
+        let now = chrono::Utc::now().timestamp();
+        let claims = state
+            .inner
+            .tokens
+            .verify(token, now)
+            .ok_or(ApiError::Unauthorized)?;
+        if claims.sub != key_id {
+            return Err(ApiError::Unauthorized);
+        }
+        let key = state
+            .inner
+            .store
+            .api_key(key_id)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        if key.disabled_at_ms.is_some() {
+            return Err(ApiError::Unauthorized);
+        }
+        Ok(Caller { key })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issuer() -> TokenIssuer {
+        TokenIssuer::new(
+            &SecretBox::new(Box::new([7u8; 32])),
+            "digigate".into(),
+            Duration::from_secs(60),
+        )
+    }
+
+    fn forge(header: &str, claims: &Claims, key: &[u8]) -> String {
+        let input = format!(
+            "{}.{}",
+            B64.encode(header),
+            B64.encode(serde_json::to_vec(claims).unwrap())
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        mac.update(input.as_bytes());
+        format!("{input}.{}", B64.encode(mac.finalize().into_bytes()))
+    }
+
+    #[test]
+    fn an_issued_token_verifies_until_it_expires() {
+        let (id, _) = ApiKeyId::generate(KeyEnvironment::Test);
+        let t = issuer().issue(&id, 1000);
+        let claims = issuer().verify(&t, 1001).unwrap();
+        assert_eq!(claims.sub, id.as_str());
+        assert_eq!(claims.exp, 1060);
+        assert!(issuer().verify(&t, 1060).is_none());
+    }
+
+    #[test]
+    fn tokens_with_another_algorithm_or_key_or_edits_are_refused() {
+        let (id, _) = ApiKeyId::generate(KeyEnvironment::Test);
+        let good = issuer().issue(&id, 1000);
+        let claims = issuer().verify(&good, 1000).unwrap();
+        let none = format!(
+            "{}.{}.",
+            B64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            good.split('.').nth(1).unwrap()
+        );
+        assert!(issuer().verify(&none, 1000).is_none());
+        let hs512 = forge(r#"{"alg":"HS512","typ":"JWT"}"#, &claims, &[7u8; 32]);
+        assert!(issuer().verify(&hs512, 1000).is_none());
+        let other_key = forge(PINNED_HEADER, &claims, &[8u8; 32]);
+        assert!(issuer().verify(&other_key, 1000).is_none());
+        let mut longer = claims.clone();
+        longer.exp += 1_000_000;
+        let tampered = format!(
+            "{}.{}.{}",
+            good.split('.').next().unwrap(),
+            B64.encode(serde_json::to_vec(&longer).unwrap()),
+            good.split('.').nth(2).unwrap()
+        );
+        assert!(issuer().verify(&tampered, 1000).is_none());
+        assert!(issuer().verify("not.a.token.at.all", 1000).is_none());
+        assert!(issuer().verify("", 1000).is_none());
+    }
+}

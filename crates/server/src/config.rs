@@ -1,0 +1,61 @@
+//! The gateway's runtime configuration (the CLI builds it from flags and `DIGIGATE_*`).
+
+use secrecy::SecretBox;
+use std::time::Duration;
+use url::Url;
+
+/// How the gateway is configured.
+pub struct GatewayConfig {
+    /// The URL people and businesses reach this gateway at (links are built from it).
+    pub public_url: Url,
+    /// Development mode: plain-http localhost redirect URLs are accepted.
+    pub development: bool,
+    /// `iss` of the access tokens `/authenticate` issues.
+    pub issuer: String,
+    /// Lifetime of an access token (Sandbox: 24 hours).
+    pub token_ttl: Duration,
+    /// Lifetime of the `authorization_url` link returned by init.
+    pub link_ttl: Duration,
+    /// Lifetime of a DigiLocker authorization (state, PKCE verifier) once the link is opened.
+    pub authorization_ttl: Duration,
+    /// Lifetime of a signed document download link.
+    pub download_ttl: Duration,
+    /// Purpose label sent to DigiLocker's consent page.
+    pub purpose: String,
+    /// Key-encryption key (AES-256) that wraps every session's data key and seals tokens.
+    pub master_key: SecretBox<[u8; 32]>,
+    /// HMAC key that signs access tokens.
+    pub jwt_secret: SecretBox<[u8; 32]>,
+    /// How many Argon2id computations may run at once.
+    pub max_concurrent_hashes: usize,
+    /// Attempts at fetching a document when DigiLocker's repository fails.
+    pub fetch_attempts: u32,
+    /// Wait before the first retry; doubles each time.
+    pub fetch_backoff: Duration,
+}
+
+impl GatewayConfig {
+    /// A configuration with the documented defaults around the given keys.
+    pub fn new(public_url: Url, master_key: [u8; 32], jwt_secret: [u8; 32]) -> Self {
+        GatewayConfig {
+            public_url,
+            development: true,
+            issuer: "digigate".to_owned(),
+            token_ttl: Duration::from_secs(24 * 3600),
+            link_ttl: Duration::from_secs(600),
+            authorization_ttl: Duration::from_secs(1800),
+            download_ttl: Duration::from_secs(300),
+            purpose: "kyc".to_owned(),
+            master_key: SecretBox::new(Box::new(master_key)),
+            jwt_secret: SecretBox::new(Box::new(jwt_secret)),
+            max_concurrent_hashes: 2,
+            fetch_attempts: 3,
+            fetch_backoff: Duration::from_millis(200),
+        }
+    }
+
+    /// `{public_url}{path}` where `path` starts with `/`.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+}

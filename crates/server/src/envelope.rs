@@ -1,0 +1,74 @@
+//! Sandbox's response envelope and the per-request transaction id.
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::json;
+use tracing::Instrument;
+use uuid::Uuid;
+
+tokio::task_local! {
+    static TRANSACTION_ID: Uuid;
+}
+
+/// Gives every request a fresh transaction id, in the envelope and in the logs.
+pub async fn with_transaction_id(req: Request, next: Next) -> Response {
+    let id = Uuid::new_v4();
+    let span = tracing::info_span!("request", transaction_id = %id, method = %req.method(), route = %route_of(&req));
+    TRANSACTION_ID
+        .scope(id, async move {
+            let res = next.run(req).await;
+            tracing::info!(status = res.status().as_u16(), "answered");
+            res
+        })
+        .instrument(span)
+        .await
+}
+
+fn route_of(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned())
+}
+
+/// The transaction id of the request being answered.
+pub fn transaction_id() -> Uuid {
+    TRANSACTION_ID
+        .try_with(|id| *id)
+        .unwrap_or_else(|_| Uuid::new_v4())
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A successful answer: `{code, timestamp, transaction_id, data}`.
+pub struct Data<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Data<T> {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "code": 200,
+            "timestamp": now_ms(),
+            "transaction_id": transaction_id().to_string(),
+            "data": self.0,
+        });
+        (StatusCode::OK, Json(body)).into_response()
+    }
+}
+
+/// An error answer: `{code, message, timestamp, transaction_id}`.
+pub fn error_body(status: StatusCode, message: &str) -> Response {
+    let body = json!({
+        "code": status.as_u16(),
+        "message": message,
+        "timestamp": now_ms(),
+        "transaction_id": transaction_id().to_string(),
+    });
+    (status, Json(body)).into_response()
+}

@@ -1,0 +1,45 @@
+//! `POST /authenticate`: an API key and secret buy a 24-hour access token.
+
+use crate::envelope::Data;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use digigate_core::ApiKeyId;
+use serde_json::{json, Value};
+
+/// A syntactically valid Argon2id hash of nothing, verified against when the key is unknown so
+/// that unknown keys and wrong secrets take the same time.
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZGlnaWdhdGVkZWNveQ$0h2bFQeRvB7pYhY2l5Zx4K4cWnKqE0Ksm9Rj1pQ0xhE";
+
+/// Exchanges `x-api-key` + `x-api-secret` for an access token.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Data<Value>, ApiError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(key), Some(secret)) = (header("x-api-key"), header("x-api-secret")) else {
+        return Err(ApiError::Unauthorized);
+    };
+    let id = ApiKeyId::parse(key).ok_or(ApiError::Unauthorized)?;
+    if secret.len() > 128 {
+        return Err(ApiError::Unauthorized);
+    }
+    let record = state.inner.store.api_key(id.as_str()).await?;
+    let hash = record
+        .as_ref()
+        .map_or(DECOY_HASH, |r| r.secret_hash.as_str());
+    let matches = state.inner.hasher.verify(secret, hash).await?;
+    match record {
+        Some(r) if matches && r.disabled_at_ms.is_none() => {
+            tracing::info!(api_key = %id, "issued access token");
+            let token = state
+                .inner
+                .tokens
+                .issue(&id, chrono::Utc::now().timestamp());
+            Ok(Data(json!({ "access_token": token })))
+        }
+        _ => Err(ApiError::Unauthorized),
+    }
+}

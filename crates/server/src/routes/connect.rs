@@ -1,0 +1,136 @@
+//! `GET /connect/{link_id}`: the link the person opens. Binds the browser with a cookie and
+//! sends it to DigiLocker's authorize page with a fresh `state` and PKCE challenge.
+
+use crate::envelope::now_ms;
+use crate::html;
+use crate::journey::{binding_cookie_name, lifecycle, random_token};
+use crate::vault::sha256_hex;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use digigate_core::{DocType, Flow, SessionStatus};
+use digigate_digilocker::{AuthorizeRequest, DlFlow, Pkce};
+use digigate_store::AuthorizationRecord;
+use secrecy::ExposeSecret;
+
+/// Starts the DigiLocker leg of the journey.
+pub async fn open_link(State(state): State<AppState>, Path(link_id): Path<String>) -> Response {
+    match start(&state, &link_id).await {
+        Ok(res) => res,
+        Err(res) => res,
+    }
+}
+
+fn unusable(status: StatusCode, title: &str, message: &str) -> Response {
+    html::page(status, title, message)
+}
+
+async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
+    let internal = |e: &dyn std::error::Error| {
+        tracing::error!(error = %e, "could not start the DigiLocker journey");
+        unusable(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Please try again in a moment.",
+        )
+    };
+    let not_found = || {
+        unusable(
+            StatusCode::NOT_FOUND,
+            "Link not found",
+            "This verification link is not valid.",
+        )
+    };
+    if link_id.len() > 64 {
+        return Err(not_found());
+    }
+    let store = &state.inner.store;
+    let session = store
+        .session_by_link(link_id)
+        .await
+        .map_err(|e| internal(&e))?
+        .ok_or_else(not_found)?;
+    let session = lifecycle::expire_if_due(state, session)
+        .await
+        .map_err(|e| internal(&e))?;
+    match session.status {
+        SessionStatus::Created | SessionStatus::Initialized => {}
+        SessionStatus::Expired => {
+            return Err(unusable(
+                StatusCode::GONE,
+                "Link expired",
+                "This verification link has expired. Please ask for a new one.",
+            ))
+        }
+        _ => {
+            return Err(unusable(
+                StatusCode::CONFLICT,
+                "Already used",
+                "This verification has already been completed.",
+            ))
+        }
+    }
+    let cfg = &state.inner.config;
+    let now = now_ms();
+    let (state_token, binding, pkce) = (random_token(), random_token(), Pkce::generate());
+    let auth = AuthorizationRecord {
+        state_hash: sha256_hex(state_token.as_bytes()),
+        session_id: session.id.clone(),
+        binding_hash: sha256_hex(binding.as_bytes()),
+        pkce_verifier_sealed: state.inner.vault.seal_secret(
+            &format!("pkce:{}", session.id),
+            pkce.verifier.expose_secret().as_bytes(),
+        ),
+        created_at_ms: now,
+        expires_at_ms: now + cfg.authorization_ttl.as_millis() as i64,
+    };
+    if !store
+        .start_authorization(&auth, now)
+        .await
+        .map_err(|e| internal(&e))?
+    {
+        return Err(unusable(
+            StatusCode::GONE,
+            "Link expired",
+            "This verification link has expired. Please ask for a new one.",
+        ));
+    }
+    let o = &session.options;
+    let url = state.inner.digilocker.authorize_url(&AuthorizeRequest {
+        state: state_token.clone(),
+        code_challenge: pkce.challenge.clone(),
+        flow: match session.flow {
+            Flow::Signin => DlFlow::Signin,
+            Flow::Signup => DlFlow::Signup,
+        },
+        doc_types: session
+            .doc_types
+            .iter()
+            .map(|d: &DocType| d.digilocker_code().to_owned())
+            .collect(),
+        consent_valid_till: session.consent_expiry_ms / 1000,
+        purpose: cfg.purpose.clone(),
+        pinless: o.pinless,
+        usernameless: o.usernameless,
+        verification_methods: o.verification_method.clone(),
+        verified_mobile: o.verified_mobile.clone(),
+    });
+    tracing::info!(session_id = %session.id, "person sent to DigiLocker");
+    let secure = if cfg.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={binding}; Path=/callbacks/digilocker; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        binding_cookie_name(&state_token),
+        cfg.authorization_ttl.as_secs()
+    );
+    let mut res = html::redirect(url.as_str());
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii cookie"),
+    );
+    Ok(res)
+}

@@ -1,0 +1,55 @@
+//! `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`: Sandbox's `files[]` with signed,
+//! short-lived digigate download links.
+
+use super::api::succeeded_session;
+use crate::auth::Caller;
+use crate::envelope::Data;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, State};
+use digigate_core::DocType;
+use serde_json::{json, Value};
+
+/// The stored document of one type.
+pub async fn fetch_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, doc_type)): Path<(String, String)>,
+) -> Result<Data<Value>, ApiError> {
+    let doc_type = DocType::from_api_name(&doc_type).ok_or_else(|| {
+        ApiError::BadRequest(
+            "Invalid doc_type: must be one of aadhaar, pan, driving_license".into(),
+        )
+    })?;
+    let session = succeeded_session(&state, &caller, &id).await?;
+    if let Some(m) = session
+        .documents_missing
+        .iter()
+        .find(|m| m.doc_type == doc_type)
+    {
+        return Err(ApiError::DocumentUnavailable(doc_type, m.reason.clone()));
+    }
+    if !session.documents_consented.contains(&doc_type) {
+        return Err(ApiError::ConsentNotProvided(doc_type));
+    }
+    let Some(doc) = state.inner.store.document(&session.id, doc_type).await? else {
+        return Err(ApiError::Erased);
+    };
+    let cfg = &state.inner.config;
+    let expires = chrono::Utc::now().timestamp() + cfg.download_ttl.as_secs() as i64;
+    let url = cfg.public_link(&state.inner.links.sign(&doc.id, expires));
+    Ok(Data(json!({
+        "files": [{
+            "@entity": "org.quicko.drive.file",
+            "url": url,
+            "size": doc.size,
+            "metadata": {
+                "ContentType": doc.content_type,
+                "issuer_id": doc.issuer_id,
+                "issuer": doc.issuer,
+                "LastModified": doc.last_modified,
+                "description": doc.description,
+            }
+        }]
+    })))
+}

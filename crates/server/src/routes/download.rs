@@ -1,0 +1,58 @@
+//! `GET /files/{document_id}`: serves the exact bytes DigiLocker returned, to the holder of a
+//! valid signed link.
+
+use crate::error::ApiError;
+use crate::links::LinkQuery;
+use crate::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+
+/// Checks the link's signature and expiry, then decrypts and serves the document.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(document_id): Path<String>,
+    query: Result<Query<LinkQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let now = chrono::Utc::now().timestamp();
+    let Ok(Query(q)) = query else {
+        return Err(ApiError::NotFound);
+    };
+    if document_id.len() > 64 || !state.inner.links.check(&document_id, &q, now) {
+        return Err(ApiError::NotFound);
+    }
+    let store = &state.inner.store;
+    let doc = store
+        .document_by_id(&document_id)
+        .await?
+        .ok_or(ApiError::Erased)?;
+    let key = store
+        .data_key(&doc.session_id)
+        .await?
+        .ok_or(ApiError::Erased)?;
+    let data_key = state
+        .inner
+        .vault
+        .unwrap_data_key(&doc.session_id, &key.wrapped_key)
+        .map_err(ApiError::internal)?;
+    let bytes = data_key
+        .open(&format!("document:{}", doc.id), &doc.sealed)
+        .map_err(ApiError::internal)?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    let content_type = HeaderValue::from_str(&doc.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, content_type);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let name = format!("attachment; filename=\"{}\"", doc.doc_type.as_str());
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&name).expect("ascii"),
+    );
+    Ok(res)
+}

@@ -1,0 +1,92 @@
+//! `POST /kyc/digilocker/sessions/init`: store a consent session and hand back its link.
+
+use super::api::JsonBody;
+use crate::auth::Caller;
+use crate::envelope::{now_ms, Data};
+use crate::error::ApiError;
+use crate::journey::random_token;
+use crate::AppState;
+use axum::extract::State;
+use digigate_core::{InitRequest, SessionStatus};
+use digigate_store::SessionRecord;
+use serde_json::{json, Value};
+use url::Url;
+
+/// Validates the request, stores the session and answers its `authorization_url`.
+pub async fn init_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Data<Value>, ApiError> {
+    let cfg = &state.inner.config;
+    let now = now_ms();
+    let req = InitRequest::from_json(&body, now, cfg.development)?;
+    if !redirect_allowed(&caller.key.redirect_urls, &req.redirect_url) {
+        return Err(ApiError::BadRequest(
+            "Invalid request body: redirect_url is not on this API key's allow-list".into(),
+        ));
+    }
+    let session = SessionRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        api_key_id: caller.key.id.clone(),
+        status: SessionStatus::Created,
+        flow: req.flow,
+        doc_types: req.doc_types,
+        redirect_url: req.redirect_url.to_string(),
+        options: req.options,
+        consent_expiry_ms: req.consent_expiry_ms,
+        link_id: random_token(),
+        link_expires_at_ms: now + cfg.link_ttl.as_millis() as i64,
+        created_at_ms: now,
+        updated_at_ms: now,
+        failure_reason: None,
+        documents_consented: Vec::new(),
+        documents_missing: Vec::new(),
+        erased_at_ms: None,
+    };
+    state.inner.store.insert_session(&session).await?;
+    tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
+    Ok(Data(json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.response",
+        "authorization_url": cfg.public_link(&format!("/connect/{}", session.link_id)),
+        "session_id": session.id,
+    })))
+}
+
+/// Whether `url` is allowed by a key's list: an empty list allows any URL; otherwise scheme,
+/// host, port and path must equal one entry exactly.
+fn redirect_allowed(allow_list: &[String], url: &Url) -> bool {
+    allow_list.is_empty()
+        || allow_list
+            .iter()
+            .filter_map(|a| Url::parse(a).ok())
+            .any(|a| {
+                a.scheme() == url.scheme()
+                    && a.host() == url.host()
+                    && a.port_or_known_default() == url.port_or_known_default()
+                    && a.path() == url.path()
+            })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allow_list_matches_scheme_host_port_and_path_exactly() {
+        let list = vec!["https://shop.example/kyc/done".to_owned()];
+        let ok = |u: &str| redirect_allowed(&list, &Url::parse(u).unwrap());
+        assert!(ok("https://shop.example/kyc/done"));
+        assert!(ok("https://shop.example:443/kyc/done?x=1"));
+        assert!(!ok("https://shop.example/kyc/done/"));
+        assert!(!ok("https://shop.example:8443/kyc/done"));
+        assert!(!ok("http://shop.example/kyc/done"));
+        assert!(!ok("https://evil.example/kyc/done"));
+        assert!(!ok("https://shop.example.evil.example/kyc/done"));
+        assert!(!ok("https://shop.example/kyc/%2e%2e/done"));
+        assert!(redirect_allowed(
+            &[],
+            &Url::parse("https://any.example/").unwrap()
+        ));
+    }
+}

@@ -1,0 +1,52 @@
+//! The gateway's routes, in the order a session meets them.
+
+mod api;
+mod authenticate;
+mod callback;
+mod connect;
+mod documents;
+mod download;
+mod init;
+mod profile;
+mod status;
+mod verify;
+
+use crate::envelope::with_transaction_id;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+
+/// Largest request body accepted; larger bodies get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// All routes of the gateway.
+pub fn router(state: AppState) -> Router {
+    let sessions = "/kyc/digilocker/sessions";
+    Router::new()
+        .route("/authenticate", post(authenticate::authenticate))
+        .route("/kyc/digilocker/user/verify", post(verify::verify_user))
+        .route(&format!("{sessions}/init"), post(init::init_session))
+        .route(
+            &format!("{sessions}/{{session_id}}/status"),
+            get(status::session_status),
+        )
+        .route(
+            &format!("{sessions}/{{session_id}}/user/profile"),
+            get(profile::user_profile),
+        )
+        .route(
+            &format!("{sessions}/{{session_id}}/documents/{{doc_type}}"),
+            get(documents::fetch_document),
+        )
+        .route("/connect/{link_id}", get(connect::open_link))
+        .route("/callbacks/digilocker", get(callback::digilocker_callback))
+        .route("/files/{document_id}", get(download::download))
+        .route("/health", get(|| async { "ok" }))
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(with_transaction_id))
+        .with_state(state)
+}

@@ -1,0 +1,44 @@
+//! `GET /kyc/digilocker/sessions/{id}/status`.
+
+use super::api::caller_session;
+use crate::auth::Caller;
+use crate::envelope::Data;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, State};
+use digigate_core::{DocType, SessionStatus};
+use serde_json::{json, Value};
+
+/// The session's status in Sandbox's shape, plus `updated_at` and, when failed, `reason`.
+pub async fn session_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Data<Value>, ApiError> {
+    let s = caller_session(&state, &caller, &id).await?;
+    let mut data = json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session",
+        "id": s.id,
+        "status": s.status.as_str(),
+        "created_at": s.created_at_ms,
+        "updated_at": s.updated_at_ms,
+    });
+    if s.status == SessionStatus::Succeeded {
+        let consented: Vec<&str> = s
+            .documents_consented
+            .iter()
+            .map(|d: &DocType| d.as_str())
+            .collect();
+        data["documents_consented"] = json!(consented);
+        if !s.documents_missing.is_empty() {
+            data["documents_missing"] = json!(s.documents_missing);
+        }
+        if s.erased_at_ms.is_some() {
+            data["erased_at"] = json!(s.erased_at_ms);
+        }
+    }
+    if let Some(reason) = s.failure_reason {
+        data["reason"] = json!(reason.as_str());
+    }
+    Ok(Data(data))
+}

@@ -1,0 +1,36 @@
+//! `POST /kyc/digilocker/user/verify`: does a DigiLocker account exist for this number.
+
+use super::api::JsonBody;
+use crate::auth::Caller;
+use crate::envelope::Data;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::State;
+use digigate_core::VerifyUserRequest;
+use digigate_digilocker::AccountLookup;
+use serde_json::{json, Value};
+
+/// Asks DigiLocker whether the account exists.
+pub async fn verify_user(
+    State(state): State<AppState>,
+    _caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Data<Value>, ApiError> {
+    let lookup = match VerifyUserRequest::from_json(&body)? {
+        VerifyUserRequest::Mobile(m) => AccountLookup::Mobile(m),
+        VerifyUserRequest::Aadhaar(a) => AccountLookup::Aadhaar(a),
+    };
+    let status = state
+        .inner
+        .digilocker
+        .account_exists(lookup)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "DigiLocker account lookup failed");
+            ApiError::UpstreamUnavailable
+        })?;
+    Ok(Data(json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
+        "user_exists": status.registered,
+    })))
+}

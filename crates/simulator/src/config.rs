@@ -1,0 +1,75 @@
+//! What a simulator instance is configured with, and what can go wrong setting one up.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::personas::Persona;
+
+/// The configuration of one simulated DigiLocker: the single registered partner client and the
+/// people who can sign in.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    /// The partner's `client_id`, as issued by the partner portal.
+    pub client_id: String,
+    /// The partner's `client_secret`; it authenticates `/token` and keys the `hmac` response header.
+    pub client_secret: SecretString,
+    /// Registered redirect URIs; `redirect_uri` must equal one of them exactly.
+    pub redirect_uris: Vec<String>,
+    /// How long an authorization code can be exchanged (default 60 s; zero makes every code expired).
+    pub code_ttl: Duration,
+    /// How long an access token is valid (default 3600 s; zero makes every token expired).
+    pub token_ttl: Duration,
+    /// The people the simulator knows (default [`Persona::built_in`]).
+    pub personas: Vec<Persona>,
+}
+
+impl SimulatorConfig {
+    /// A configuration for one client with the default lifetimes and the built-in personas.
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+        redirect_uris: Vec<String>,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            redirect_uris,
+            code_ttl: Duration::from_secs(60),
+            token_ttl: Duration::from_secs(3600),
+            personas: Persona::built_in(),
+        }
+    }
+}
+
+/// Why a simulator could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulatorError {
+    /// A persona file could not be read.
+    #[error("cannot read persona file {path}")]
+    ReadPersonas {
+        /// The file that was asked for.
+        path: PathBuf,
+        /// The underlying IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A persona file is not valid persona JSON.
+    #[error("persona file {path} is not a valid persona list")]
+    ParsePersonas {
+        /// The file that was read.
+        path: PathBuf,
+        /// Where and why the JSON did not match the persona format.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A persona is well-formed JSON but describes an impossible person.
+    #[error("persona {index} is invalid: {reason}")]
+    InvalidPersona {
+        /// The position of the persona in its list, from 0.
+        index: usize,
+        /// What is wrong with it (never includes the personal data itself).
+        reason: String,
+    },
+}

@@ -1,0 +1,91 @@
+//! The e-Aadhaar XML (reference §5.1).
+
+use super::{element, last_four, split_date, XML_DECLARATION};
+use crate::ids::derived_id;
+use crate::personas::{AadhaarRecord, Persona};
+
+/// The e-Aadhaar XML (`/oauth2/3/xml/eaadhaar`, and the `ADHAR` URI's XML), §5.1 shape, unsigned.
+pub(crate) fn eaadhaar_xml(persona: &Persona, a: &AadhaarRecord) -> Vec<u8> {
+    let code = derived_id(&["kyc", &persona.digilockerid]);
+    let (day, month, year) = split_date(&a.issue_date);
+    let ts = format!("{year}-{month}-{day}T10:30:00.000+05:30");
+    let ttl = format!("{}-{month}-{day}T10:30:00", year + 1);
+    let txn = format!("UKC:{code}{year}{month}{day}103000");
+    let tkn = format!(
+        "01002274{}",
+        derived_id(&["tkn", &persona.digilockerid]).to_uppercase()
+    );
+    let uid = format!("xxxxxxxx{}", last_four(&a.number));
+    let addr = &a.address;
+    let local = a.local.as_ref();
+    let la = local.map(|l| l.address.clone()).unwrap_or_default();
+    let lang = local.map_or("", |l| l.lang.as_str());
+    let lname = local.map_or("", |l| l.name.as_str());
+    let lco = local.map_or("", |l| l.care_of.as_str());
+    let mut out = String::with_capacity(2048);
+    out.push_str(XML_DECLARATION);
+    out.push_str("\n<Certificate><CertificateData>");
+    element(
+        &mut out,
+        "KycRes",
+        &[
+            ("code", &code),
+            ("ret", "Y"),
+            ("ts", &ts),
+            ("ttl", &ttl),
+            ("txn", &txn),
+        ],
+        false,
+    );
+    element(&mut out, "UidData", &[("tkn", &tkn), ("uid", &uid)], false);
+    element(
+        &mut out,
+        "Poi",
+        &[
+            ("dob", &a.dob),
+            ("gender", a.gender.code()),
+            ("name", &a.name),
+        ],
+        true,
+    );
+    element(
+        &mut out,
+        "Poa",
+        &[
+            ("co", &a.care_of),
+            ("country", &addr.country),
+            ("dist", &addr.district),
+            ("house", &addr.house),
+            ("lm", &addr.landmark),
+            ("loc", &addr.locality),
+            ("pc", &addr.pincode),
+            ("state", &addr.state),
+            ("street", &addr.street),
+            ("vtc", &addr.vtc),
+        ],
+        true,
+    );
+    element(
+        &mut out,
+        "LData",
+        &[
+            ("co", lco),
+            ("country", &la.country),
+            ("dist", &la.district),
+            ("house", &la.house),
+            ("lang", lang),
+            ("lm", &la.landmark),
+            ("loc", &la.locality),
+            ("name", lname),
+            ("pc", &la.pincode),
+            ("state", &la.state),
+            ("street", &la.street),
+            ("vtc", &la.vtc),
+        ],
+        true,
+    );
+    out.push_str("<Pht>");
+    out.push_str(&persona.photo_base64());
+    out.push_str("</Pht></UidData></KycRes></CertificateData></Certificate>\n");
+    out.into_bytes()
+}

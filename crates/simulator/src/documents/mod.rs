@@ -1,0 +1,127 @@
+//! The document bytes the simulator serves: one function per document type and format.
+//!
+//! XML follows the shapes in the reference (§5.1 e-Aadhaar, §5.2 `Certificate`); nothing is signed
+//! yet, so a later change can sign each function's output before it is served. Values are
+//! deterministic for a persona, so repeated fetches return identical bytes. A full Aadhaar number
+//! never appears in any document: only `xxxxxxxx` and the last four digits.
+
+use crate::escape::escape;
+use crate::issued::DocKind;
+use crate::pdf;
+use crate::personas::{Address, Persona};
+
+mod aadhaar;
+mod certificate;
+
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+
+/// The certificate XML of one of the persona's documents, or `None` when the persona lacks it.
+pub(crate) fn xml(persona: &Persona, kind: DocKind) -> Option<Vec<u8>> {
+    match kind {
+        DocKind::Aadhaar => persona
+            .aadhaar
+            .as_ref()
+            .map(|a| aadhaar::eaadhaar_xml(persona, a)),
+        DocKind::Pan => persona
+            .pan
+            .as_ref()
+            .map(|p| certificate::pan_xml(persona, p)),
+        DocKind::DrivingLicence => persona
+            .driving_licence
+            .as_ref()
+            .map(|d| certificate::driving_licence_xml(persona, d)),
+    }
+}
+
+/// The PDF of one of the persona's documents, or `None` when the persona lacks it.
+pub(crate) fn pdf(persona: &Persona, kind: DocKind) -> Option<Vec<u8>> {
+    let lines: Vec<(&str, String)> = match kind {
+        DocKind::Aadhaar => {
+            let a = persona.aadhaar.as_ref()?;
+            vec![
+                ("Name", a.name.clone()),
+                ("Date of birth", a.dob.clone()),
+                ("Gender", a.gender.code().to_owned()),
+                ("Aadhaar", format!("XXXX XXXX {}", last_four(&a.number))),
+                ("Address", one_line(&a.address)),
+            ]
+        }
+        DocKind::Pan => {
+            let p = persona.pan.as_ref()?;
+            vec![
+                ("Name", p.name.clone()),
+                ("Father's name", p.father_name.clone()),
+                ("Date of birth", p.dob.clone()),
+                ("Permanent Account Number", p.number.clone()),
+            ]
+        }
+        DocKind::DrivingLicence => {
+            let d = persona.driving_licence.as_ref()?;
+            let classes: Vec<&str> = d
+                .categories
+                .iter()
+                .map(|c| c.abbreviation.as_str())
+                .collect();
+            vec![
+                ("Name", d.name.clone()),
+                ("Date of birth", d.dob.clone()),
+                ("Licence number", d.number.clone()),
+                ("Issued by", d.issued_at.clone()),
+                ("Valid till", d.expiry_date.clone()),
+                ("Classes of vehicle", classes.join(", ")),
+            ]
+        }
+    };
+    Some(pdf::document(kind.name(), kind.issuer(), &lines))
+}
+
+/// Writes `<name a="v" ...>` (or `/>` when `empty`), escaping every attribute value.
+fn element(out: &mut String, name: &str, attrs: &[(&str, &str)], empty: bool) {
+    out.push('<');
+    out.push_str(name);
+    for (key, value) in attrs {
+        out.push(' ');
+        out.push_str(key);
+        out.push_str("=\"");
+        out.push_str(&escape(value));
+        out.push('"');
+    }
+    out.push_str(if empty { "/>" } else { ">" });
+}
+
+fn last_four(number: &str) -> &str {
+    number.get(number.len().saturating_sub(4)..).unwrap_or("")
+}
+
+fn one_line(a: &Address) -> String {
+    [
+        &a.house,
+        &a.street,
+        &a.landmark,
+        &a.locality,
+        &a.vtc,
+        &a.district,
+        &a.state,
+        &a.pincode,
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .map(String::as_str)
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// Splits `DD-MM-YYYY` into day, month and year; malformed dates fall back to 01-01-2024.
+fn split_date(date: &str) -> (String, String, u32) {
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
+    match parts[..] {
+        [d, m, y] if d.len() == 2 && m.len() == 2 => match y.parse() {
+            Ok(year) => (d.to_owned(), m.to_owned(), year),
+            Err(_) => ("01".into(), "01".into(), 2024),
+        },
+        _ => ("01".into(), "01".into(), 2024),
+    }
+}
+
+#[cfg(test)]
+mod tests;

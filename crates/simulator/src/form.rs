@@ -1,0 +1,143 @@
+//! Request parsing shared by the endpoints: form or JSON bodies, client credentials, bearer tokens.
+
+use axum::http::{header, HeaderMap};
+use base64::Engine as _;
+
+/// The fields of a request body, in order, repeated names kept (consent checkboxes repeat `doc`).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// Parses `application/x-www-form-urlencoded`, or a JSON object when the content type says JSON
+    /// (DigiLocker's OpenAPI shows JSON; real clients send forms, so JSON is accepted leniently).
+    pub(crate) fn parse(headers: &HeaderMap, body: &[u8]) -> Self {
+        let is_json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+        if is_json {
+            return Self::from_json(body);
+        }
+        Self(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    fn from_json(body: &[u8]) -> Self {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+            return Self::default();
+        };
+        let fields = map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                serde_json::Value::Number(n) => Some((k, n.to_string())),
+                serde_json::Value::Bool(b) => Some((k, b.to_string())),
+                _ => None,
+            })
+            .collect();
+        Self(fields)
+    }
+
+    /// The first value of `name`, if present and not empty.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Client credentials as sent: HTTP Basic takes precedence over `client_id`/`client_secret` fields.
+pub(crate) fn client_credentials(headers: &HeaderMap, fields: &Fields) -> Option<(String, String)> {
+    if let Some(basic) = authorization(headers, "Basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(basic.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())?;
+        let (id, secret) = decoded.split_once(':')?;
+        return Some((id.to_owned(), secret.to_owned()));
+    }
+    Some((
+        fields.get("client_id")?.to_owned(),
+        fields.get("client_secret")?.to_owned(),
+    ))
+}
+
+/// The bearer token of the `Authorization` header, if any.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    authorization(headers, "Bearer")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The credentials after `scheme ` in the `Authorization` header (scheme case-insensitive).
+fn authorization<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given, rest) = value.split_once(' ')?;
+    given.eq_ignore_ascii_case(scheme).then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(header::HeaderName, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(k.clone(), HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn forms_keep_repeated_fields_and_json_is_accepted() {
+        let form = Fields::parse(&HeaderMap::new(), b"doc=ADHAR&doc=PANCR&decision=allow&x=");
+        assert_eq!(form.all("doc").collect::<Vec<_>>(), ["ADHAR", "PANCR"]);
+        assert_eq!(form.get("decision"), Some("allow"));
+        assert_eq!(form.get("x"), None);
+        let json = Fields::parse(
+            &headers(&[(header::CONTENT_TYPE, "application/json; charset=utf-8")]),
+            br#"{"grant_type":"authorization_code","n":5}"#,
+        );
+        assert_eq!(json.get("grant_type"), Some("authorization_code"));
+        assert_eq!(json.get("n"), Some("5"));
+    }
+
+    #[test]
+    fn basic_credentials_win_over_body_credentials() {
+        // "id:se:cret" base64
+        let h = headers(&[(header::AUTHORIZATION, "basic aWQ6c2U6Y3JldA==")]);
+        let body = Fields::parse(&HeaderMap::new(), b"client_id=other&client_secret=x");
+        assert_eq!(
+            client_credentials(&h, &body),
+            Some(("id".into(), "se:cret".into()))
+        );
+        assert_eq!(
+            client_credentials(&HeaderMap::new(), &body),
+            Some(("other".into(), "x".into()))
+        );
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        let h = headers(&[(header::AUTHORIZATION, "bearer abc")]);
+        assert_eq!(bearer(&h), Some("abc"));
+        assert_eq!(
+            bearer(&headers(&[(header::AUTHORIZATION, "Bearer ")])),
+            None
+        );
+        assert_eq!(bearer(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,236 @@
+//! What each POST does, by the journey's current step.
+
+use std::time::Instant;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::views;
+use crate::form::Fields;
+use crate::html::insert_common;
+use crate::issued::DocKind;
+use crate::store::{Consent, Flow, Journey, PendingCode, Step, Store};
+use crate::{verhoeff, Simulator};
+
+/// The OTP every persona receives.
+const OTP: &str = "123456";
+/// The security PIN of every persona.
+const PIN: &str = "123456";
+/// Consent lifetime when the partner sends no `consent_valid_till`.
+const DEFAULT_CONSENT_SECS: i64 = 30 * 24 * 3600;
+
+/// Applies one form submission to its journey and answers with the next page or the redirect.
+pub(super) fn advance(sim: &Simulator, fields: &Fields) -> Response {
+    let Some(id) = fields.get("request_id") else {
+        return views::expired().into_response();
+    };
+    let now = Instant::now();
+    let mut store = sim.store();
+    let Some(step) = store.journey_mut(id, now).map(|j| j.step) else {
+        return views::expired().into_response();
+    };
+    let outcome = match step {
+        Step::LoginId => login_id(sim, &mut store, id, fields),
+        Step::Otp => code_entry(journey_of(&mut store, id), fields, "otp", OTP),
+        Step::Pin => code_entry(journey_of(&mut store, id), fields, "pin", PIN),
+        Step::CreateAccount => create_account(&mut store, id, fields),
+        Step::Consent => return consent(sim, &mut store, id, fields),
+    };
+    match (outcome, store.journey_mut(id, now)) {
+        (Err(message), Some(journey)) => {
+            views::step_page(sim, id, journey, Some(message)).into_response()
+        }
+        (Ok(()), Some(journey)) => views::step_page(sim, id, journey, None).into_response(),
+        (_, None) => views::expired().into_response(),
+    }
+}
+
+/// Re-borrows the journey the caller has just found.
+fn journey_of<'a>(store: &'a mut Store, id: &str) -> Option<&'a mut Journey> {
+    store.journey_mut(id, Instant::now())
+}
+
+/// Who is signing in: a 10-digit mobile or a 12-digit Aadhaar number (spaces allowed).
+fn login_id(
+    sim: &Simulator,
+    store: &mut Store,
+    id: &str,
+    fields: &Fields,
+) -> Result<(), &'static str> {
+    let raw: String = fields
+        .get("login_id")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let all_digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    let personas = &sim.config().personas;
+    let found = match raw.len() {
+        10 if all_digits => personas.iter().position(|p| p.mobile == raw),
+        12 if all_digits => {
+            if !verhoeff::is_valid_aadhaar(&raw) {
+                return Err("Enter a valid Aadhaar number.");
+            }
+            personas
+                .iter()
+                .position(|p| p.aadhaar.as_ref().is_some_and(|a| a.number == raw))
+        }
+        _ => return Err("Enter a valid 10-digit mobile number or 12-digit Aadhaar number."),
+    };
+    let registered = found.is_some_and(|i| store.registered.get(i) == Some(&true));
+    let Some(journey) = journey_of(store, id) else {
+        return Ok(());
+    };
+    let Some(index) = found else {
+        return Err(match journey.request.flow {
+            Flow::SignIn => "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
+            Flow::SignUp => "The simulator can only sign up one of its personas (for example 9000000005).",
+        });
+    };
+    if journey.request.flow == Flow::SignIn && !registered {
+        return Err(
+            "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
+        );
+    }
+    journey.persona = Some(index);
+    journey.new_account = !registered;
+    // A partner-verified mobile skips the OTP on sign-up, as DigiLocker trusts `verified_mobile`.
+    let vouched = journey.request.verified_mobile.as_deref() == Some(raw.as_str());
+    journey.step = if vouched {
+        after_otp(journey)
+    } else {
+        Step::Otp
+    };
+    Ok(())
+}
+
+/// The OTP and PIN steps: the submitted `field` must equal `expected`.
+fn code_entry(
+    journey: Option<&mut Journey>,
+    fields: &Fields,
+    field: &str,
+    expected: &str,
+) -> Result<(), &'static str> {
+    let Some(journey) = journey else {
+        return Ok(());
+    };
+    if fields.get(field).map(str::trim) != Some(expected) {
+        return Err(if field == "otp" {
+            "The OTP you entered is incorrect. Please try again."
+        } else {
+            "The security PIN you entered is incorrect. Please try again."
+        });
+    }
+    journey.step = if journey.step == Step::Otp {
+        after_otp(journey)
+    } else {
+        Step::Consent
+    };
+    Ok(())
+}
+
+/// The step after a correct OTP: account creation, the PIN, or straight to consent (`pla=Y`).
+fn after_otp(journey: &Journey) -> Step {
+    if journey.new_account {
+        Step::CreateAccount
+    } else if journey.request.pinless {
+        Step::Consent
+    } else {
+        Step::Pin
+    }
+}
+
+/// Sign-up's last step: create the account, setting the PIN unless `plsignup=Y`.
+fn create_account(store: &mut Store, id: &str, fields: &Fields) -> Result<(), &'static str> {
+    let Some(journey) = journey_of(store, id) else {
+        return Ok(());
+    };
+    if !journey.request.pinless_signup && fields.get("pin").map(str::trim) != Some(PIN) {
+        return Err("Set a 6-digit security PIN. The simulator only accepts 123456.");
+    }
+    let Some(index) = journey.persona else {
+        return Ok(());
+    };
+    journey.step = Step::Consent;
+    if let Some(flag) = store.registered.get_mut(index) {
+        *flag = true;
+    }
+    tracing::info!("simulator account created by sign-up");
+    Ok(())
+}
+
+/// Allow or deny: ends the journey with a redirect to the partner.
+fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Response {
+    let Some(journey) = journey_of(store, id) else {
+        return views::expired().into_response();
+    };
+    let decision = match fields.get("decision") {
+        Some(decision @ ("allow" | "deny")) => decision,
+        _ => {
+            return views::step_page(sim, id, journey, Some("Choose Allow or Deny."))
+                .into_response()
+        }
+    };
+    let offered: Vec<DocKind> = views::offered(sim, journey)
+        .into_iter()
+        .map(|d| d.kind)
+        .collect();
+    let Some(journey) = store.finish_journey(id) else {
+        return views::expired().into_response();
+    };
+    let request = &journey.request;
+    let mut target = match url::Url::parse(&request.redirect_uri) {
+        Ok(url) => url,
+        Err(_) => return views::expired().into_response(),
+    };
+    if decision == "deny" {
+        target
+            .query_pairs_mut()
+            .append_pair("error", "access_denied")
+            .append_pair(
+                "error_description",
+                "The user denied access to your application",
+            )
+            .append_pair("state", &request.state);
+        return redirect(target.as_str());
+    }
+    let Some(persona) = journey.persona else {
+        return views::expired().into_response();
+    };
+    let docs: Vec<DocKind> = offered
+        .into_iter()
+        .filter(|kind| fields.all("doc").any(|d| d == kind.code()))
+        .collect();
+    let now_epoch = chrono::Utc::now().timestamp();
+    let consent = Consent {
+        persona,
+        docs,
+        consent_valid_till: request
+            .consent_valid_till
+            .unwrap_or(now_epoch + DEFAULT_CONSENT_SECS),
+        new_account: journey.new_account,
+    };
+    let code = store.issue_code(PendingCode {
+        issued: Instant::now(),
+        redirect_uri: request.redirect_uri.clone(),
+        code_challenge: request.code_challenge.clone(),
+        consent,
+    });
+    tracing::info!("simulator issued an authorization code");
+    target
+        .query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", &request.state);
+    redirect(target.as_str())
+}
+
+/// 303 to the partner, with no-store and no-referrer so the code leaks nowhere.
+fn redirect(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let h = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        h.insert(header::LOCATION, value);
+    }
+    insert_common(h);
+    response
+}

@@ -1,0 +1,8 @@
+//! The simulator over real HTTP, as a DigiLocker client and a browser would use it.
+
+mod account;
+mod authorize;
+mod helpers;
+mod journey;
+mod resources;
+mod token;

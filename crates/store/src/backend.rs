@@ -1,0 +1,198 @@
+//! The few places where SQLite and PostgreSQL differ: which backend a URL names, how its
+//! connections are set up, its migrations, and how a write transaction begins.
+
+use crate::StoreError;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// How long a SQLite writer waits for another one before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// How long a caller waits for a pooled connection before the store counts as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The database engine behind a store, chosen once from the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a URL names, or [`StoreError::UnsupportedUrl`].
+    pub(crate) fn from_url(url: &str) -> Result<Self, StoreError> {
+        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedUrl),
+        }
+    }
+
+    /// Opens a connection pool with this backend's per-connection setup.
+    pub(crate) async fn open_pool(self, url: &str) -> Result<AnyPool, StoreError> {
+        sqlx::any::install_default_drivers();
+        let pool = match self {
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect(url)
+                .await
+                .map_err(StoreError::Unavailable)?,
+            Backend::Sqlite => {
+                let url = sqlite_url_creating_file(url);
+                let options = if is_sqlite_memory(&url) {
+                    // Every connection to `:memory:` would open its own empty database, so
+                    // keep exactly one connection alive for the life of the pool.
+                    AnyPoolOptions::new()
+                        .max_connections(1)
+                        .min_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None)
+                } else {
+                    AnyPoolOptions::new().max_connections(8)
+                };
+                let pool = options
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA synchronous = FULL".to_owned(),
+                                format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+                                "PRAGMA foreign_keys = ON".to_owned(),
+                            ] {
+                                sqlx::query(&pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await
+                    .map_err(StoreError::Unavailable)?;
+                // The journal mode is a property of the file: set it once, not per connection.
+                let mode: String = sqlx::query("PRAGMA journal_mode = WAL")
+                    .fetch_one(&pool)
+                    .await
+                    .and_then(|row: AnyRow| row.try_get(0))
+                    .map_err(StoreError::Unavailable)?;
+                if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+                    return Err(StoreError::Corrupt(
+                        "the SQLite file refused WAL journaling".to_owned(),
+                    ));
+                }
+                pool
+            }
+        };
+        Ok(pool)
+    }
+
+    /// This backend's embedded migrations.
+    pub(crate) fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Begins a transaction that will write. SQLite takes the write lock up front so that
+    /// concurrent writers wait on the busy timeout rather than fail on a stale read snapshot.
+    pub(crate) async fn begin_write(
+        self,
+        pool: &AnyPool,
+    ) -> Result<Transaction<'static, Any>, StoreError> {
+        let tx = match self {
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => pool.begin().await,
+        };
+        tx.map_err(StoreError::Unavailable)
+    }
+}
+
+/// Adds `mode=rwc` to a SQLite URL that names no mode, so a missing file is created.
+fn sqlite_url_creating_file(url: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    if query.split('&').any(|pair| pair.starts_with("mode=")) || is_sqlite_memory(base) {
+        return url.to_owned();
+    }
+    if query.is_empty() {
+        format!("{base}?mode=rwc")
+    } else {
+        format!("{base}?{query}&mode=rwc")
+    }
+}
+
+fn is_sqlite_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_is_chosen_from_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://digigate.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///var/lib/digigate.db?mode=rwc").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        for bad in ["mysql://u@h/db", "digigate.db", ""] {
+            assert!(
+                matches!(Backend::from_url(bad), Err(StoreError::UnsupportedUrl)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn sqlite_urls_without_a_mode_create_the_file() {
+        assert_eq!(
+            sqlite_url_creating_file("sqlite://a.db"),
+            "sqlite://a.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url_creating_file("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url_creating_file("sqlite:///a.db?mode=ro"),
+            "sqlite:///a.db?mode=ro"
+        );
+        assert_eq!(
+            sqlite_url_creating_file("sqlite::memory:"),
+            "sqlite::memory:"
+        );
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_are_durable_wait_for_writers_and_check_foreign_keys() {
+        let pool = Backend::Sqlite.open_pool("sqlite::memory:").await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        for (pragma, expected) in [
+            ("synchronous", 2),
+            ("busy_timeout", i64::from(SQLITE_BUSY_TIMEOUT_MS)),
+            ("foreign_keys", 1),
+        ] {
+            let row = sqlx::query(&format!("PRAGMA {pragma}"))
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(row.get::<i64, _>(0), expected, "{pragma}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! How records map to columns: the column lists every query selects, the stored forms of
+//! lists and options, and the decoding of rows back into records. A value that does not
+//! decode is [`StoreError::Corrupt`], naming the column but never the value.
+
+use crate::records::{
+    ApiKeyRecord, AuthorizationRecord, DataKeyRecord, DocumentRecord, MissingDocument,
+    ProfileRecord, SessionRecord, UpstreamTokenRecord,
+};
+use crate::StoreError;
+use digigate_core::{DocType, FailureReason, Flow, SessionStatus};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub(crate) const API_KEY_COLUMNS: &str =
+    "id, name, secret_hash, created_at_ms, disabled_at_ms, redirect_urls";
+pub(crate) const SESSION_COLUMNS: &str =
+    "id, api_key_id, status, flow, doc_types, redirect_url, options, \
+     consent_expiry_ms, link_id, link_expires_at_ms, created_at_ms, updated_at_ms, failure_reason, \
+     documents_consented, documents_missing, erased_at_ms";
+pub(crate) const AUTHORIZATION_COLUMNS: &str =
+    "state_hash, session_id, binding_hash, pkce_verifier_sealed, created_at_ms, expires_at_ms";
+pub(crate) const UPSTREAM_TOKEN_COLUMNS: &str =
+    "session_id, access_token_sealed, refresh_token_sealed, expires_at_ms, revoked_at_ms";
+pub(crate) const DOCUMENT_COLUMNS: &str =
+    "id, session_id, doc_type, content_type, size, sha256, uri, \
+     issuer_id, issuer, description, last_modified, sealed, created_at_ms";
+pub(crate) const PROFILE_COLUMNS: &str = "session_id, sealed";
+pub(crate) const DATA_KEY_COLUMNS: &str = "session_id, wrapped_key, kek_id, created_at_ms";
+
+/// A column of `row`, or `Corrupt` naming `table.column`.
+fn get<'r, T>(row: &'r AnyRow, table: &str, column: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(column).map_err(|_| corrupt(table, column))
+}
+
+fn corrupt(table: &str, column: &str) -> StoreError {
+    StoreError::Corrupt(format!("{table}.{column} could not be read"))
+}
+
+/// Decodes a JSON text column.
+fn json<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    table: &str,
+    column: &str,
+) -> Result<T, StoreError> {
+    let text: String = get(row, table, column)?;
+    serde_json::from_str(&text).map_err(|_| corrupt(table, column))
+}
+
+/// Encodes a value as the JSON text it is stored as.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serializing our own plain structs and string lists cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn doc_type(row: &AnyRow, table: &str, column: &str) -> Result<DocType, StoreError> {
+    let text: String = get(row, table, column)?;
+    DocType::from_api_name(&text).ok_or_else(|| corrupt(table, column))
+}
+
+fn doc_types(row: &AnyRow, table: &str, column: &str) -> Result<Vec<DocType>, StoreError> {
+    let text: String = get(row, table, column)?;
+    DocType::parse_list(&text).ok_or_else(|| corrupt(table, column))
+}
+
+pub(crate) fn api_key(row: &AnyRow) -> Result<ApiKeyRecord, StoreError> {
+    let t = "api_keys";
+    Ok(ApiKeyRecord {
+        id: get(row, t, "id")?,
+        name: get(row, t, "name")?,
+        secret_hash: get(row, t, "secret_hash")?,
+        created_at_ms: get(row, t, "created_at_ms")?,
+        disabled_at_ms: get(row, t, "disabled_at_ms")?,
+        redirect_urls: json(row, t, "redirect_urls")?,
+    })
+}
+
+pub(crate) fn session(row: &AnyRow) -> Result<SessionRecord, StoreError> {
+    let t = "sessions";
+    let status: String = get(row, t, "status")?;
+    let flow: String = get(row, t, "flow")?;
+    let failure_reason: Option<String> = get(row, t, "failure_reason")?;
+    let failure_reason = match failure_reason {
+        None => None,
+        Some(r) => Some(FailureReason::parse(&r).ok_or_else(|| corrupt(t, "failure_reason"))?),
+    };
+    let missing: Vec<MissingDocument> = json(row, t, "documents_missing")?;
+    Ok(SessionRecord {
+        id: get(row, t, "id")?,
+        api_key_id: get(row, t, "api_key_id")?,
+        status: SessionStatus::parse(&status).ok_or_else(|| corrupt(t, "status"))?,
+        flow: Flow::parse(&flow).ok_or_else(|| corrupt(t, "flow"))?,
+        doc_types: doc_types(row, t, "doc_types")?,
+        redirect_url: get(row, t, "redirect_url")?,
+        options: json(row, t, "options")?,
+        consent_expiry_ms: get(row, t, "consent_expiry_ms")?,
+        link_id: get(row, t, "link_id")?,
+        link_expires_at_ms: get(row, t, "link_expires_at_ms")?,
+        created_at_ms: get(row, t, "created_at_ms")?,
+        updated_at_ms: get(row, t, "updated_at_ms")?,
+        failure_reason,
+        documents_consented: doc_types(row, t, "documents_consented")?,
+        documents_missing: missing,
+        erased_at_ms: get(row, t, "erased_at_ms")?,
+    })
+}
+
+pub(crate) fn authorization(row: &AnyRow) -> Result<AuthorizationRecord, StoreError> {
+    let t = "authorizations";
+    Ok(AuthorizationRecord {
+        state_hash: get(row, t, "state_hash")?,
+        session_id: get(row, t, "session_id")?,
+        binding_hash: get(row, t, "binding_hash")?,
+        pkce_verifier_sealed: get(row, t, "pkce_verifier_sealed")?,
+        created_at_ms: get(row, t, "created_at_ms")?,
+        expires_at_ms: get(row, t, "expires_at_ms")?,
+    })
+}
+
+pub(crate) fn upstream_token(row: &AnyRow) -> Result<UpstreamTokenRecord, StoreError> {
+    let t = "upstream_tokens";
+    Ok(UpstreamTokenRecord {
+        session_id: get(row, t, "session_id")?,
+        access_token_sealed: get(row, t, "access_token_sealed")?,
+        refresh_token_sealed: get(row, t, "refresh_token_sealed")?,
+        expires_at_ms: get(row, t, "expires_at_ms")?,
+        revoked_at_ms: get(row, t, "revoked_at_ms")?,
+    })
+}
+
+pub(crate) fn document(row: &AnyRow) -> Result<DocumentRecord, StoreError> {
+    let t = "documents";
+    Ok(DocumentRecord {
+        id: get(row, t, "id")?,
+        session_id: get(row, t, "session_id")?,
+        doc_type: doc_type(row, t, "doc_type")?,
+        content_type: get(row, t, "content_type")?,
+        size: get(row, t, "size")?,
+        sha256: get(row, t, "sha256")?,
+        uri: get(row, t, "uri")?,
+        issuer_id: get(row, t, "issuer_id")?,
+        issuer: get(row, t, "issuer")?,
+        description: get(row, t, "description")?,
+        last_modified: get(row, t, "last_modified")?,
+        sealed: get(row, t, "sealed")?,
+        created_at_ms: get(row, t, "created_at_ms")?,
+    })
+}
+
+pub(crate) fn profile(row: &AnyRow) -> Result<ProfileRecord, StoreError> {
+    let t = "profiles";
+    Ok(ProfileRecord {
+        session_id: get(row, t, "session_id")?,
+        sealed: get(row, t, "sealed")?,
+    })
+}
+
+pub(crate) fn data_key(row: &AnyRow) -> Result<DataKeyRecord, StoreError> {
+    let t = "data_keys";
+    Ok(DataKeyRecord {
+        session_id: get(row, t, "session_id")?,
+        wrapped_key: get(row, t, "wrapped_key")?,
+        kek_id: get(row, t, "kek_id")?,
+        created_at_ms: get(row, t, "created_at_ms")?,
+    })
+}

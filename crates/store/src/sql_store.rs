@@ -1,0 +1,341 @@
+//! The [`Store`] implementation over sqlx's `Any` driver: single-statement operations here,
+//! multi-statement transactions in `transactions.rs`.
+
+use crate::backend::Backend;
+use crate::records::{
+    ApiKeyRecord, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
+    ProfileRecord, SessionRecord, UpstreamTokenRecord,
+};
+use crate::rows::{self, to_json};
+use crate::{Store, StoreError};
+use digigate_core::{DocType, FailureReason, SessionStatus};
+use sqlx::AnyPool;
+
+/// A store on SQLite or PostgreSQL, chosen by the URL it was opened with.
+pub(crate) struct SqlStore {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+impl SqlStore {
+    /// Opens the pool for `url` without migrating.
+    pub(crate) async fn connect(url: &str) -> Result<Self, StoreError> {
+        let backend = Backend::from_url(url)?;
+        let pool = backend.open_pool(url).await?;
+        tracing::debug!(?backend, "storage connected");
+        Ok(SqlStore { pool, backend })
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend
+            .migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.into()))
+    }
+
+    async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6)",
+            rows::API_KEY_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(&key.id)
+            .bind(&key.name)
+            .bind(&key.secret_hash)
+            .bind(key.created_at_ms)
+            .bind(key.disabled_at_ms)
+            .bind(to_json(&key.redirect_urls))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM api_keys WHERE id = $1",
+            rows::API_KEY_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::api_key).transpose()
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM api_keys ORDER BY created_at_ms, id",
+            rows::API_KEY_COLUMNS
+        );
+        let found = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        found.iter().map(rows::api_key).collect()
+    }
+
+    async fn set_api_key_disabled(
+        &self,
+        id: &str,
+        disabled_at_ms: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE api_keys SET disabled_at_ms = $1 WHERE id = $2")
+            .bind(disabled_at_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_api_key_secret_hash(
+        &self,
+        id: &str,
+        secret_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE api_keys SET secret_hash = $1 WHERE id = $2")
+            .bind(secret_hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            rows::SESSION_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(&s.id)
+            .bind(&s.api_key_id)
+            .bind(s.status.as_str())
+            .bind(s.flow.as_str())
+            .bind(DocType::join(&s.doc_types))
+            .bind(&s.redirect_url)
+            .bind(to_json(&s.options))
+            .bind(s.consent_expiry_ms)
+            .bind(&s.link_id)
+            .bind(s.link_expires_at_ms)
+            .bind(s.created_at_ms)
+            .bind(s.updated_at_ms)
+            .bind(s.failure_reason.map(FailureReason::as_str))
+            .bind(DocType::join(&s.documents_consented))
+            .bind(to_json(&s.documents_missing))
+            .bind(s.erased_at_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE id = $1",
+            rows::SESSION_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn session_for_key(
+        &self,
+        id: &str,
+        api_key_id: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE id = $1 AND api_key_id = $2",
+            rows::SESSION_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(api_key_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE link_id = $1",
+            rows::SESSION_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(link_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn transition(
+        &self,
+        id: &str,
+        to: SessionStatus,
+        reason: Option<FailureReason>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let from = SessionStatus::allowed_predecessors(to);
+        if from.is_empty() {
+            return Ok(false);
+        }
+        // The guard is part of the UPDATE, so two racing transitions cannot both pass it.
+        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
+        let sql = format!(
+            "UPDATE sessions SET status = $1, updated_at_ms = $2, failure_reason = $3 \
+             WHERE id = $4 AND status IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(now_ms)
+            .bind(reason.map(FailureReason::as_str))
+            .bind(id);
+        for status in from {
+            query = query.bind(status.as_str());
+        }
+        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+    }
+
+    async fn start_authorization(
+        &self,
+        auth: &AuthorizationRecord,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.start_authorization_tx(auth, now_ms).await
+    }
+
+    async fn consume_authorization(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        self.consume_authorization_tx(state_hash, binding_hash, now_ms)
+            .await
+    }
+
+    async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO upstream_tokens ({}) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
+             refresh_token_sealed = excluded.refresh_token_sealed, expires_at_ms = excluded.expires_at_ms, \
+             revoked_at_ms = excluded.revoked_at_ms",
+            rows::UPSTREAM_TOKEN_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(&t.session_id)
+            .bind(&t.access_token_sealed)
+            .bind(&t.refresh_token_sealed)
+            .bind(t.expires_at_ms)
+            .bind(t.revoked_at_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn upstream_token(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<UpstreamTokenRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM upstream_tokens WHERE session_id = $1",
+            rows::UPSTREAM_TOKEN_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::upstream_token).transpose()
+    }
+
+    async fn mark_upstream_token_revoked(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE upstream_tokens SET revoked_at_ms = $1 WHERE session_id = $2 AND revoked_at_ms IS NULL")
+            .bind(now_ms)
+            .bind(session_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn complete_session(&self, c: &CompletedSession) -> Result<bool, StoreError> {
+        self.complete_session_tx(c).await
+    }
+
+    async fn documents(&self, session_id: &str) -> Result<Vec<DocumentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM documents WHERE session_id = $1 ORDER BY created_at_ms, id",
+            rows::DOCUMENT_COLUMNS
+        );
+        let found = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_all(&self.pool)
+            .await?;
+        found.iter().map(rows::document).collect()
+    }
+
+    async fn document(
+        &self,
+        session_id: &str,
+        doc_type: DocType,
+    ) -> Result<Option<DocumentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM documents WHERE session_id = $1 AND doc_type = $2",
+            rows::DOCUMENT_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .bind(doc_type.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::document).transpose()
+    }
+
+    async fn document_by_id(
+        &self,
+        document_id: &str,
+    ) -> Result<Option<DocumentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM documents WHERE id = $1",
+            rows::DOCUMENT_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(document_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::document).transpose()
+    }
+
+    async fn profile(&self, session_id: &str) -> Result<Option<ProfileRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM profiles WHERE session_id = $1",
+            rows::PROFILE_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::profile).transpose()
+    }
+
+    async fn data_key(&self, session_id: &str) -> Result<Option<DataKeyRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM data_keys WHERE session_id = $1",
+            rows::DATA_KEY_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::data_key).transpose()
+    }
+
+    async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        self.erase_session_data_tx(session_id, now_ms).await
+    }
+}

@@ -1,0 +1,190 @@
+//! The multi-statement changes of a session's journey. Each runs in one transaction whose
+//! first statement is the guarding conditional `UPDATE`: when it changes no row the
+//! transaction is rolled back, so a refused change writes nothing, and an
+//! error half-way (a duplicate document type, say) undoes the steps before it.
+
+use crate::records::{AuthorizationRecord, CompletedSession};
+use crate::rows::{self, to_json};
+use crate::sql_store::SqlStore;
+use crate::StoreError;
+use digigate_core::{DocType, SessionStatus};
+
+impl SqlStore {
+    pub(crate) async fn start_authorization_tx(
+        &self,
+        auth: &AuthorizationRecord,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let moved = sqlx::query(
+            "UPDATE sessions SET status = $1, updated_at_ms = $2 \
+             WHERE id = $3 AND status IN ($4, $5) AND link_expires_at_ms > $2",
+        )
+        .bind(SessionStatus::Initialized.as_str())
+        .bind(now_ms)
+        .bind(&auth.session_id)
+        .bind(SessionStatus::Created.as_str())
+        .bind(SessionStatus::Initialized.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let sql = format!(
+            "INSERT INTO authorizations ({}, consumed_at_ms) VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+            rows::AUTHORIZATION_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(&auth.state_hash)
+            .bind(&auth.session_id)
+            .bind(&auth.binding_hash)
+            .bind(&auth.pkce_verifier_sealed)
+            .bind(auth.created_at_ms)
+            .bind(auth.expires_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(crate) async fn consume_authorization_tx(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        // Consuming is this one conditional UPDATE: of racing callers, exactly one sees the row.
+        let sql = format!(
+            "UPDATE authorizations SET consumed_at_ms = $1 \
+             WHERE state_hash = $2 AND binding_hash = $3 AND consumed_at_ms IS NULL AND expires_at_ms > $1 \
+             RETURNING {}",
+            rows::AUTHORIZATION_COLUMNS
+        );
+        let row = sqlx::query(&sql)
+            .bind(now_ms)
+            .bind(state_hash)
+            .bind(binding_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let auth = rows::authorization(&row)?;
+        let moved = sqlx::query(
+            "UPDATE sessions SET status = $1, updated_at_ms = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(SessionStatus::Authorized.as_str())
+        .bind(now_ms)
+        .bind(&auth.session_id)
+        .bind(SessionStatus::Initialized.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            // The session moved on (failed, expired): leave the state unconsumed, as it was.
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(auth))
+    }
+
+    pub(crate) async fn complete_session_tx(
+        &self,
+        c: &CompletedSession,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let moved = sqlx::query(
+            "UPDATE sessions SET status = $1, updated_at_ms = $2, documents_consented = $3, documents_missing = $4 \
+             WHERE id = $5 AND status = $6 AND erased_at_ms IS NULL",
+        )
+        .bind(SessionStatus::Succeeded.as_str())
+        .bind(c.now_ms)
+        .bind(DocType::join(&c.documents_consented))
+        .bind(to_json(&c.documents_missing))
+        .bind(&c.session_id)
+        .bind(SessionStatus::Authorized.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let key = &c.data_key;
+        let sql = format!(
+            "INSERT INTO data_keys ({}) VALUES ($1, $2, $3, $4)",
+            rows::DATA_KEY_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(&c.session_id)
+            .bind(&key.wrapped_key)
+            .bind(&key.kek_id)
+            .bind(key.created_at_ms)
+            .execute(&mut *tx)
+            .await?;
+        let sql = format!(
+            "INSERT INTO documents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            rows::DOCUMENT_COLUMNS
+        );
+        for d in &c.documents {
+            sqlx::query(&sql)
+                .bind(&d.id)
+                .bind(&c.session_id)
+                .bind(d.doc_type.as_str())
+                .bind(&d.content_type)
+                .bind(d.size)
+                .bind(&d.sha256)
+                .bind(&d.uri)
+                .bind(&d.issuer_id)
+                .bind(&d.issuer)
+                .bind(&d.description)
+                .bind(&d.last_modified)
+                .bind(&d.sealed)
+                .bind(d.created_at_ms)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(profile) = &c.profile {
+            let sql = format!(
+                "INSERT INTO profiles ({}) VALUES ($1, $2)",
+                rows::PROFILE_COLUMNS
+            );
+            sqlx::query(&sql)
+                .bind(&c.session_id)
+                .bind(&profile.sealed)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(crate) async fn erase_session_data_tx(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let marked = sqlx::query(
+            "UPDATE sessions SET erased_at_ms = $1 WHERE id = $2 AND erased_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for table in ["documents", "profiles", "data_keys"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}

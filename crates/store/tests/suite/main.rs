@@ -1,0 +1,97 @@
+//! The storage suite: every test is a function of an `Arc<dyn Store>`, instantiated once per
+//! backend (`sqlite::…`, `postgres::…`) on a fresh, migrated database of its own. The
+//! PostgreSQL half needs a server (`DIGIGATE_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and fails loudly without one.
+
+mod authorizations;
+mod completion;
+mod fixtures;
+mod keys;
+mod sessions;
+
+use digigate_store::testing::TestDatabase;
+use digigate_store::Store;
+use std::sync::Arc;
+
+async fn migrated(db: &TestDatabase) -> Arc<dyn Store> {
+    let store = digigate_store::connect(&db.url)
+        .await
+        .expect("the test database opens");
+    store.migrate().await.expect("migrations apply");
+    store
+}
+
+/// Declares a `#[tokio::test]` per backend for each `module::test_function`.
+macro_rules! on_both_backends {
+    ($($module:ident :: $test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let db = digigate_store::testing::TestDatabase::sqlite();
+                    super::$module::$test(super::migrated(&db).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    let db = digigate_store::testing::TestDatabase::postgres().await;
+                    super::$module::$test(super::migrated(&db).await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends! {
+    keys::migrating_again_changes_nothing,
+    keys::api_keys_round_trip_and_list_oldest_first,
+    keys::inserting_a_key_with_an_existing_id_is_a_conflict,
+    keys::a_key_can_be_disabled_and_enabled_again,
+    keys::rotating_a_secret_replaces_only_its_hash,
+    sessions::sessions_round_trip_by_id_and_by_link,
+    sessions::a_session_is_invisible_to_another_key,
+    sessions::a_second_session_with_a_used_id_or_link_is_a_conflict,
+    sessions::illegal_transitions_are_refused_and_change_nothing,
+    sessions::a_failed_session_records_its_reason,
+    authorizations::starting_an_authorization_on_an_expired_link_writes_nothing,
+    authorizations::starting_an_authorization_on_a_finished_session_writes_nothing,
+    authorizations::an_authorization_is_consumed_exactly_once_when_ten_tasks_race,
+    authorizations::a_wrong_binding_hash_consumes_nothing,
+    authorizations::an_expired_state_is_not_consumed,
+    authorizations::a_state_is_not_consumed_when_its_session_moved_on,
+    authorizations::upstream_tokens_are_replaced_and_revoked_once,
+    authorizations::an_upstream_token_for_an_unknown_session_is_refused,
+    completion::completing_an_authorized_session_stores_everything_at_once,
+    completion::completing_a_session_that_is_not_authorized_writes_nothing,
+    completion::two_documents_of_one_type_are_a_conflict_and_nothing_is_written,
+    completion::erasing_twice_erases_once,
+    completion::sealed_blobs_round_trip_byte_for_byte,
+}
+
+#[tokio::test]
+async fn sqlite_files_are_opened_with_wal_journaling() {
+    use sqlx::{Connection, Row};
+    let db = TestDatabase::sqlite();
+    let _store = migrated(&db).await;
+    let mut conn = sqlx::SqliteConnection::connect(&db.url)
+        .await
+        .expect("the file opens");
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn an_unknown_url_scheme_is_refused() {
+    let refused = digigate_store::connect("mysql://root@127.0.0.1/digigate").await;
+    assert!(matches!(
+        refused,
+        Err(digigate_store::StoreError::UnsupportedUrl)
+    ));
+}
