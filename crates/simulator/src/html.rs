@@ -33,6 +33,7 @@ button.primary{background:#5b3cc4;color:#fff}button.secondary{background:#fff;co
 ul.docs{list-style:none;padding:0;margin:8px 0 0;border:1px solid #e5e7eb;border-radius:8px}
 ul.docs li{padding:10px 12px;border-top:1px solid #e5e7eb}ul.docs li:first-child{border-top:0}
 ul.docs label{display:flex;gap:10px;align-items:flex-start;margin:0;font-weight:500}
+ul.docs .tick{width:13px;margin:0 3px;color:#5b3cc4;font-weight:700}
 ul.docs .sub{display:block;font-size:12px;color:#6b7280;font-weight:400}
 dl{display:grid;grid-template-columns:auto 1fr;gap:4px 14px;margin:12px 0}dt{color:#6b7280}dd{margin:0}
 footer{text-align:center;font-size:12px;color:#6b7280;margin:18px 0 40px}

@@ -1,15 +1,45 @@
-//! The multi-statement changes of a session's journey. Each runs in one transaction whose
-//! first statement is the guarding conditional `UPDATE`: when it changes no row the
-//! transaction is rolled back, so a refused change writes nothing, and an
-//! error half-way (a duplicate document type, say) undoes the steps before it.
+//! The guarded changes of a session's journey: status transitions, authorizations,
+//! completion and erasure. The guard is always part of the first `UPDATE`, so two racing
+//! callers cannot both pass it. Multi-statement changes run in one transaction: when the
+//! guarding `UPDATE` changes no row the transaction is rolled back, so a refused change writes
+//! nothing, and an error half-way (a duplicate document type, say) undoes the steps before it.
 
 use crate::records::{AuthorizationRecord, CompletedSession};
 use crate::rows::{self, to_json};
 use crate::sql_store::SqlStore;
 use crate::StoreError;
-use digigate_core::{DocType, SessionStatus};
+use digigate_core::{DocType, FailureReason, SessionStatus};
 
 impl SqlStore {
+    pub(crate) async fn transition_guarded(
+        &self,
+        id: &str,
+        to: SessionStatus,
+        reason: Option<FailureReason>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let from = SessionStatus::allowed_predecessors(to);
+        if from.is_empty() {
+            return Ok(false);
+        }
+        // The guard is part of the UPDATE, so two racing transitions cannot both pass it.
+        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
+        let sql = format!(
+            "UPDATE sessions SET status = $1, updated_at_ms = $2, failure_reason = $3 \
+             WHERE id = $4 AND status IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(now_ms)
+            .bind(reason.map(FailureReason::as_str))
+            .bind(id);
+        for status in from {
+            query = query.bind(status.as_str());
+        }
+        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+    }
+
     pub(crate) async fn start_authorization_tx(
         &self,
         auth: &AuthorizationRecord,

@@ -22,10 +22,10 @@
 //! Errors never carry stored values: [`StoreError::Corrupt`] names a column, not its content.
 
 mod backend;
+mod journey;
 mod records;
 mod rows;
 mod sql_store;
-mod transactions;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,5 +1,5 @@
 //! The [`Store`] implementation over sqlx's `Any` driver: single-statement operations here,
-//! multi-statement transactions in `transactions.rs`.
+//! guarded state changes in `journey.rs`.
 
 use crate::backend::Backend;
 use crate::records::{
@@ -9,6 +9,7 @@ use crate::records::{
 use crate::rows::{self, to_json};
 use crate::{Store, StoreError};
 use digigate_core::{DocType, FailureReason, SessionStatus};
+use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 
 /// A store on SQLite or PostgreSQL, chosen by the URL it was opened with.
@@ -24,6 +25,34 @@ impl SqlStore {
         let pool = backend.open_pool(url).await?;
         tracing::debug!(?backend, "storage connected");
         Ok(SqlStore { pool, backend })
+    }
+
+    /// The row `sql` selects with `keys` bound to `$1..`, decoded.
+    async fn find_one<T>(
+        &self,
+        sql: &str,
+        keys: &[&str],
+        decode: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let query = keys.iter().fold(sqlx::query(sql), |q, key| q.bind(*key));
+        let row = query.fetch_optional(&self.pool).await?;
+        row.as_ref().map(decode).transpose()
+    }
+
+    /// Every row `sql` selects with `keys` bound to `$1..`, decoded.
+    async fn find_all<T>(
+        &self,
+        sql: &str,
+        keys: &[&str],
+        decode: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let query = keys.iter().fold(sqlx::query(sql), |q, key| q.bind(*key));
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(decode)
+            .collect()
     }
 }
 
@@ -59,11 +88,7 @@ impl Store for SqlStore {
             "SELECT {} FROM api_keys WHERE id = $1",
             rows::API_KEY_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::api_key).transpose()
+        self.find_one(&sql, &[id], rows::api_key).await
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
@@ -71,8 +96,7 @@ impl Store for SqlStore {
             "SELECT {} FROM api_keys ORDER BY created_at_ms, id",
             rows::API_KEY_COLUMNS
         );
-        let found = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        found.iter().map(rows::api_key).collect()
+        self.find_all(&sql, &[], rows::api_key).await
     }
 
     async fn set_api_key_disabled(
@@ -133,11 +157,7 @@ impl Store for SqlStore {
             "SELECT {} FROM sessions WHERE id = $1",
             rows::SESSION_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::session).transpose()
+        self.find_one(&sql, &[id], rows::session).await
     }
 
     async fn session_for_key(
@@ -149,12 +169,7 @@ impl Store for SqlStore {
             "SELECT {} FROM sessions WHERE id = $1 AND api_key_id = $2",
             rows::SESSION_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(api_key_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::session).transpose()
+        self.find_one(&sql, &[id, api_key_id], rows::session).await
     }
 
     async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -162,11 +177,7 @@ impl Store for SqlStore {
             "SELECT {} FROM sessions WHERE link_id = $1",
             rows::SESSION_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(link_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::session).transpose()
+        self.find_one(&sql, &[link_id], rows::session).await
     }
 
     async fn transition(
@@ -176,26 +187,7 @@ impl Store for SqlStore {
         reason: Option<FailureReason>,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let from = SessionStatus::allowed_predecessors(to);
-        if from.is_empty() {
-            return Ok(false);
-        }
-        // The guard is part of the UPDATE, so two racing transitions cannot both pass it.
-        let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
-        let sql = format!(
-            "UPDATE sessions SET status = $1, updated_at_ms = $2, failure_reason = $3 \
-             WHERE id = $4 AND status IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(to.as_str())
-            .bind(now_ms)
-            .bind(reason.map(FailureReason::as_str))
-            .bind(id);
-        for status in from {
-            query = query.bind(status.as_str());
-        }
-        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+        self.transition_guarded(id, to, reason, now_ms).await
     }
 
     async fn start_authorization(
@@ -243,11 +235,8 @@ impl Store for SqlStore {
             "SELECT {} FROM upstream_tokens WHERE session_id = $1",
             rows::UPSTREAM_TOKEN_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(session_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::upstream_token).transpose()
+        self.find_one(&sql, &[session_id], rows::upstream_token)
+            .await
     }
 
     async fn mark_upstream_token_revoked(
@@ -272,11 +261,7 @@ impl Store for SqlStore {
             "SELECT {} FROM documents WHERE session_id = $1 ORDER BY created_at_ms, id",
             rows::DOCUMENT_COLUMNS
         );
-        let found = sqlx::query(&sql)
-            .bind(session_id)
-            .fetch_all(&self.pool)
-            .await?;
-        found.iter().map(rows::document).collect()
+        self.find_all(&sql, &[session_id], rows::document).await
     }
 
     async fn document(
@@ -288,12 +273,8 @@ impl Store for SqlStore {
             "SELECT {} FROM documents WHERE session_id = $1 AND doc_type = $2",
             rows::DOCUMENT_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(session_id)
-            .bind(doc_type.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::document).transpose()
+        self.find_one(&sql, &[session_id, doc_type.as_str()], rows::document)
+            .await
     }
 
     async fn document_by_id(
@@ -304,11 +285,7 @@ impl Store for SqlStore {
             "SELECT {} FROM documents WHERE id = $1",
             rows::DOCUMENT_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(document_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::document).transpose()
+        self.find_one(&sql, &[document_id], rows::document).await
     }
 
     async fn profile(&self, session_id: &str) -> Result<Option<ProfileRecord>, StoreError> {
@@ -316,11 +293,7 @@ impl Store for SqlStore {
             "SELECT {} FROM profiles WHERE session_id = $1",
             rows::PROFILE_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(session_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::profile).transpose()
+        self.find_one(&sql, &[session_id], rows::profile).await
     }
 
     async fn data_key(&self, session_id: &str) -> Result<Option<DataKeyRecord>, StoreError> {
@@ -328,11 +301,7 @@ impl Store for SqlStore {
             "SELECT {} FROM data_keys WHERE session_id = $1",
             rows::DATA_KEY_COLUMNS
         );
-        let row = sqlx::query(&sql)
-            .bind(session_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(rows::data_key).transpose()
+        self.find_one(&sql, &[session_id], rows::data_key).await
     }
 
     async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError> {

@@ -146,7 +146,7 @@ fn create_account(persona: &Persona, pinless: bool) -> String {
 
 fn consent(sim: &Simulator, journey: &Journey, persona: &Persona, requester: &str) -> String {
     let mut items = format!(
-        "<li><label>Profile<span class=\"sub\">Name, date of birth, gender and photo of {}</span></label></li>",
+        "<li><label><span class=\"tick\">&#10003;</span><span>Profile<span class=\"sub\">Name, date of birth, gender and photo of {}</span></span></label></li>",
         escape(&persona.name)
     );
     let docs = offered(sim, journey);

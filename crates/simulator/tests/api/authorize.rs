@@ -96,3 +96,25 @@ async fn unknown_extra_parameters_are_ignored_and_version_two_works() {
         "{csp}"
     );
 }
+
+#[tokio::test]
+async fn the_inline_stylesheet_is_allowed_by_its_csp_hash() {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let sim = spawn().await;
+    let response = sim
+        .client
+        .get(sim.authorize_url(&[]))
+        .send()
+        .await
+        .expect("get");
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let page = response.text().await.expect("html");
+    let start = page.find("<style>").expect("style") + "<style>".len();
+    let css = &page[start..start + page[start..].find("</style>").expect("end")];
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(css.as_bytes()));
+    assert!(csp.contains(&format!("style-src 'sha256-{hash}'")), "{csp}");
+}

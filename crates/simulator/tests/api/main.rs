@@ -5,4 +5,5 @@ mod authorize;
 mod helpers;
 mod journey;
 mod resources;
+mod signup;
 mod token;
