@@ -58,9 +58,10 @@ pub async fn run(args: SimulatorArgs) -> anyhow::Result<()> {
         args.redirect_uris,
     );
     if let Some(path) = &args.personas {
-        config
-            .personas
-            .extend(Persona::load_file(path).context("loading personas")?);
+        // A loaded persona replaces a built-in one with the same mobile number.
+        let loaded = Persona::load_file(path).context("loading personas")?;
+        config.personas.retain(|p| loaded.iter().all(|l| l.mobile != p.mobile));
+        config.personas.extend(loaded);
     }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
