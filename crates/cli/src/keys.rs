@@ -20,6 +20,16 @@ pub enum KeysCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Replace a key's secret; the new secret is printed once.
+    Rotate {
+        /// The key id.
+        id: String,
+        /// Print exactly one JSON object `{"api_key": …, "api_secret": …}`.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
 }
 
 /// Flags of `keys create`.
@@ -85,6 +95,27 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
                     k.name,
                     k.redirect_urls.join(",")
                 );
+            }
+        }
+        KeysCommand::Rotate { id, json, storage } => {
+            let store = storage.open_store().await?;
+            let env = if id.starts_with("key_live_") {
+                KeyEnvironment::Live
+            } else {
+                KeyEnvironment::Test
+            };
+            let (_, secret) = digigate_core::ApiKeyId::generate(env);
+            let hash = auth::SecretHasher::new(1).hash(&secret).await?;
+            if !store.set_api_key_secret_hash(&id, &hash).await? {
+                bail!("no such API key");
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "api_key": id, "api_secret": secret })
+                );
+            } else {
+                println!("api key:    {id}\napi secret: {secret}\n(the old secret no longer authenticates)");
             }
         }
         KeysCommand::Disable { id, storage } => {

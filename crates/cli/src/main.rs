@@ -1,5 +1,6 @@
 //! The `digigate` command.
 
+mod audit;
 mod keys;
 mod secrets;
 mod serve;
@@ -22,6 +23,8 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Print the audit log of a session (identifiers only).
+    Audit(audit::AuditArgs),
     /// Apply database migrations and exit.
     Migrate(serve::StorageArgs),
     /// Run the DigiLocker simulator on its own.
@@ -40,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve::run(*args).await,
         Command::Keys(cmd) => keys::run(cmd).await,
+        Command::Audit(args) => audit::run(args).await,
         Command::Migrate(args) => {
             args.open_store().await?;
             eprintln!("migrations applied");

@@ -117,6 +117,15 @@ pub struct ServeArgs {
     /// Lifetime of document download links in seconds.
     #[arg(long, env = "DIGIGATE_DOWNLOAD_TTL_SECS", default_value_t = 300)]
     download_ttl_secs: u64,
+    /// How long documents are kept after a session succeeds, in hours.
+    #[arg(long, env = "DIGIGATE_RETENTION_HOURS", default_value_t = 24)]
+    retention_hours: u64,
+    /// API requests per minute allowed per API key.
+    #[arg(long, env = "DIGIGATE_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    rate_limit_per_minute: u32,
+    /// `/authenticate` attempts per minute per key id and per source address.
+    #[arg(long, env = "DIGIGATE_AUTH_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
+    auth_attempts_per_minute: u32,
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
@@ -158,6 +167,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.token_ttl = Duration::from_secs(args.token_ttl_secs);
     config.link_ttl = Duration::from_secs(args.link_ttl_secs);
     config.download_ttl = Duration::from_secs(args.download_ttl_secs);
+    config.retention = Duration::from_secs(args.retention_hours * 3600);
+    config.rate_limit_per_minute = args.rate_limit_per_minute;
+    config.auth_attempts_per_minute = args.auth_attempts_per_minute;
     let callback = Url::parse(&config.public_link("/callbacks/digilocker"))?;
     let timeout = Duration::from_secs(args.digilocker_timeout_secs);
 
@@ -219,6 +231,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             public_url.as_str().trim_end_matches('/')
         );
     }
+    gateway.spawn_retention_sweeper(Duration::from_secs(60));
     let mut router = gateway.router();
     if let Some(sim) = simulator {
         router = router.nest("/simulator", sim.router());

@@ -60,7 +60,9 @@ pub async fn run(args: SimulatorArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.personas {
         // A loaded persona replaces a built-in one with the same mobile number.
         let loaded = Persona::load_file(path).context("loading personas")?;
-        config.personas.retain(|p| loaded.iter().all(|l| l.mobile != p.mobile));
+        config
+            .personas
+            .retain(|p| loaded.iter().all(|l| l.mobile != p.mobile));
         config.personas.extend(loaded);
     }
     let listener = tokio::net::TcpListener::bind(&args.listen)

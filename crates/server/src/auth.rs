@@ -204,6 +204,7 @@ impl FromRequestParts<AppState> for Caller {
         if key.disabled_at_ms.is_some() {
             return Err(ApiError::Unauthorized);
         }
+        state.inner.api_limiter.check(&key.id).map_err(ApiError::RateLimited)?;
         Ok(Caller { key })
     }
 }

@@ -32,6 +32,12 @@ pub struct GatewayConfig {
     pub fetch_attempts: u32,
     /// Wait before the first retry; doubles each time.
     pub fetch_backoff: Duration,
+    /// How long documents are kept after a session succeeds.
+    pub retention: Duration,
+    /// Requests per minute allowed per API key.
+    pub rate_limit_per_minute: u32,
+    /// `/authenticate` attempts per minute allowed per key id and per source address.
+    pub auth_attempts_per_minute: u32,
 }
 
 impl GatewayConfig {
@@ -51,6 +57,9 @@ impl GatewayConfig {
             max_concurrent_hashes: 2,
             fetch_attempts: 3,
             fetch_backoff: Duration::from_millis(200),
+            retention: Duration::from_secs(24 * 3600),
+            rate_limit_per_minute: 600,
+            auth_attempts_per_minute: 30,
         }
     }
 

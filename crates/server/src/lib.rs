@@ -5,13 +5,17 @@
 //! The CLI, the tests and the benchmark all start it the same way: build a [`Gateway`],
 //! bind a listener and call [`serve`].
 
+mod audit;
 pub mod auth;
+pub mod browser_input;
 pub mod config;
 mod envelope;
 mod error;
 mod html;
 mod journey;
-mod links;
+mod limits;
+pub mod links;
+pub mod openapi;
 mod routes;
 pub mod vault;
 
@@ -39,6 +43,8 @@ struct Inner {
     tokens: auth::TokenIssuer,
     hasher: auth::SecretHasher,
     links: links::LinkSigner,
+    api_limiter: limits::RateLimiter,
+    auth_limiter: limits::RateLimiter,
 }
 
 /// The gateway: configuration, storage and the DigiLocker client wired together.
@@ -55,6 +61,9 @@ impl Gateway {
             auth::TokenIssuer::new(&config.jwt_secret, config.issuer.clone(), config.token_ttl);
         let hasher = auth::SecretHasher::new(config.max_concurrent_hashes);
         let links = links::LinkSigner::new(vault.derive("download-links/v1"));
+        let minute = std::time::Duration::from_secs(60);
+        let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
+        let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
         let inner = Inner {
             config,
             store,
@@ -63,6 +72,8 @@ impl Gateway {
             tokens,
             hasher,
             links,
+            api_limiter,
+            auth_limiter,
         };
         Gateway {
             state: AppState {
@@ -74,6 +85,16 @@ impl Gateway {
     /// The gateway's routes (API, consent journey and downloads).
     pub fn router(&self) -> Router {
         routes::router(self.state.clone())
+    }
+
+    /// Starts the retention sweep, run every `every` in the background.
+    pub fn spawn_retention_sweeper(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        journey::erasure::spawn_sweeper(self.state.clone(), every)
+    }
+
+    /// Runs the retention sweep once; returns how many sessions' data were erased.
+    pub async fn sweep_retention(&self) -> Result<usize, ApiError> {
+        journey::erasure::sweep(&self.state).await
     }
 
     /// The storage the gateway uses (for the CLI's key management).

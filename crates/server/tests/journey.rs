@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::browser::{Browser, Person};
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
+use digigate_client::simulator::{Browser, Decision, Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -159,7 +159,7 @@ async fn an_unregistered_person_signs_up_and_shares_aadhaar(backend: Backend) {
 async fn denying_consent_fails_the_session(backend: Backend) {
     let app = spawn(backend).await;
     let person = Person {
-        decision: "deny",
+        decision: Decision::Deny,
         ..Person::allowing("9000000001")
     };
     let (id, back) = app.journey("signin", &["aadhaar"], &person).await;
@@ -170,7 +170,7 @@ async fn denying_consent_fails_the_session(backend: Backend) {
 async fn an_unticked_document_is_not_consented(backend: Backend) {
     let app = spawn(backend).await;
     let person = Person {
-        docs: Some(vec!["ADHAR"]),
+        docs: Some(vec!["ADHAR".to_owned()]),
         ..Person::allowing("9000000001")
     };
     let (id, _) = app.journey("signin", &["aadhaar", "pan"], &person).await;
@@ -186,7 +186,7 @@ async fn an_unticked_document_is_not_consented(backend: Backend) {
 async fn an_expired_link_is_refused_and_the_session_expires(backend: Backend) {
     let app = spawn_with(backend, |c| c.link_ttl = std::time::Duration::ZERO).await;
     let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
-    let res = Browser::new().http.get(&link).send().await.unwrap();
+    let res = Browser::new().http().get(&link).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::GONE);
     assert!(res.headers()["content-type"]
         .to_str()
@@ -203,7 +203,7 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
         .await;
     assert_eq!(
         browser
-            .http
+            .http()
             .get(callback.clone())
             .send()
             .await
@@ -212,7 +212,7 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
         StatusCode::SEE_OTHER
     );
     let before = app.status(&id).await;
-    let again = browser.http.get(callback).send().await.unwrap();
+    let again = browser.http().get(callback).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     assert!(again.headers()["content-type"]
         .to_str()
@@ -231,7 +231,7 @@ async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(back
     let stranger = Browser::new();
     assert_eq!(
         stranger
-            .http
+            .http()
             .get(callback.clone())
             .send()
             .await
@@ -245,12 +245,12 @@ async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(back
         app.base
     );
     assert_eq!(
-        browser.http.get(forged).send().await.unwrap().status(),
+        browser.http().get(forged).send().await.unwrap().status(),
         StatusCode::BAD_REQUEST
     );
     assert_eq!(app.status(&id).await["status"], "initialized");
     // The real callback still completes: nothing was consumed.
-    let res = browser.http.get(callback).send().await.unwrap();
+    let res = browser.http().get(callback).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.status(&id).await["status"], "succeeded");
 }
@@ -297,7 +297,7 @@ async fn a_restart_between_init_and_callback_completes_the_journey(backend: Back
         .to_callback(&link, &Person::allowing("9000000001"))
         .await;
     app.restart().await;
-    let res = browser.http.get(callback).send().await.unwrap();
+    let res = browser.http().get(callback).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.status(&id).await["status"], "succeeded");
 }

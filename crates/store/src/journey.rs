@@ -155,7 +155,7 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         let sql = format!(
-            "INSERT INTO documents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO documents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             rows::DOCUMENT_COLUMNS
         );
         for d in &c.documents {
@@ -173,6 +173,8 @@ impl SqlStore {
                 .bind(&d.last_modified)
                 .bind(&d.sealed)
                 .bind(d.created_at_ms)
+                .bind(&d.verification)
+                .bind(&d.normalised_sealed)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -21,6 +21,7 @@
 //! "Consume once" is a single `UPDATE … WHERE consumed_at_ms IS NULL … RETURNING`.
 //! Errors never carry stored values: [`StoreError::Corrupt`] names a column, not its content.
 
+mod audit;
 mod backend;
 mod journey;
 mod records;
@@ -31,7 +32,7 @@ mod sql_store;
 pub mod testing;
 
 pub use records::{
-    ApiKeyRecord, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
+    ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
     MissingDocument, ProfileRecord, SessionRecord, UpstreamTokenRecord,
 };
 
@@ -162,6 +163,30 @@ pub trait Store: Send + Sync + 'static {
     /// One transaction: delete the session's documents, profile and data key, and record erased_at_ms on the session.
     /// Returns whether anything was erased now (a second call returns false and changes nothing).
     async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError>;
+    /// One transaction: mark the key's session deleted (invisible to every read from then on) and
+    /// erase its documents, profile, data key and expected details. Answers the deletion time (the
+    /// first one when repeated), or None when the key has no such session.
+    async fn delete_session(
+        &self,
+        session_id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError>;
+    /// Succeeded sessions whose data was not erased and which last changed before the given time.
+    async fn sessions_due_for_erasure(
+        &self,
+        succeeded_before_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Appends a line to the audit log (which refuses updates and deletes).
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Audit lines, oldest first: of one session, or of all.
+    async fn audit_log(
+        &self,
+        session_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Opens the store for a URL (`sqlite:///path/file.db?mode=rwc`, `sqlite://relative.db`, `postgres://…`) — does not migrate.

@@ -69,6 +69,8 @@ pub struct SessionRecord {
     pub documents_missing: Vec<MissingDocument>,
     /// When the session's documents, profile and data key were erased.
     pub erased_at_ms: Option<i64>,
+    /// The details the business expects (name, date of birth, gender), sealed with the KEK.
+    pub expected_sealed: Option<Vec<u8>>,
 }
 
 /// A requested document that could not be fetched.
@@ -165,6 +167,10 @@ pub struct DocumentRecord {
     pub sealed: Vec<u8>,
     /// When the document was stored, epoch milliseconds.
     pub created_at_ms: i64,
+    /// The signature verification report (JSON; no personal data).
+    pub verification: Option<String>,
+    /// The normalised document (JSON), encrypted like the content.
+    pub normalised_sealed: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for DocumentRecord {
@@ -298,4 +304,19 @@ mod tests {
         assert!(!rendered.contains("222, 173"), "{rendered}");
         assert!(rendered.contains("key_test_abc"));
     }
+}
+
+/// One line of the append-only audit log: who did what to which session, identifiers only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When it happened, epoch milliseconds.
+    pub at_ms: i64,
+    /// The API key that acted, if any (the person's browser and the sweeper act without one).
+    pub api_key_id: Option<String>,
+    /// The session acted on, if any.
+    pub session_id: Option<String>,
+    /// What happened, e.g. `session.created`, `document.read`, `session.erased`.
+    pub action: String,
+    /// Identifiers or outcome words only (a document type, a failure reason); never personal data.
+    pub detail: Option<String>,
 }

@@ -16,14 +16,15 @@ pub(crate) const API_KEY_COLUMNS: &str =
 pub(crate) const SESSION_COLUMNS: &str =
     "id, api_key_id, status, flow, doc_types, redirect_url, options, \
      consent_expiry_ms, link_id, link_expires_at_ms, created_at_ms, updated_at_ms, failure_reason, \
-     documents_consented, documents_missing, erased_at_ms";
+     documents_consented, documents_missing, erased_at_ms, expected_sealed";
 pub(crate) const AUTHORIZATION_COLUMNS: &str =
     "state_hash, session_id, binding_hash, pkce_verifier_sealed, created_at_ms, expires_at_ms";
 pub(crate) const UPSTREAM_TOKEN_COLUMNS: &str =
     "session_id, access_token_sealed, refresh_token_sealed, expires_at_ms, revoked_at_ms";
 pub(crate) const DOCUMENT_COLUMNS: &str =
     "id, session_id, doc_type, content_type, size, sha256, uri, \
-     issuer_id, issuer, description, last_modified, sealed, created_at_ms";
+     issuer_id, issuer, description, last_modified, sealed, created_at_ms, \
+     verification, normalised_sealed";
 pub(crate) const PROFILE_COLUMNS: &str = "session_id, sealed";
 pub(crate) const DATA_KEY_COLUMNS: &str = "session_id, wrapped_key, kek_id, created_at_ms";
 
@@ -104,6 +105,7 @@ pub(crate) fn session(row: &AnyRow) -> Result<SessionRecord, StoreError> {
         documents_consented: doc_types(row, t, "documents_consented")?,
         documents_missing: missing,
         erased_at_ms: get(row, t, "erased_at_ms")?,
+        expected_sealed: get(row, t, "expected_sealed")?,
     })
 }
 
@@ -146,6 +148,8 @@ pub(crate) fn document(row: &AnyRow) -> Result<DocumentRecord, StoreError> {
         last_modified: get(row, t, "last_modified")?,
         sealed: get(row, t, "sealed")?,
         created_at_ms: get(row, t, "created_at_ms")?,
+        verification: get(row, t, "verification")?,
+        normalised_sealed: get(row, t, "normalised_sealed")?,
     })
 }
 

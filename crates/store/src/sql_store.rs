@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::records::{
-    ApiKeyRecord, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
+    ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
     ProfileRecord, SessionRecord, UpstreamTokenRecord,
 };
 use crate::rows::{self, to_json};
@@ -127,7 +127,7 @@ impl Store for SqlStore {
 
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            "INSERT INTO sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             rows::SESSION_COLUMNS
         );
         sqlx::query(&sql)
@@ -147,6 +147,7 @@ impl Store for SqlStore {
             .bind(DocType::join(&s.documents_consented))
             .bind(to_json(&s.documents_missing))
             .bind(s.erased_at_ms)
+            .bind(&s.expected_sealed)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -154,7 +155,7 @@ impl Store for SqlStore {
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM sessions WHERE id = $1",
+            "SELECT {} FROM sessions WHERE id = $1 AND deleted_at_ms IS NULL",
             rows::SESSION_COLUMNS
         );
         self.find_one(&sql, &[id], rows::session).await
@@ -166,7 +167,7 @@ impl Store for SqlStore {
         api_key_id: &str,
     ) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM sessions WHERE id = $1 AND api_key_id = $2",
+            "SELECT {} FROM sessions WHERE id = $1 AND api_key_id = $2 AND deleted_at_ms IS NULL",
             rows::SESSION_COLUMNS
         );
         self.find_one(&sql, &[id, api_key_id], rows::session).await
@@ -174,7 +175,7 @@ impl Store for SqlStore {
 
     async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM sessions WHERE link_id = $1",
+            "SELECT {} FROM sessions WHERE link_id = $1 AND deleted_at_ms IS NULL",
             rows::SESSION_COLUMNS
         );
         self.find_one(&sql, &[link_id], rows::session).await
@@ -306,5 +307,34 @@ impl Store for SqlStore {
 
     async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError> {
         self.erase_session_data_tx(session_id, now_ms).await
+    }
+
+    async fn delete_session(
+        &self,
+        session_id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.delete_session_tx(session_id, api_key_id, now_ms).await
+    }
+
+    async fn sessions_due_for_erasure(
+        &self,
+        succeeded_before_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        self.due_for_erasure(succeeded_before_ms, limit).await
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.append_audit_row(entry).await
+    }
+
+    async fn audit_log(
+        &self,
+        session_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit_rows(session_id, limit).await
     }
 }

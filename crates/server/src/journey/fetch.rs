@@ -8,7 +8,7 @@ use crate::vault::{sha256_hex, DataKey};
 use crate::AppState;
 use digigate_core::{DocType, FailureReason};
 use digigate_digilocker::{
-    AccessToken, DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails,
+    DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails,
 };
 use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, ProfileRecord, SessionRecord,
@@ -173,7 +173,7 @@ pub(super) async fn exchange_and_fetch(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
-        revoke_later(state, session.id.clone(), grant.access_token.clone());
+        revoke_later(state, session.id.clone());
     }
     Ok(())
 }
@@ -199,25 +199,9 @@ async fn store_token(
 }
 
 /// Revokes the DigiLocker token once the documents are stored; a failure is only logged.
-fn revoke_later(state: &AppState, session_id: String, token: AccessToken) {
+fn revoke_later(state: &AppState, session_id: String) {
     let state = state.clone();
-    tokio::spawn(async move {
-        match state.inner.digilocker.revoke(&token).await {
-            Ok(()) => {
-                if let Err(e) = state
-                    .inner
-                    .store
-                    .mark_upstream_token_revoked(&session_id, now_ms())
-                    .await
-                {
-                    tracing::warn!(error = %e, %session_id, "could not record the token revocation");
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, %session_id, "could not revoke the DigiLocker token")
-            }
-        }
-    });
+    tokio::spawn(async move { super::erasure::revoke_upstream_token(&state, &session_id).await });
 }
 
 fn granted_uri(grant: &TokenGrant, doc_type: DocType) -> Option<String> {
@@ -264,6 +248,8 @@ fn document_record(
         description,
         last_modified,
         created_at_ms: now_ms(),
+        verification: None,
+        normalised_sealed: None,
     }
 }
 

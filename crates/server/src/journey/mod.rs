@@ -1,6 +1,7 @@
 //! The journey after DigiLocker sends the person back: exchange the code, fetch the consented
 //! documents and the profile, store them sealed, and send the person on to the business.
 
+pub mod erasure;
 mod fetch;
 pub mod lifecycle;
 
@@ -35,6 +36,9 @@ pub enum JourneyError {
     /// The session of a consumed authorization is gone.
     #[error("session of the authorization is missing")]
     MissingSession,
+    /// The outcome could not be written to the audit log.
+    #[error("the audit log could not be written")]
+    Audit,
 }
 
 /// How fetching ended when it did not succeed.
@@ -86,6 +90,10 @@ pub async fn complete(
         .session(&session.id)
         .await?
         .map_or(session.status, |s| s.status);
+    let detail = Some(status.as_str());
+    crate::audit::record(state, None, &session.id, crate::audit::Action::CallbackCompleted, detail)
+        .await
+        .map_err(|_| JourneyError::Audit)?;
     let mut location =
         url::Url::parse(&session.redirect_url).map_err(|_| JourneyError::MissingSession)?;
     location

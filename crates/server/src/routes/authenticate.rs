@@ -3,7 +3,8 @@
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use std::net::SocketAddr;
 use axum::http::HeaderMap;
 use digigate_core::ApiKeyId;
 use serde_json::{json, Value};
@@ -16,13 +17,17 @@ const DECOY_HASH: &str =
 /// Exchanges `x-api-key` + `x-api-secret` for an access token.
 pub async fn authenticate(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Data<Value>, ApiError> {
+    let limiter = &state.inner.auth_limiter;
+    limiter.check(&format!("addr:{}", peer.ip())).map_err(ApiError::RateLimited)?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(key), Some(secret)) = (header("x-api-key"), header("x-api-secret")) else {
         return Err(ApiError::Unauthorized);
     };
     let id = ApiKeyId::parse(key).ok_or(ApiError::Unauthorized)?;
+    limiter.check(&format!("key:{id}")).map_err(ApiError::RateLimited)?;
     if secret.len() > 128 {
         return Err(ApiError::Unauthorized);
     }

@@ -1,6 +1,7 @@
 //! `GET /callbacks/digilocker`: DigiLocker sends the person back here. The `state` is consumed
 //! atomically together with the browser binding; only then is DigiLocker called.
 
+use crate::browser_input::{cookie, parse_query};
 use crate::envelope::now_ms;
 use crate::html;
 use crate::journey::{self, binding_cookie_name};
@@ -9,29 +10,6 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use std::collections::HashMap;
-
-/// The callback's query parameters; each may appear at most once.
-fn parse_query(raw: Option<&str>) -> Option<HashMap<String, String>> {
-    let mut out = HashMap::new();
-    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        if k.len() > 64 || v.len() > 2048 || out.insert(k.into_owned(), v.into_owned()).is_some() {
-            return None;
-        }
-    }
-    Some(out)
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
 
 fn rejected() -> Response {
     html::page(
@@ -106,26 +84,5 @@ pub async fn digilocker_callback(
                 "Your verification could not be completed. Please try again later.",
             )
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn duplicated_or_oversized_parameters_are_refused() {
-        assert!(parse_query(Some("state=a&code=b")).is_some());
-        assert!(parse_query(Some("state=a&state=b")).is_none());
-        assert!(parse_query(Some(&format!("state={}", "x".repeat(3000)))).is_none());
-        assert!(parse_query(None).unwrap().is_empty());
-    }
-
-    #[test]
-    fn the_binding_cookie_is_found_among_others() {
-        let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; dgb_x=secret; b=2".parse().unwrap());
-        assert_eq!(cookie(&h, "dgb_x"), Some("secret"));
-        assert_eq!(cookie(&h, "dgb_y"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! `GET /connect/{link_id}`: the link the person opens. Binds the browser with a cookie and
 //! sends it to DigiLocker's authorize page with a fresh `state` and PKCE challenge.
 
+use crate::audit::{self, Action};
 use crate::envelope::now_ms;
 use crate::html;
 use crate::journey::{binding_cookie_name, lifecycle, random_token};
@@ -116,6 +117,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
         verification_methods: o.verification_method.clone(),
         verified_mobile: o.verified_mobile.clone(),
     });
+    audit::record(state, None, &session.id, Action::LinkOpened, None).await.map_err(|e| internal(&e))?;
     tracing::info!(session_id = %session.id, "person sent to DigiLocker");
     let secure = if cfg.public_url.scheme() == "https" {
         "; Secure"

@@ -2,6 +2,7 @@
 //! short-lived digigate download links.
 
 use super::api::succeeded_session;
+use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
@@ -38,6 +39,8 @@ pub async fn fetch_document(
     let cfg = &state.inner.config;
     let expires = chrono::Utc::now().timestamp() + cfg.download_ttl.as_secs() as i64;
     let url = cfg.public_link(&state.inner.links.sign(&doc.id, expires));
+    let detail = Some(doc_type.as_str());
+    audit::record(&state, Some(&caller.key.id), &session.id, Action::DocumentRead, detail).await?;
     Ok(Data(json!({
         "files": [{
             "@entity": "org.quicko.drive.file",

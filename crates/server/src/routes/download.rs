@@ -1,6 +1,7 @@
 //! `GET /files/{document_id}`: serves the exact bytes DigiLocker returned, to the holder of a
 //! valid signed link.
 
+use crate::audit::{self, Action};
 use crate::error::ApiError;
 use crate::links::LinkQuery;
 use crate::AppState;
@@ -39,6 +40,8 @@ pub async fn download(
     let bytes = data_key
         .open(&format!("document:{}", doc.id), &doc.sealed)
         .map_err(ApiError::internal)?;
+    let detail = Some(doc.doc_type.as_str());
+    audit::record(&state, None, &doc.session_id, Action::DocumentDownloaded, detail).await?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     let content_type = HeaderValue::from_str(&doc.content_type)

@@ -1,6 +1,7 @@
 //! `POST /kyc/digilocker/sessions/init`: store a consent session and hand back its link.
 
 use super::api::JsonBody;
+use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::{now_ms, Data};
 use crate::error::ApiError;
@@ -43,8 +44,10 @@ pub async fn init_session(
         documents_consented: Vec::new(),
         documents_missing: Vec::new(),
         erased_at_ms: None,
+        expected_sealed: None,
     };
     state.inner.store.insert_session(&session).await?;
+    audit::record(&state, Some(&caller.key.id), &session.id, Action::SessionCreated, None).await?;
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
     Ok(Data(json!({
         "@entity": "in.co.sandbox.kyc.digilocker.session.response",

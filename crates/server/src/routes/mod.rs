@@ -4,6 +4,7 @@ mod api;
 mod authenticate;
 mod callback;
 mod connect;
+mod delete;
 mod documents;
 mod download;
 mod init;
@@ -15,7 +16,7 @@ use crate::envelope::with_transaction_id;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 
 /// Largest request body accepted; larger bodies get 413.
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/authenticate", post(authenticate::authenticate))
         .route("/kyc/digilocker/user/verify", post(verify::verify_user))
         .route(&format!("{sessions}/init"), post(init::init_session))
+        .route(&format!("{sessions}/{{session_id}}"), delete(delete::delete_session))
         .route(
             &format!("{sessions}/{{session_id}}/status"),
             get(status::session_status),
@@ -44,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/callbacks/digilocker", get(callback::digilocker_callback))
         .route("/files/{document_id}", get(download::download))
         .route("/health", get(|| async { "ok" }))
+        .route("/openapi.json", get(crate::openapi::serve))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

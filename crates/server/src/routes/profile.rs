@@ -1,6 +1,7 @@
 //! `GET /kyc/digilocker/sessions/{id}/user/profile`.
 
 use super::api::succeeded_session;
+use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
@@ -30,5 +31,6 @@ pub async fn user_profile(
         .open(&format!("profile:{}", session.id), &profile.sealed)
         .map_err(ApiError::internal)?;
     let value: Value = serde_json::from_slice(&plain).map_err(ApiError::internal)?;
+    audit::record(&state, Some(&caller.key.id), &session.id, Action::ProfileRead, None).await?;
     Ok(Data(value))
 }

@@ -1,10 +1,8 @@
 //! Test harness: the real gateway on 127.0.0.1:0 over a fresh database, the simulator on its own
-//! port, an API key and its token, and a scripted browser.
+//! port, an API key and its token, and a scripted browser (`digigate_client::simulator`).
 #![allow(dead_code)]
 
-pub mod browser;
-
-use browser::{redirect_target, Browser, Person};
+use digigate_client::simulator::{redirect_target, Browser, Person};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
 use digigate_server::{auth, Gateway, GatewayConfig};
@@ -236,11 +234,11 @@ impl TestApp {
     /// simulator's redirect to the gateway callback (not yet followed).
     pub async fn to_callback(&self, link: &str, person: &Person) -> (Browser, Url) {
         let browser = Browser::new();
-        let (page, res) = browser
-            .follow(link, &format!("{}/callbacks", self.base))
-            .await;
-        let res = browser.consent(page.clone(), res, person).await;
-        let callback = redirect_target(&page, &res).expect("simulator redirects to the callback");
+        let page = browser.open_link(&Url::parse(link).unwrap()).await.unwrap();
+        let callback = browser
+            .consent(page, person)
+            .await
+            .expect("simulator redirects to the callback");
         assert!(
             callback
                 .as_str()
@@ -254,7 +252,7 @@ impl TestApp {
     pub async fn journey(&self, flow: &str, doc_types: &[&str], person: &Person) -> (String, Url) {
         let (id, link) = self.init(flow, doc_types, json!({})).await;
         let (browser, callback) = self.to_callback(&link, person).await;
-        let res = browser.http.get(callback.clone()).send().await.unwrap();
+        let res = browser.get(callback.clone()).await.unwrap();
         assert_eq!(
             res.status(),
             StatusCode::SEE_OTHER,

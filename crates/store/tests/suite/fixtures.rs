@@ -48,6 +48,7 @@ pub fn session(id: &str, api_key_id: &str) -> SessionRecord {
         documents_consented: vec![],
         documents_missing: vec![],
         erased_at_ms: None,
+        expected_sealed: None,
     }
 }
 
@@ -70,6 +71,7 @@ pub fn full_session(id: &str, api_key_id: &str) -> SessionRecord {
             reason: "not_issued".to_owned(),
         }],
         erased_at_ms: Some(NOW + 5),
+        expected_sealed: Some(all_bytes()),
         updated_at_ms: NOW + 7,
         ..session(id, api_key_id)
     }
@@ -101,6 +103,8 @@ pub fn document(id: &str, session_id: &str, doc_type: DocType) -> DocumentRecord
         last_modified: "2024-01-02T03:04:05+05:30".to_owned(),
         sealed: all_bytes().into_iter().rev().chain(all_bytes()).collect(),
         created_at_ms: NOW + 2,
+        verification: Some(r#"{"status":"verified"}"#.to_owned()),
+        normalised_sealed: Some(all_bytes()),
     }
 }
 

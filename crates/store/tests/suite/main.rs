@@ -3,6 +3,7 @@
 //! PostgreSQL half needs a server (`DIGIGATE_TEST_POSTGRES_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/postgres`) and fails loudly without one.
 
+mod audit;
 mod authorizations;
 mod completion;
 mod fixtures;
@@ -69,6 +70,39 @@ on_both_backends! {
     completion::two_documents_of_one_type_are_a_conflict_and_nothing_is_written,
     completion::erasing_twice_erases_once,
     completion::sealed_blobs_round_trip_byte_for_byte,
+    audit::audit_lines_are_kept_in_order_and_cannot_be_changed,
+    audit::deleting_erases_at_once_hides_the_session_and_repeats_harmlessly,
+    audit::another_key_cannot_delete_a_session,
+    audit::only_old_succeeded_sessions_are_due_for_erasure,
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_updates_and_deletes_in_the_database_itself() {
+    use sqlx::Connection;
+    let db = TestDatabase::sqlite();
+    let store = migrated(&db).await;
+    let line = digigate_store::AuditEntry {
+        at_ms: 1,
+        api_key_id: None,
+        session_id: Some("s".to_owned()),
+        action: "session.created".to_owned(),
+        detail: None,
+    };
+    store.append_audit(&line).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    for sql in ["DELETE FROM audit_log", "UPDATE audit_log SET action = 'x'"] {
+        let err = sqlx::query(sql).execute(&mut conn).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let pg = TestDatabase::postgres().await;
+    let store = migrated(&pg).await;
+    store.append_audit(&line).await.unwrap();
+    let mut conn = sqlx::PgConnection::connect(&pg.url).await.unwrap();
+    for sql in ["DELETE FROM audit_log", "UPDATE audit_log SET action = 'x'"] {
+        let err = sqlx::query(sql).execute(&mut conn).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(store.audit_log(None, 10).await.unwrap(), vec![line]);
 }
 
 #[tokio::test]

@@ -1,0 +1,120 @@
+//! The system under measurement, started in this process the way the tests start it: the
+//! simulator on 127.0.0.1:0, the gateway on 127.0.0.1:0 talking to it, and an API key.
+
+use anyhow::Context;
+use digigate_core::KeyEnvironment;
+use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
+use digigate_server::{auth, Gateway, GatewayConfig};
+use digigate_simulator::{Simulator, SimulatorConfig};
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+const SIM_CLIENT_ID: &str = "bench-client";
+const SIM_SECRET: &str = "simulator-secret-for-the-benchmark";
+
+/// A running gateway and simulator, and the credentials of a key on the gateway.
+pub struct Stack {
+    /// The gateway's base URL.
+    pub base: Url,
+    /// The API key.
+    pub key: String,
+    /// Its secret.
+    pub secret: String,
+    /// A short description of the database, for the report.
+    pub database: String,
+    temp_dir: Option<PathBuf>,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn fresh_temp_dir() -> anyhow::Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .subsec_nanos();
+    let dir = std::env::temp_dir().join(format!("digigate-bench-{}-{nanos}", std::process::id()));
+    std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+impl Stack {
+    /// Starts everything; `database_url` `None` means a SQLite file in a fresh temp directory
+    /// (removed when the stack is dropped).
+    pub async fn start(database_url: Option<&str>) -> anyhow::Result<Stack> {
+        let (url, temp_dir, database) = match database_url {
+            Some(u) => {
+                let scheme = u.split(':').next().unwrap_or("database");
+                (u.to_owned(), None, format!("{scheme} (--database-url)"))
+            }
+            None => {
+                let dir = fresh_temp_dir()?;
+                let url = format!("sqlite://{}?mode=rwc", dir.join("digigate.db").display());
+                (url, Some(dir), "SQLite in a temp dir".to_owned())
+            }
+        };
+        let store = digigate_store::connect(&url)
+            .await
+            .context("opening the database")?;
+        store.migrate().await.context("applying migrations")?;
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = Url::parse(&format!("http://{}", listener.local_addr()?))?;
+        let callback = base.join("/callbacks/digilocker")?;
+        let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let sim_base = Url::parse(&format!("http://{}/public", sim_listener.local_addr()?))?;
+        let sim = Simulator::new(SimulatorConfig::new(
+            SIM_CLIENT_ID.to_owned(),
+            SecretString::from(SIM_SECRET),
+            vec![callback.to_string()],
+        ));
+        tokio::spawn(digigate_simulator::serve(
+            sim_listener,
+            sim,
+            std::future::pending(),
+        ));
+
+        let config = GatewayConfig::new(base.clone(), [1; 32], [2; 32]);
+        let digilocker = DigiLockerClient::new(DigiLockerConfig {
+            authorize_base: sim_base.clone(),
+            api_base: sim_base,
+            client_id: SIM_CLIENT_ID.to_owned(),
+            client_secret: SecretString::from(SIM_SECRET),
+            redirect_uri: callback,
+            timeout: Duration::from_secs(20),
+        })?;
+        let gateway = Gateway::new(config, store.clone(), digilocker);
+        tokio::spawn(digigate_server::serve(
+            listener,
+            gateway.router(),
+            std::future::pending(),
+        ));
+
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as i64;
+        let (key, secret) = auth::create_api_key(
+            store.as_ref(),
+            &auth::SecretHasher::new(1),
+            "benchmark",
+            KeyEnvironment::Test,
+            Vec::new(),
+            now_ms,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the API key: {e}"))?;
+        Ok(Stack {
+            base,
+            key: key.to_string(),
+            secret,
+            database,
+            temp_dir,
+        })
+    }
+}

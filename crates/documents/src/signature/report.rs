@@ -1,0 +1,105 @@
+//! What a verification found, in a shape that can be stored as evidence and served by the API.
+
+use serde::Serialize;
+
+/// The outcome of [`super::verify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerificationStatus {
+    /// The signature is intact and its signer chains to a configured trust anchor.
+    Verified,
+    /// The document was checked and is wrong, or was refused as unsafe or unsupported.
+    Failed,
+    /// Nothing was found wrong, but no trust anchors are configured, so the signer is unknown.
+    Unverified,
+}
+
+/// One certificate of the signer's chain, for evidence and display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertificateSummary {
+    /// The subject distinguished name (RFC 4514 string).
+    pub subject: String,
+    /// The issuer distinguished name (RFC 4514 string).
+    pub issuer: String,
+    /// The serial number, lowercase hex.
+    pub serial: String,
+    /// Start of validity, RFC 3339 UTC.
+    pub not_before: String,
+    /// End of validity, RFC 3339 UTC.
+    pub not_after: String,
+    /// SHA-256 of the certificate's DER encoding, lowercase hex.
+    pub sha256_fingerprint: String,
+}
+
+/// Everything known about a document's signature after [`super::verify`]; fields stay `None`
+/// when verification stopped before reaching them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationReport {
+    /// The verdict.
+    pub status: VerificationStatus,
+    /// Why it is not `verified`: a short snake_case code such as `digest_mismatch`,
+    /// `untrusted_signer`, `certificate_expired`, `multiple_signatures`, `no_signature`,
+    /// `malformed_xml`, `dtd_forbidden`, `unsupported_algorithm`, `signature_invalid`,
+    /// `reference_not_whole_document`, or `no_trust_anchors` when unverified.
+    pub reason: Option<String>,
+    /// The subject of the certificate whose key made the signature.
+    pub signer_subject: Option<String>,
+    /// That certificate's serial number, lowercase hex.
+    pub signer_serial: Option<String>,
+    /// The chain from the signer to the trust anchor when one was found, otherwise the
+    /// certificates as presented in `KeyInfo`.
+    pub chain: Vec<CertificateSummary>,
+    /// The `CanonicalizationMethod` URI of `SignedInfo`.
+    pub canonicalization: Option<String>,
+    /// The `SignatureMethod` URI.
+    pub signature_method: Option<String>,
+    /// The reference's `DigestMethod` URI.
+    pub digest_method: Option<String>,
+    /// Whether the recomputed digest of the document equals `DigestValue`.
+    pub digest_matched: Option<bool>,
+    /// The instant certificate validity was checked at (`KycRes@ts` when present), RFC 3339.
+    pub validity_checked_at: Option<String>,
+    /// SHA-256 of the document bytes exactly as received, lowercase hex.
+    pub document_sha256: String,
+}
+
+impl VerificationReport {
+    pub(crate) fn new(document_sha256: String) -> Self {
+        Self {
+            status: VerificationStatus::Failed,
+            reason: None,
+            signer_subject: None,
+            signer_serial: None,
+            chain: Vec::new(),
+            canonicalization: None,
+            signature_method: None,
+            digest_method: None,
+            digest_matched: None,
+            validity_checked_at: None,
+            document_sha256,
+        }
+    }
+}
+
+/// A verification report plus, only when the status is `verified`, the content that was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// What was checked and the verdict.
+    pub report: VerificationReport,
+    /// The canonical form of the document without its `Signature`: exactly the bytes the digest
+    /// covers. Document parsers must read this, never the raw input, so that nothing unsigned
+    /// (comments, the `Signature` subtree, anything outside the reference) can reach them.
+    pub signed_content: Option<String>,
+}
+
+impl Verification {
+    /// Whether the document is verified (and `signed_content` therefore present).
+    pub fn is_verified(&self) -> bool {
+        self.report.status == VerificationStatus::Verified
+    }
+}
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,171 @@
+//! The configured trust anchors, and building a signer's chain to one of them.
+//!
+//! Certificates carried in `KeyInfo` are only candidates for intermediate links: a chain is
+//! accepted when every link's signature verifies under its issuer's key and the last link is (or
+//! is issued by) a certificate loaded into the [`TrustStore`].
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use x509_cert::der::Decode;
+use x509_cert::Certificate;
+
+use super::certificates::{is_ca, issued_by, rsa_key, strong_enough, valid_at};
+
+/// The longest chain searched, anchor included.
+const MAX_CHAIN_LENGTH: usize = 6;
+/// Search at most this many complete chains (cross-certified CAs can make several).
+const MAX_CANDIDATE_CHAINS: usize = 8;
+
+/// Why trust anchors could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    /// A trust anchor file could not be read.
+    #[error("cannot read trust anchor file {path}")]
+    Read {
+        /// The file that was asked for.
+        path: std::path::PathBuf,
+        /// The underlying IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is not PEM-encoded X.509 certificates.
+    #[error("not a PEM certificate list: {0}")]
+    Pem(String),
+    /// The input holds no certificate at all.
+    #[error("no certificate found")]
+    Empty,
+}
+
+/// The certificates a signature must chain to: the DigiLocker signing CA roots (or, for the
+/// simulator, its test root), as configured by the operator; never taken from a document.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<Certificate>,
+}
+
+impl TrustStore {
+    /// An empty store: verification then reports `unverified` at best.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds every certificate of a PEM bundle; returns how many were added.
+    pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, TrustError> {
+        let certs = Certificate::load_pem_chain(pem).map_err(|e| TrustError::Pem(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(TrustError::Empty);
+        }
+        let added = certs.len();
+        self.anchors.extend(certs);
+        Ok(added)
+    }
+
+    /// Adds one DER-encoded certificate.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<(), TrustError> {
+        let cert = Certificate::from_der(der).map_err(|e| TrustError::Pem(e.to_string()))?;
+        self.anchors.push(cert);
+        Ok(())
+    }
+
+    /// A store holding every certificate of every PEM file in `paths`.
+    pub fn from_pem_files<P: AsRef<Path>>(
+        paths: impl IntoIterator<Item = P>,
+    ) -> Result<Self, TrustError> {
+        let mut store = Self::new();
+        for path in paths {
+            let path = path.as_ref();
+            let pem = std::fs::read(path).map_err(|source| TrustError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            store.add_pem(&pem)?;
+        }
+        Ok(store)
+    }
+
+    /// Whether no anchor is configured.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// How many anchors are configured.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// The chain from `signer` to an anchor, each link checked at `at`, using `pool` (the
+    /// `KeyInfo` certificates) for intermediates; otherwise the report reason.
+    pub(crate) fn chain(
+        &self,
+        signer: &Certificate,
+        pool: &[Certificate],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Certificate>, &'static str> {
+        let mut found = Vec::new();
+        self.extend(&mut vec![signer.clone()], pool, &mut found);
+        let mut first_problem = None;
+        for chain in found {
+            match self.check(&chain, at) {
+                Ok(()) => return Ok(chain),
+                Err(reason) => {
+                    first_problem.get_or_insert(reason);
+                }
+            }
+        }
+        Err(first_problem.unwrap_or("untrusted_signer"))
+    }
+
+    /// Depth-first search of issuer links; each complete chain ends with an anchor.
+    fn extend(&self, path: &mut Vec<Certificate>, pool: &[Certificate], found: &mut Vec<Vec<Certificate>>) {
+        let Some(last) = path.last().cloned() else {
+            return;
+        };
+        if found.len() >= MAX_CANDIDATE_CHAINS {
+            return;
+        }
+        if self.anchors.contains(&last) {
+            found.push(path.clone());
+            return;
+        }
+        if path.len() >= MAX_CHAIN_LENGTH {
+            return;
+        }
+        for anchor in &self.anchors {
+            if issued_by(&last, anchor) {
+                let mut chain = path.clone();
+                chain.push(anchor.clone());
+                found.push(chain);
+            }
+        }
+        for candidate in pool {
+            if !path.contains(candidate) && issued_by(&last, candidate) {
+                path.push(candidate.clone());
+                self.extend(path, pool, found);
+                path.pop();
+            }
+        }
+    }
+
+    /// Validity at `at`, key sizes, and the CA flag of every issuer in a complete chain.
+    fn check(&self, chain: &[Certificate], at: DateTime<Utc>) -> Result<(), &'static str> {
+        for (position, cert) in chain.iter().enumerate() {
+            if !rsa_key(cert).is_some_and(|k| strong_enough(&k)) {
+                return Err("weak_key");
+            }
+            valid_at(cert, at)?;
+            if position > 0 {
+                let anchor = self.anchors.contains(cert);
+                // An anchor without basicConstraints (an old v1 root) is trusted as configured.
+                let ca = match is_ca(cert) {
+                    Some(ca) => ca,
+                    None => anchor,
+                };
+                if !ca {
+                    return Err("issuer_not_ca");
+                }
+            }
+        }
+        Ok(())
+    }
+}

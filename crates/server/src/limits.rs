@@ -1,0 +1,76 @@
+//! Fixed-window rate limits: per API key on the API, and per key and per source address on
+//! `/authenticate`. Keys come from what the server authenticated or saw on the socket, never
+//! from headers a client can forge.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Most distinct callers tracked per window; past it, unknown callers are refused until the
+/// window turns, so a flood of made-up identities cannot grow memory without bound.
+const MAX_TRACKED: usize = 100_000;
+
+/// Counts requests per caller in fixed windows.
+pub struct RateLimiter {
+    limit: u32,
+    window: Duration,
+    state: Mutex<Window>,
+}
+
+struct Window {
+    started: Instant,
+    counts: HashMap<String, u32>,
+}
+
+impl RateLimiter {
+    /// At most `limit` requests per caller per `window`.
+    pub fn new(limit: u32, window: Duration) -> Self {
+        RateLimiter {
+            limit,
+            window,
+            state: Mutex::new(Window { started: Instant::now(), counts: HashMap::new() }),
+        }
+    }
+
+    /// Counts one request of `caller`; `Err(wait)` when over the limit.
+    pub fn check(&self, caller: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut w = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if now.duration_since(w.started) >= self.window {
+            w.started = now;
+            w.counts.clear();
+        }
+        let wait = self.window.saturating_sub(now.duration_since(w.started));
+        if !w.counts.contains_key(caller) && w.counts.len() >= MAX_TRACKED {
+            return Err(wait);
+        }
+        let count = w.counts.entry(caller.to_owned()).or_insert(0);
+        if *count >= self.limit {
+            return Err(wait);
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callers_are_limited_separately_within_a_window() {
+        let l = RateLimiter::new(2, Duration::from_secs(60));
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_ok());
+        let wait = l.check("a").unwrap_err();
+        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
+        assert!(l.check("b").is_ok());
+    }
+
+    #[test]
+    fn a_new_window_starts_afresh() {
+        let l = RateLimiter::new(1, Duration::ZERO);
+        assert!(l.check("a").is_ok());
+        assert!(l.check("a").is_ok());
+    }
+}

@@ -1,0 +1,244 @@
+//! The JSON Schemas of the OpenAPI description: request bodies exactly as Sandbox documents
+//! them, the two envelopes, and the `data` of each answer. Enumerations come from the domain
+//! types where the domain has them.
+
+use digigate_core::init::INIT_ENTITY;
+use digigate_core::verify::VERIFY_ENTITY;
+use digigate_core::{DocType, FailureReason, Flow, SessionStatus};
+use serde_json::{json, Value};
+
+/// Sign-up verification methods Sandbox lists for `options.verification_method`.
+pub const VERIFICATION_METHODS: [&str; 7] = [
+    "aadhaar",
+    "pan",
+    "driving_license",
+    "email",
+    "username",
+    "mobile",
+    "other",
+];
+
+fn doc_types() -> Vec<&'static str> {
+    DocType::ALL.iter().map(|d| d.as_str()).collect()
+}
+
+fn statuses() -> Vec<&'static str> {
+    use SessionStatus::*;
+    [Created, Initialized, Authorized, Succeeded, Failed, Expired]
+        .map(SessionStatus::as_str)
+        .to_vec()
+}
+
+fn failure_reasons() -> Vec<&'static str> {
+    use FailureReason::*;
+    [
+        ConsentDenied,
+        UpstreamAuthorizationError,
+        TokenExchangeFailed,
+        RepositoryUnavailable,
+        UpstreamUnavailable,
+        DocumentIntegrity,
+        NoDocuments,
+    ]
+    .map(FailureReason::as_str)
+    .to_vec()
+}
+
+fn entity(tag: &str) -> Value {
+    json!({ "type": "string", "enum": [tag] })
+}
+
+/// Every schema under `components.schemas`, by name.
+pub fn components() -> Value {
+    json!({
+        "DocType": { "type": "string", "enum": doc_types() },
+        "SuccessEnvelope": {
+            "type": "object",
+            "description": "Every successful API answer; `data` is described per operation.",
+            "required": ["code", "timestamp", "transaction_id", "data"],
+            "additionalProperties": false,
+            "properties": {
+                "code": { "type": "integer", "enum": [200] },
+                "timestamp": { "type": "integer", "description": "When the answer was made, Unix milliseconds." },
+                "transaction_id": { "type": "string", "format": "uuid" },
+                "data": { "type": "object" }
+            }
+        },
+        "Error": {
+            "type": "object",
+            "description": "Every error answer of the API (no `data`).",
+            "required": ["code", "message", "timestamp", "transaction_id"],
+            "additionalProperties": false,
+            "properties": {
+                "code": { "type": "integer", "description": "The HTTP status." },
+                "message": { "type": "string" },
+                "timestamp": { "type": "integer", "description": "Unix milliseconds." },
+                "transaction_id": { "type": "string", "format": "uuid" }
+            }
+        },
+        "InitSessionRequest": init_request(),
+        "VerifyUserRequest": verify_request(),
+        "AuthenticateData": {
+            "type": "object",
+            "required": ["access_token"],
+            "properties": {
+                "access_token": { "type": "string", "description": "A JWT; send it as is in `authorization`." }
+            }
+        },
+        "VerifyUserData": {
+            "type": "object",
+            "required": ["@entity", "user_exists"],
+            "properties": {
+                "@entity": entity("in.co.sandbox.kyc.digilocker.user.verification.response"),
+                "user_exists": { "type": "boolean" }
+            }
+        },
+        "InitSessionData": {
+            "type": "object",
+            "required": ["@entity", "authorization_url", "session_id"],
+            "properties": {
+                "@entity": entity("in.co.sandbox.kyc.digilocker.session.response"),
+                "authorization_url": { "type": "string", "format": "uri" },
+                "session_id": { "type": "string", "format": "uuid" }
+            }
+        },
+        "SessionStatusData": {
+            "type": "object",
+            "required": ["@entity", "id", "status", "created_at"],
+            "properties": {
+                "@entity": entity("in.co.sandbox.kyc.digilocker.session"),
+                "id": { "type": "string", "format": "uuid" },
+                "status": { "type": "string", "enum": statuses() },
+                "created_at": { "type": "integer" },
+                "updated_at": { "type": "integer" },
+                "documents_consented": { "type": "array", "items": { "$ref": "#/components/schemas/DocType" } },
+                "documents_missing": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["doc_type", "reason"],
+                        "properties": {
+                            "doc_type": { "$ref": "#/components/schemas/DocType" },
+                            "reason": { "type": "string" }
+                        }
+                    }
+                },
+                "erased_at": { "type": "integer" },
+                "reason": { "type": "string", "enum": failure_reasons() }
+            }
+        },
+        "UserProfileData": {
+            "type": "object",
+            "required": ["@entity", "id", "name", "date_of_birth", "gender", "eaadhaar", "mobile", "email"],
+            "properties": {
+                "@entity": entity("in.co.sandbox.kyc.digilocker.user.profile"),
+                "id": { "type": "string", "description": "The DigiLocker id of the person." },
+                "name": { "type": "string" },
+                "date_of_birth": { "type": "string", "description": "`DD/MM/YYYY`, or empty when unknown." },
+                "gender": { "type": "string", "enum": ["male", "female", "transgender", ""] },
+                "eaadhaar": { "type": "boolean" },
+                "mobile": { "type": "string" },
+                "email": { "type": "string" }
+            }
+        },
+        "DocumentData": {
+            "type": "object",
+            "required": ["files"],
+            "properties": {
+                "files": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["@entity", "url", "size", "metadata"],
+                        "properties": {
+                            "@entity": entity("org.quicko.drive.file"),
+                            "url": { "type": "string", "format": "uri", "description": "A signed digigate link, valid for minutes." },
+                            "size": { "type": "integer", "minimum": 0 },
+                            "metadata": {
+                                "type": "object",
+                                "required": ["ContentType", "issuer_id", "issuer", "LastModified", "description"],
+                                "properties": {
+                                    "ContentType": { "type": "string" },
+                                    "issuer_id": { "type": "string" },
+                                    "issuer": { "type": "string" },
+                                    "LastModified": { "type": "string", "description": "`DD/MM/YYYY`." },
+                                    "description": { "type": "string" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "SessionErasureData": {
+            "type": "object",
+            "required": ["session_id", "erased_at"],
+            "properties": {
+                "@entity": { "type": "string" },
+                "session_id": { "type": "string" },
+                "erased_at": { "type": "integer", "description": "When the data was erased, Unix milliseconds." }
+            }
+        }
+    })
+}
+
+/// The body of `POST /kyc/digilocker/sessions/init`, as Sandbox documents it.
+fn init_request() -> Value {
+    json!({
+        "type": "object",
+        "required": ["@entity", "flow", "redirect_url", "doc_types"],
+        "properties": {
+            "@entity": entity(INIT_ENTITY),
+            "flow": {
+                "type": "string",
+                "enum": [Flow::Signin.as_str(), Flow::Signup.as_str()],
+                "description": "`signin` for existing DigiLocker users, `signup` to create an account."
+            },
+            "redirect_url": {
+                "type": "string",
+                "format": "uri",
+                "pattern": "^https://",
+                "maxLength": 2048,
+                "description": "Where the person is sent back to. In development mode `http://localhost` is accepted too."
+            },
+            "doc_types": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 3,
+                "uniqueItems": true,
+                "items": { "$ref": "#/components/schemas/DocType" }
+            },
+            "options": {
+                "type": "object",
+                "properties": {
+                    "pinless": { "type": "boolean", "description": "Sign in with OTP only (signin)." },
+                    "usernameless": { "type": "boolean", "description": "Skip username creation (signup)." },
+                    "verified_mobile": { "type": "string", "pattern": "^[6-9][0-9]{9}$" },
+                    "verification_method": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": { "type": "string", "enum": VERIFICATION_METHODS }
+                    }
+                }
+            },
+            "consent_expiry": {
+                "type": "integer",
+                "description": "When consent lapses, Unix milliseconds (10-digit seconds are accepted too); at least one hour and at most 365 days ahead. Default: one hour."
+            }
+        }
+    })
+}
+
+/// The body of `POST /kyc/digilocker/user/verify`, as Sandbox documents it.
+fn verify_request() -> Value {
+    json!({
+        "type": "object",
+        "required": ["@entity"],
+        "anyOf": [{ "required": ["aadhaar_number"] }, { "required": ["mobile"] }],
+        "properties": {
+            "@entity": entity(VERIFY_ENTITY),
+            "aadhaar_number": { "type": "string", "pattern": "^[0-9]{12}$" },
+            "mobile": { "type": "string", "pattern": "^[0-9]{10}$" }
+        }
+    })
+}

@@ -1,0 +1,120 @@
+//! The append-only audit log, erasure on request and the retention sweep's work list.
+
+use crate::records::AuditEntry;
+use crate::sql_store::SqlStore;
+use crate::StoreError;
+use digigate_core::SessionStatus;
+use sqlx::Row;
+
+impl SqlStore {
+    pub(crate) async fn append_audit_row(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at_ms, api_key_id, session_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(e.at_ms)
+        .bind(&e.api_key_id)
+        .bind(&e.session_id)
+        .bind(&e.action)
+        .bind(&e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn audit_rows(
+        &self,
+        session_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = match session_id {
+            Some(id) => {
+                sqlx::query(
+                    "SELECT at_ms, api_key_id, session_id, action, detail FROM audit_log \
+                     WHERE session_id = $1 ORDER BY id LIMIT $2",
+                )
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query("SELECT at_ms, api_key_id, session_id, action, detail FROM audit_log ORDER BY id LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                let bad = |_| StoreError::Corrupt("audit_log row could not be read".into());
+                Ok(AuditEntry {
+                    at_ms: r.try_get("at_ms").map_err(bad)?,
+                    api_key_id: r.try_get("api_key_id").map_err(bad)?,
+                    session_id: r.try_get("session_id").map_err(bad)?,
+                    action: r.try_get("action").map_err(bad)?,
+                    detail: r.try_get("detail").map_err(bad)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks the key's session deleted and erases its data in one transaction; answers the
+    /// deletion time (the first one on a repeat), or None when the key has no such session.
+    pub(crate) async fn delete_session_tx(
+        &self,
+        session_id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        sqlx::query(
+            "UPDATE sessions SET deleted_at_ms = $1, erased_at_ms = COALESCE(erased_at_ms, $1) \
+             WHERE id = $2 AND api_key_id = $3 AND deleted_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(session_id)
+        .bind(api_key_id)
+        .execute(&mut *tx)
+        .await?;
+        let deleted: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT deleted_at_ms FROM sessions WHERE id = $1 AND api_key_id = $2",
+        )
+        .bind(session_id)
+        .bind(api_key_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(Some(at)) = deleted else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        for table in ["documents", "profiles", "data_keys"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE sessions SET expected_sealed = NULL WHERE id = $1")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(at))
+    }
+
+    pub(crate) async fn due_for_erasure(
+        &self,
+        succeeded_before_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "SELECT id FROM sessions WHERE status = $1 AND erased_at_ms IS NULL AND updated_at_ms < $2 \
+             ORDER BY updated_at_ms LIMIT $3",
+        )
+        .bind(SessionStatus::Succeeded.as_str())
+        .bind(succeeded_before_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+}

@@ -1,0 +1,108 @@
+//! The append-only audit log, deletion on request and the retention sweep's work list.
+
+use crate::fixtures::{authorized_session, completion, session, NOW};
+use digigate_core::SessionStatus;
+use digigate_store::{AuditEntry, Store};
+use std::sync::Arc;
+
+fn entry(session: &str, action: &str, at_ms: i64) -> AuditEntry {
+    AuditEntry {
+        at_ms,
+        api_key_id: Some("key_test_aaaaaaaaaaaa".to_owned()),
+        session_id: Some(session.to_owned()),
+        action: action.to_owned(),
+        detail: Some("pan".to_owned()),
+    }
+}
+
+pub async fn audit_lines_are_kept_in_order_and_cannot_be_changed(store: Arc<dyn Store>) {
+    let lines = [
+        entry("s1", "session.created", NOW),
+        entry("s2", "session.created", NOW + 1),
+        entry("s1", "document.read", NOW + 2),
+    ];
+    for l in &lines {
+        store.append_audit(l).await.unwrap();
+    }
+    assert_eq!(
+        store.audit_log(Some("s1"), 100).await.unwrap(),
+        vec![lines[0].clone(), lines[2].clone()]
+    );
+    assert_eq!(store.audit_log(None, 100).await.unwrap().len(), 3);
+    assert_eq!(store.audit_log(None, 2).await.unwrap().len(), 2);
+    // Erasing a session's data never touches its audit lines.
+    store.insert_session(&session("s1", "k")).await.unwrap();
+    store.erase_session_data("s1", NOW + 3).await.unwrap();
+    assert_eq!(store.audit_log(Some("s1"), 100).await.unwrap().len(), 2);
+}
+
+pub async fn deleting_erases_at_once_hides_the_session_and_repeats_harmlessly(
+    store: Arc<dyn Store>,
+) {
+    authorized_session(&*store, "s").await;
+    assert!(store.complete_session(&completion("s")).await.unwrap());
+    let owner = store.session("s").await.unwrap().unwrap().api_key_id;
+    let at = store.delete_session("s", &owner, NOW + 100).await.unwrap();
+    assert_eq!(at, Some(NOW + 100));
+    assert_eq!(store.session("s").await.unwrap(), None);
+    assert_eq!(store.session_for_key("s", &owner).await.unwrap(), None);
+    assert_eq!(store.documents("s").await.unwrap(), vec![]);
+    assert_eq!(store.profile("s").await.unwrap(), None);
+    assert_eq!(store.data_key("s").await.unwrap(), None);
+    // A repeat answers the first deletion time and changes nothing.
+    assert_eq!(
+        store.delete_session("s", &owner, NOW + 200).await.unwrap(),
+        Some(NOW + 100)
+    );
+}
+
+pub async fn another_key_cannot_delete_a_session(store: Arc<dyn Store>) {
+    authorized_session(&*store, "s").await;
+    assert!(store.complete_session(&completion("s")).await.unwrap());
+    assert_eq!(
+        store
+            .delete_session("s", "key_test_someoneelse", NOW)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .delete_session("missing", "key_test_someoneelse", NOW)
+            .await
+            .unwrap(),
+        None
+    );
+    let s = store.session("s").await.unwrap().unwrap();
+    assert_eq!(s.status, SessionStatus::Succeeded);
+    assert_eq!(
+        store.documents("s").await.unwrap().len(),
+        completion("s").documents.len()
+    );
+}
+
+pub async fn only_old_succeeded_sessions_are_due_for_erasure(store: Arc<dyn Store>) {
+    authorized_session(&*store, "old").await;
+    assert!(store.complete_session(&completion("old")).await.unwrap());
+    store.insert_session(&session("fresh", "k")).await.unwrap();
+    let done_at = store.session("old").await.unwrap().unwrap().updated_at_ms;
+    assert_eq!(
+        store.sessions_due_for_erasure(done_at, 10).await.unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        store
+            .sessions_due_for_erasure(done_at + 1, 10)
+            .await
+            .unwrap(),
+        vec!["old".to_owned()]
+    );
+    assert!(store.erase_session_data("old", done_at + 1).await.unwrap());
+    assert_eq!(
+        store
+            .sessions_due_for_erasure(done_at + 1, 10)
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
+}
