@@ -20,6 +20,8 @@ pub enum KeysCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Re-wrap every session's data key (and seal every token) with a new master key.
+    RotateMaster(RotateMasterArgs),
     /// Replace a key's secret; the new secret is printed once.
     Rotate {
         /// The key id.
@@ -30,6 +32,20 @@ pub enum KeysCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+}
+
+/// Flags of `keys rotate-master`.
+#[derive(Args)]
+pub struct RotateMasterArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// The current master key (base64); default: `master.key` in the data directory.
+    #[arg(long, env = "DIGIGATE_MASTER_KEY", hide_env_values = true)]
+    master_key: Option<String>,
+    /// The new master key (base64 of 32 bytes); default: a new random key, written to
+    /// `master.key` in the data directory (development) or printed once.
+    #[arg(long, env = "DIGIGATE_NEW_MASTER_KEY", hide_env_values = true)]
+    new_master_key: Option<String>,
 }
 
 /// Flags of `keys create`.
@@ -96,6 +112,10 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
                     k.redirect_urls.join(",")
                 );
             }
+        }
+        KeysCommand::RotateMaster(args) => {
+            crate::secrets::rotate_master(args.storage, args.master_key, args.new_master_key)
+                .await?
         }
         KeysCommand::Rotate { id, json, storage } => {
             let store = storage.open_store().await?;

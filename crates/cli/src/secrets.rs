@@ -55,3 +55,59 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     f.sync_all()?;
     Ok(())
 }
+
+/// `digigate keys rotate-master`: re-seals everything under a new master key in one transaction.
+/// The new key file is written (and synced) as `master.key.new` before the database changes and
+/// renamed over `master.key` after, so a crash in between leaves both keys on disk.
+pub async fn rotate_master(
+    storage: crate::serve::StorageArgs,
+    current: Option<String>,
+    new: Option<String>,
+) -> anyhow::Result<()> {
+    use secrecy::SecretBox;
+    let store = storage.open_store().await?;
+    let key_file = storage.data_dir.join("master.key");
+    let from_file = current.is_none();
+    let old = match current {
+        Some(b64) => decode_key("DIGIGATE_MASTER_KEY", &b64)?,
+        None => decode_key(
+            "master.key",
+            &std::fs::read_to_string(&key_file).context("reading master.key")?,
+        )?,
+    };
+    let generated = new.is_none();
+    let new = match new {
+        Some(b64) => decode_key("DIGIGATE_NEW_MASTER_KEY", &b64)?,
+        None => {
+            let mut k = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut k);
+            k
+        }
+    };
+    let staged = storage.data_dir.join("master.key.new");
+    if from_file {
+        let _ = std::fs::remove_file(&staged);
+        write_private(&staged, &STANDARD.encode(new))?;
+    }
+    let count = digigate_server::vault::rotate_master_key(
+        store.as_ref(),
+        &SecretBox::new(Box::new(old)),
+        &SecretBox::new(Box::new(new)),
+    )
+    .await
+    .context("re-sealing with the new master key (nothing was changed)")?;
+    if from_file {
+        std::fs::rename(&staged, &key_file).context("installing the new master.key")?;
+        println!("re-sealed {count} values; master.key now holds the new key");
+    } else if generated {
+        println!(
+            "re-sealed {count} values; set DIGIGATE_MASTER_KEY to the new key:\n{}",
+            STANDARD.encode(new)
+        );
+    } else {
+        println!(
+            "re-sealed {count} values; set DIGIGATE_MASTER_KEY to the new key before restarting"
+        );
+    }
+    Ok(())
+}

@@ -204,7 +204,11 @@ impl FromRequestParts<AppState> for Caller {
         if key.disabled_at_ms.is_some() {
             return Err(ApiError::Unauthorized);
         }
-        state.inner.api_limiter.check(&key.id).map_err(ApiError::RateLimited)?;
+        state
+            .inner
+            .api_limiter
+            .check(&key.id)
+            .map_err(ApiError::RateLimited)?;
         Ok(Caller { key })
     }
 }

@@ -88,7 +88,10 @@ impl Gateway {
     }
 
     /// Starts the retention sweep, run every `every` in the background.
-    pub fn spawn_retention_sweeper(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_retention_sweeper(
+        &self,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
         journey::erasure::spawn_sweeper(self.state.clone(), every)
     }
 

@@ -28,7 +28,10 @@ impl RateLimiter {
         RateLimiter {
             limit,
             window,
-            state: Mutex::new(Window { started: Instant::now(), counts: HashMap::new() }),
+            state: Mutex::new(Window {
+                started: Instant::now(),
+                counts: HashMap::new(),
+            }),
         }
     }
 

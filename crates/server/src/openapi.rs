@@ -128,7 +128,10 @@ impl Spec {
             responses.insert(status.to_string(), r);
         }
         for &status in self.errors {
-            responses.insert(status.to_string(), json!({ "$ref": format!("#/components/responses/E{status}") }));
+            responses.insert(
+                status.to_string(),
+                json!({ "$ref": format!("#/components/responses/E{status}") }),
+            );
         }
         let mut op = json!({
             "operationId": self.id,

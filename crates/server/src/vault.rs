@@ -4,6 +4,7 @@
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
+use digigate_store::{SealedKind, Store, StoreError};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretBox};
 use sha2::{Digest, Sha256};
@@ -116,7 +117,35 @@ impl Vault {
 }
 
 fn wrap_context(session_id: &str) -> String {
-    format!("data-key:{session_id}")
+    kek_context(SealedKind::DataKey, session_id)
+}
+
+/// The AAD of a value sealed with the KEK: what it is and whose it is, so a sealed value moved
+/// to another row or column does not open.
+pub fn kek_context(kind: SealedKind, session_id: &str) -> String {
+    let what = match kind {
+        SealedKind::DataKey => "data-key",
+        SealedKind::AccessToken | SealedKind::RefreshToken => "upstream-token",
+        SealedKind::PkceVerifier => "pkce",
+        SealedKind::Expected => "expected",
+    };
+    format!("{what}:{session_id}")
+}
+
+/// Re-seals everything the store holds under `old` with `new`, in one transaction; answers how
+/// many values were re-sealed. Nothing changes if any value does not open with `old`.
+pub async fn rotate_master_key(
+    store: &dyn Store,
+    old: &SecretBox<[u8; 32]>,
+    new: &SecretBox<[u8; 32]>,
+) -> Result<u64, StoreError> {
+    let (old, new) = (Vault::new(old), Vault::new(new));
+    let reseal = |kind: SealedKind, session: &str, sealed: &[u8]| {
+        let context = kek_context(kind, session);
+        let plain = old.open_secret(&context, sealed).ok()?;
+        Some(new.seal_secret(&context, &plain))
+    };
+    store.reseal_all(&reseal, new.kek_id()).await
 }
 
 impl DataKey {

@@ -25,6 +25,7 @@ mod audit;
 mod backend;
 mod journey;
 mod records;
+mod rotation;
 mod rows;
 mod sql_store;
 
@@ -35,6 +36,8 @@ pub use records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
     MissingDocument, ProfileRecord, SessionRecord, UpstreamTokenRecord,
 };
+
+pub use rotation::{Resealer, SealedKind};
 
 use digigate_core::{DocType, FailureReason, SessionStatus};
 use std::sync::Arc;
@@ -178,6 +181,11 @@ pub trait Store: Send + Sync + 'static {
         succeeded_before_ms: i64,
         limit: i64,
     ) -> Result<Vec<String>, StoreError>;
+
+    /// One transaction: re-seals every value sealed with the key-encryption key (data keys,
+    /// DigiLocker tokens, PKCE verifiers, expected details) and records `kek_id` on every data
+    /// key. If any value cannot be re-sealed nothing changes. Answers how many were re-sealed.
+    async fn reseal_all(&self, reseal: &Resealer<'_>, kek_id: &str) -> Result<u64, StoreError>;
 
     /// Appends a line to the audit log (which refuses updates and deletes).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;

@@ -326,6 +326,14 @@ impl Store for SqlStore {
         self.due_for_erasure(succeeded_before_ms, limit).await
     }
 
+    async fn reseal_all(
+        &self,
+        reseal: &crate::Resealer<'_>,
+        kek_id: &str,
+    ) -> Result<u64, StoreError> {
+        self.reseal_all_tx(reseal, kek_id).await
+    }
+
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.append_audit_row(entry).await
     }

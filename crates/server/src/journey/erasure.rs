@@ -4,8 +4,10 @@
 use crate::audit::{self, Action};
 use crate::envelope::now_ms;
 use crate::error::ApiError;
+use crate::vault::kek_context;
 use crate::AppState;
 use digigate_digilocker::AccessToken;
+use digigate_store::SealedKind;
 use std::time::Duration;
 
 /// Revokes the session's DigiLocker token upstream if it is still live; failures are logged
@@ -13,19 +15,32 @@ use std::time::Duration;
 pub async fn revoke_upstream_token(state: &AppState, session_id: &str) {
     let inner = &state.inner;
     let record = match inner.store.upstream_token(session_id).await {
-        Ok(Some(r)) if r.revoked_at_ms.is_none() && r.expires_at_ms.is_none_or(|at| at > now_ms()) => r,
+        Ok(Some(r))
+            if r.revoked_at_ms.is_none() && r.expires_at_ms.is_none_or(|at| at > now_ms()) =>
+        {
+            r
+        }
         Ok(_) => return,
-        Err(e) => return tracing::warn!(error = %e, %session_id, "could not read the DigiLocker token"),
+        Err(e) => {
+            return tracing::warn!(error = %e, %session_id, "could not read the DigiLocker token")
+        }
     };
-    let context = format!("upstream-token:{session_id}");
-    let Ok(raw) = inner.vault.open_secret(&context, &record.access_token_sealed) else {
+    let context = kek_context(SealedKind::AccessToken, session_id);
+    let Ok(raw) = inner
+        .vault
+        .open_secret(&context, &record.access_token_sealed)
+    else {
         return tracing::error!(%session_id, "a stored DigiLocker token could not be opened");
     };
     let token = AccessToken::new(String::from_utf8_lossy(&raw).into_owned());
     if let Err(e) = inner.digilocker.revoke(&token).await {
         return tracing::warn!(error = %e, %session_id, "could not revoke the DigiLocker token");
     }
-    if let Err(e) = inner.store.mark_upstream_token_revoked(session_id, now_ms()).await {
+    if let Err(e) = inner
+        .store
+        .mark_upstream_token_revoked(session_id, now_ms())
+        .await
+    {
         tracing::warn!(error = %e, %session_id, "could not record the token revocation");
     }
     let _ = audit::record(state, None, session_id, Action::UpstreamTokenRevoked, None).await;
@@ -38,8 +53,20 @@ pub async fn delete(state: &AppState, api_key_id: &str, session_id: &str) -> Res
     if session_id.len() > 64 {
         return Err(not_found());
     }
-    let at = state.inner.store.delete_session(session_id, api_key_id, now_ms()).await?.ok_or_else(not_found)?;
-    audit::record(state, Some(api_key_id), session_id, Action::SessionDeleted, None).await?;
+    let at = state
+        .inner
+        .store
+        .delete_session(session_id, api_key_id, now_ms())
+        .await?
+        .ok_or_else(not_found)?;
+    audit::record(
+        state,
+        Some(api_key_id),
+        session_id,
+        Action::SessionDeleted,
+        None,
+    )
+    .await?;
     tracing::info!(%session_id, "session deleted on request");
     revoke_upstream_token(state, session_id).await;
     Ok(at)
@@ -52,7 +79,9 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let store = &state.inner.store;
     let mut erased = 0;
     loop {
-        let ids = store.sessions_due_for_erasure(now_ms() - retention, 100).await?;
+        let ids = store
+            .sessions_due_for_erasure(now_ms() - retention, 100)
+            .await?;
         if ids.is_empty() {
             return Ok(erased);
         }

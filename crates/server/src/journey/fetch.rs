@@ -4,12 +4,12 @@
 use super::Failure;
 use crate::config::GatewayConfig;
 use crate::envelope::now_ms;
+use crate::vault::kek_context;
 use crate::vault::{sha256_hex, DataKey};
 use crate::AppState;
 use digigate_core::{DocType, FailureReason};
-use digigate_digilocker::{
-    DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails,
-};
+use digigate_digilocker::{DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails};
+use digigate_store::SealedKind;
 use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, ProfileRecord, SessionRecord,
     UpstreamTokenRecord,
@@ -68,7 +68,10 @@ pub(super) async fn exchange_and_fetch(
     let internal = || Failure::Reason(FailureReason::UpstreamUnavailable);
     let verifier = inner
         .vault
-        .open_secret(&format!("pkce:{}", session.id), &auth.pkce_verifier_sealed)
+        .open_secret(
+            &kek_context(SealedKind::PkceVerifier, &session.id),
+            &auth.pkce_verifier_sealed,
+        )
         .map_err(|_| internal())?;
     let verifier = SecretString::from(String::from_utf8(verifier).map_err(|_| internal())?);
     let grant = inner
@@ -184,7 +187,7 @@ async fn store_token(
     grant: &TokenGrant,
 ) -> Result<(), Failure> {
     let vault = &state.inner.vault;
-    let context = format!("upstream-token:{session_id}");
+    let context = kek_context(SealedKind::AccessToken, session_id);
     let record = UpstreamTokenRecord {
         session_id: session_id.to_owned(),
         access_token_sealed: vault.seal_secret(&context, grant.access_token.expose().as_bytes()),

@@ -91,9 +91,15 @@ pub async fn complete(
         .await?
         .map_or(session.status, |s| s.status);
     let detail = Some(status.as_str());
-    crate::audit::record(state, None, &session.id, crate::audit::Action::CallbackCompleted, detail)
-        .await
-        .map_err(|_| JourneyError::Audit)?;
+    crate::audit::record(
+        state,
+        None,
+        &session.id,
+        crate::audit::Action::CallbackCompleted,
+        detail,
+    )
+    .await
+    .map_err(|_| JourneyError::Audit)?;
     let mut location =
         url::Url::parse(&session.redirect_url).map_err(|_| JourneyError::MissingSession)?;
     location

@@ -187,6 +187,7 @@ fn init_request() -> Value {
     json!({
         "type": "object",
         "required": ["@entity", "flow", "redirect_url", "doc_types"],
+        "description": "Sandbox's init body. An optional field sent as `null` counts as absent.",
         "properties": {
             "@entity": entity(INIT_ENTITY),
             "flow": {
@@ -209,20 +210,20 @@ fn init_request() -> Value {
                 "items": { "$ref": "#/components/schemas/DocType" }
             },
             "options": {
-                "type": "object",
+                "type": ["object", "null"],
                 "properties": {
-                    "pinless": { "type": "boolean", "description": "Sign in with OTP only (signin)." },
-                    "usernameless": { "type": "boolean", "description": "Skip username creation (signup)." },
-                    "verified_mobile": { "type": "string", "pattern": "^[6-9][0-9]{9}$" },
+                    "pinless": { "type": ["boolean", "null"], "description": "Sign in with OTP only (signin)." },
+                    "usernameless": { "type": ["boolean", "null"], "description": "Skip username creation (signup)." },
+                    "verified_mobile": { "type": ["string", "null"], "pattern": "^[6-9][0-9]{9}$" },
                     "verification_method": {
-                        "type": "array",
+                        "type": ["array", "null"],
                         "minItems": 1,
                         "items": { "type": "string", "enum": VERIFICATION_METHODS }
                     }
                 }
             },
             "consent_expiry": {
-                "type": "integer",
+                "type": ["integer", "null"],
                 "description": "When consent lapses, Unix milliseconds (10-digit seconds are accepted too); at least one hour and at most 365 days ahead. Default: one hour."
             }
         }
@@ -234,11 +235,15 @@ fn verify_request() -> Value {
     json!({
         "type": "object",
         "required": ["@entity"],
-        "anyOf": [{ "required": ["aadhaar_number"] }, { "required": ["mobile"] }],
+        "description": "At least one of `aadhaar_number` and `mobile`; the Aadhaar number wins when both are given. An optional field sent as `null` counts as absent.",
+        "anyOf": [
+            { "required": ["aadhaar_number"], "properties": { "aadhaar_number": { "type": "string" } } },
+            { "required": ["mobile"], "properties": { "mobile": { "type": "string" } } }
+        ],
         "properties": {
             "@entity": entity(VERIFY_ENTITY),
-            "aadhaar_number": { "type": "string", "pattern": "^[0-9]{12}$" },
-            "mobile": { "type": "string", "pattern": "^[0-9]{10}$" }
+            "aadhaar_number": { "type": ["string", "null"], "pattern": "^[0-9]{12}$" },
+            "mobile": { "type": ["string", "null"], "pattern": "^[0-9]{10}$" }
         }
     })
 }

@@ -188,6 +188,7 @@ fn a_body_built_from_the_init_schema_is_accepted_by_the_validator() {
 fn a_body_built_from_the_verify_schema_is_accepted_by_the_validator() {
     let doc = document();
     let schema = &doc["components"]["schemas"]["VerifyUserRequest"];
-    let body = json!({ "@entity": schema["properties"]["@entity"]["enum"][0], "mobile": "9000000001" });
+    let body =
+        json!({ "@entity": schema["properties"]["@entity"]["enum"][0], "mobile": "9000000001" });
     assert!(digigate_core::VerifyUserRequest::from_json(&body).is_ok());
 }

@@ -4,10 +4,10 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
-use std::net::SocketAddr;
 use axum::http::HeaderMap;
 use digigate_core::ApiKeyId;
 use serde_json::{json, Value};
+use std::net::SocketAddr;
 
 /// A syntactically valid Argon2id hash of nothing, verified against when the key is unknown so
 /// that unknown keys and wrong secrets take the same time.
@@ -21,13 +21,17 @@ pub async fn authenticate(
     headers: HeaderMap,
 ) -> Result<Data<Value>, ApiError> {
     let limiter = &state.inner.auth_limiter;
-    limiter.check(&format!("addr:{}", peer.ip())).map_err(ApiError::RateLimited)?;
+    limiter
+        .check(&format!("addr:{}", peer.ip()))
+        .map_err(ApiError::RateLimited)?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(key), Some(secret)) = (header("x-api-key"), header("x-api-secret")) else {
         return Err(ApiError::Unauthorized);
     };
     let id = ApiKeyId::parse(key).ok_or(ApiError::Unauthorized)?;
-    limiter.check(&format!("key:{id}")).map_err(ApiError::RateLimited)?;
+    limiter
+        .check(&format!("key:{id}"))
+        .map_err(ApiError::RateLimited)?;
     if secret.len() > 128 {
         return Err(ApiError::Unauthorized);
     }

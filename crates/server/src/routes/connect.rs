@@ -5,6 +5,7 @@ use crate::audit::{self, Action};
 use crate::envelope::now_ms;
 use crate::html;
 use crate::journey::{binding_cookie_name, lifecycle, random_token};
+use crate::vault::kek_context;
 use crate::vault::sha256_hex;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -13,6 +14,7 @@ use axum::response::Response;
 use digigate_core::{DocType, Flow, SessionStatus};
 use digigate_digilocker::{AuthorizeRequest, DlFlow, Pkce};
 use digigate_store::AuthorizationRecord;
+use digigate_store::SealedKind;
 use secrecy::ExposeSecret;
 
 /// Starts the DigiLocker leg of the journey.
@@ -80,7 +82,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
         session_id: session.id.clone(),
         binding_hash: sha256_hex(binding.as_bytes()),
         pkce_verifier_sealed: state.inner.vault.seal_secret(
-            &format!("pkce:{}", session.id),
+            &kek_context(SealedKind::PkceVerifier, &session.id),
             pkce.verifier.expose_secret().as_bytes(),
         ),
         created_at_ms: now,
@@ -117,7 +119,9 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
         verification_methods: o.verification_method.clone(),
         verified_mobile: o.verified_mobile.clone(),
     });
-    audit::record(state, None, &session.id, Action::LinkOpened, None).await.map_err(|e| internal(&e))?;
+    audit::record(state, None, &session.id, Action::LinkOpened, None)
+        .await
+        .map_err(|e| internal(&e))?;
     tracing::info!(session_id = %session.id, "person sent to DigiLocker");
     let secure = if cfg.public_url.scheme() == "https" {
         "; Secure"

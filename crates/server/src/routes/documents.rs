@@ -40,7 +40,14 @@ pub async fn fetch_document(
     let expires = chrono::Utc::now().timestamp() + cfg.download_ttl.as_secs() as i64;
     let url = cfg.public_link(&state.inner.links.sign(&doc.id, expires));
     let detail = Some(doc_type.as_str());
-    audit::record(&state, Some(&caller.key.id), &session.id, Action::DocumentRead, detail).await?;
+    audit::record(
+        &state,
+        Some(&caller.key.id),
+        &session.id,
+        Action::DocumentRead,
+        detail,
+    )
+    .await?;
     Ok(Data(json!({
         "files": [{
             "@entity": "org.quicko.drive.file",

@@ -41,7 +41,14 @@ pub async fn download(
         .open(&format!("document:{}", doc.id), &doc.sealed)
         .map_err(ApiError::internal)?;
     let detail = Some(doc.doc_type.as_str());
-    audit::record(&state, None, &doc.session_id, Action::DocumentDownloaded, detail).await?;
+    audit::record(
+        &state,
+        None,
+        &doc.session_id,
+        Action::DocumentDownloaded,
+        detail,
+    )
+    .await?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     let content_type = HeaderValue::from_str(&doc.content_type)

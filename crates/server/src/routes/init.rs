@@ -47,7 +47,14 @@ pub async fn init_session(
         expected_sealed: None,
     };
     state.inner.store.insert_session(&session).await?;
-    audit::record(&state, Some(&caller.key.id), &session.id, Action::SessionCreated, None).await?;
+    audit::record(
+        &state,
+        Some(&caller.key.id),
+        &session.id,
+        Action::SessionCreated,
+        None,
+    )
+    .await?;
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
     Ok(Data(json!({
         "@entity": "in.co.sandbox.kyc.digilocker.session.response",

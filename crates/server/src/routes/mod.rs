@@ -29,7 +29,10 @@ pub fn router(state: AppState) -> Router {
         .route("/authenticate", post(authenticate::authenticate))
         .route("/kyc/digilocker/user/verify", post(verify::verify_user))
         .route(&format!("{sessions}/init"), post(init::init_session))
-        .route(&format!("{sessions}/{{session_id}}"), delete(delete::delete_session))
+        .route(
+            &format!("{sessions}/{{session_id}}"),
+            delete(delete::delete_session),
+        )
         .route(
             &format!("{sessions}/{{session_id}}/status"),
             get(status::session_status),

@@ -31,6 +31,13 @@ pub async fn user_profile(
         .open(&format!("profile:{}", session.id), &profile.sealed)
         .map_err(ApiError::internal)?;
     let value: Value = serde_json::from_slice(&plain).map_err(ApiError::internal)?;
-    audit::record(&state, Some(&caller.key.id), &session.id, Action::ProfileRead, None).await?;
+    audit::record(
+        &state,
+        Some(&caller.key.id),
+        &session.id,
+        Action::ProfileRead,
+        None,
+    )
+    .await?;
     Ok(Data(value))
 }
