@@ -176,7 +176,7 @@ pub(super) async fn exchange_and_fetch(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
-        revoke_later(state, session.id.clone());
+        super::erasure::revoke_upstream_token(state, &session.id).await;
     }
     Ok(())
 }
@@ -199,12 +199,6 @@ async fn store_token(
         revoked_at_ms: None,
     };
     Ok(state.inner.store.put_upstream_token(&record).await?)
-}
-
-/// Revokes the DigiLocker token once the documents are stored; a failure is only logged.
-fn revoke_later(state: &AppState, session_id: String) {
-    let state = state.clone();
-    tokio::spawn(async move { super::erasure::revoke_upstream_token(&state, &session_id).await });
 }
 
 fn granted_uri(grant: &TokenGrant, doc_type: DocType) -> Option<String> {

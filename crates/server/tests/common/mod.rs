@@ -39,6 +39,8 @@ pub struct TestApp {
     pub token: String,
     pub store: Arc<dyn Store>,
     pub db: TestDatabase,
+    /// The running gateway (for background work such as the retention sweep).
+    pub gateway: Option<Gateway>,
     gateway_stop: Option<oneshot::Sender<()>>,
     gateway_task: Option<tokio::task::JoinHandle<()>>,
     sim_secret: String,
@@ -99,6 +101,7 @@ pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> Test
         token: String::new(),
         store,
         db,
+        gateway: None,
         gateway_stop: None,
         gateway_task: None,
         sim_secret,
@@ -125,9 +128,11 @@ impl TestApp {
             DigiLockerClient::new(sim_client_config(sim_addr, &self.base, &self.sim_secret))
                 .unwrap();
         let gateway = Gateway::new(config, self.store.clone(), client);
+        let router = gateway.router();
+        self.gateway = Some(gateway);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            digigate_server::serve(listener, gateway.router(), async {
+            digigate_server::serve(listener, router, async {
                 let _ = rx.await;
             })
             .await

@@ -1,0 +1,346 @@
+//! Who may see what, and how long: erasure on request, retention, key disabling, token
+//! handling, rate limits and redirect allow-lists, over real HTTP.
+
+mod common;
+
+use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
+use digigate_client::simulator::Person;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn body(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn delete(app: &TestApp, id: &str) -> (StatusCode, Value) {
+    let res = app
+        .api
+        .delete(format!("{}/kyc/digilocker/sessions/{id}", app.base))
+        .header("x-api-key", &app.key)
+        .header("authorization", &app.token)
+        .send()
+        .await
+        .unwrap();
+    body(res).await
+}
+
+async fn deleting_a_session_erases_it_and_later_reads_answer_404(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let (code, receipt) = delete(&app, &id).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(receipt["data"]["session_id"], id.as_str());
+    let erased_at = receipt["data"]["erased_at"].as_i64().unwrap();
+    for path in ["status", "user/profile", "documents/aadhaar"] {
+        let (code, b) = body(
+            app.get(&format!("/kyc/digilocker/sessions/{id}/{path}"))
+                .await,
+        )
+        .await;
+        assert_eq!(code, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(b["message"], format!("Data not found for: {id}"));
+    }
+    assert_eq!(app.store.documents(&id).await.unwrap(), vec![]);
+    assert_eq!(app.store.data_key(&id).await.unwrap(), None);
+    let (code, again) = delete(&app, &id).await;
+    assert_eq!(code, StatusCode::OK, "repeating is harmless");
+    assert_eq!(again["data"]["erased_at"].as_i64(), Some(erased_at));
+    let actions: Vec<String> = app
+        .store
+        .audit_log(Some(&id), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"session.deleted".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"document.read".to_owned())
+            || actions.contains(&"session.created".to_owned())
+    );
+}
+
+async fn another_key_cannot_delete_a_session(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, _) = app
+        .journey("signin", &["aadhaar"], &Person::allowing("9000000001"))
+        .await;
+    let (key, secret) = app.create_key(Vec::new()).await;
+    let token = app.authenticate(&key, &secret).await;
+    let res = app
+        .api
+        .delete(format!("{}/kyc/digilocker/sessions/{id}", app.base))
+        .header("x-api-key", &key)
+        .header("authorization", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.status(&id).await["status"], "succeeded");
+    assert_eq!(app.store.documents(&id).await.unwrap().len(), 1);
+}
+
+async fn retention_erases_documents_but_keeps_the_status(backend: Backend) {
+    let app = spawn_with(backend, |c| c.retention = std::time::Duration::ZERO).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let erased = app
+        .gateway
+        .as_ref()
+        .unwrap()
+        .sweep_retention()
+        .await
+        .unwrap();
+    assert!(erased >= 1);
+    let status = app.status(&id).await;
+    assert_eq!(status["status"], "succeeded");
+    assert!(status["erased_at"].is_i64());
+    for path in ["documents/aadhaar", "user/profile"] {
+        let (code, b) = body(
+            app.get(&format!("/kyc/digilocker/sessions/{id}/{path}"))
+                .await,
+        )
+        .await;
+        assert_eq!(code, StatusCode::GONE, "{path}");
+        assert_eq!(b["message"], "Documents of this session were erased");
+    }
+    assert_eq!(app.store.data_key(&id).await.unwrap(), None);
+    let token = app.store.upstream_token(&id).await.unwrap().unwrap();
+    assert!(
+        token.revoked_at_ms.is_some(),
+        "the DigiLocker token was revoked"
+    );
+}
+
+async fn a_disabled_keys_tokens_stop_working_at_once(backend: Backend) {
+    let app = spawn(backend).await;
+    assert_eq!(
+        app.get("/kyc/digilocker/sessions/x/status").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    app.store
+        .set_api_key_disabled(&app.key, Some(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/kyc/digilocker/sessions/x/status").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = app
+        .api
+        .post(format!("{}/authenticate", app.base))
+        .header("x-api-key", &app.key)
+        .header("x-api-secret", &app.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn bad_tokens_are_all_refused(backend: Backend) {
+    let app = spawn(backend).await;
+    let path = "/kyc/digilocker/sessions/x/status";
+    let (other_key, other_secret) = app.create_key(Vec::new()).await;
+    let other_token = app.authenticate(&other_key, &other_secret).await;
+    let parts: Vec<&str> = app.token.split('.').collect();
+    let b64 = |s: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    };
+    let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
+    let hs512 = format!(
+        "{}.{}.{}",
+        b64(r#"{"alg":"HS512","typ":"JWT"}"#),
+        parts[1],
+        parts[2]
+    );
+    let wrong_sig = format!("{}.{}.{}", parts[0], parts[1], b64("forged"));
+    for (what, key, token) in [
+        ("alg none", app.key.as_str(), none.as_str()),
+        ("another algorithm", &app.key, &hs512),
+        ("a wrong signature", &app.key, &wrong_sig),
+        ("another key's token", &app.key, &other_token),
+        ("a token whose sub is not x-api-key", &other_key, &app.token),
+        ("garbage", &app.key, "garbage"),
+        ("an empty token", &app.key, ""),
+    ] {
+        assert_eq!(
+            app.get_as(path, key, token).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{what}"
+        );
+    }
+    let no_key = app
+        .api
+        .get(format!("{}{path}", app.base))
+        .header("authorization", &app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
+    let bearer = app
+        .get_as(path, &app.key, &format!("Bearer {}", app.token))
+        .await;
+    assert_eq!(
+        bearer.status(),
+        StatusCode::NOT_FOUND,
+        "Bearer tokens are accepted too"
+    );
+}
+
+async fn an_expired_token_is_refused(backend: Backend) {
+    let app = spawn_with(backend, |c| c.token_ttl = std::time::Duration::ZERO).await;
+    assert_eq!(
+        app.get("/kyc/digilocker/sessions/x/status").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn requests_over_a_keys_rate_limit_get_429_with_retry_after(backend: Backend) {
+    let app = spawn_with(backend, |c| c.rate_limit_per_minute = 3).await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.get("/kyc/digilocker/sessions/x/status").await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let res = app
+        .api
+        .get(format!("{}/kyc/digilocker/sessions/x/status", app.base))
+        .header("x-api-key", &app.key)
+        .header("authorization", &app.token)
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    let (other, secret) = app.create_key(Vec::new()).await;
+    let token = app.authenticate(&other, &secret).await;
+    assert_eq!(
+        app.get_as("/kyc/digilocker/sessions/x/status", &other, &token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_flood_of_bad_secrets_is_cut_off(backend: Backend) {
+    let app = spawn_with(backend, |c| c.auth_attempts_per_minute = 5).await;
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        let res = app
+            .api
+            .post(format!("{}/authenticate", app.base))
+            .header("x-api-key", &app.key)
+            .header("x-api-secret", format!("secret_test_wrong{i}"))
+            .send()
+            .await
+            .unwrap();
+        codes.push(res.status().as_u16());
+    }
+    // The harness authenticated once already in this minute from this address.
+    assert!(codes.iter().take(4).all(|c| *c == 401), "{codes:?}");
+    assert!(codes.iter().skip(5).all(|c| *c == 429), "{codes:?}");
+}
+
+async fn a_keys_redirect_allow_list_is_enforced(backend: Backend) {
+    let app = spawn(backend).await;
+    let (key, secret) = app.create_key(vec![REDIRECT.to_owned()]).await;
+    let token = app.authenticate(&key, &secret).await;
+    let init = |url: &str| {
+        let body = json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+            "flow": "signin", "redirect_url": url, "doc_types": ["pan"],
+        });
+        app.api
+            .post(format!("{}/kyc/digilocker/sessions/init", app.base))
+            .header("x-api-key", &key)
+            .header("authorization", &token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(init(REDIRECT).await.unwrap().status(), StatusCode::OK);
+    for evil in [
+        "https://evil.example/kyc/done",
+        "https://business.example@evil.example/kyc/done",
+        "https://business.example:8443/kyc/done",
+        "https://business.example/kyc/done/../../evil",
+        "https://business.example/kyc%2fdone",
+        "https://business.example\\@evil.example/kyc/done",
+        "javascript:alert(1)",
+        "http://business.example/kyc/done",
+    ] {
+        let res = init(evil).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{evil}");
+        let b: Value = res.json().await.unwrap();
+        assert!(
+            b["message"].as_str().unwrap().contains("redirect_url"),
+            "{evil}"
+        );
+    }
+}
+
+async fn the_callback_and_pages_carry_strict_browser_headers(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, link) = app.init("signin", &["aadhaar"], json!({})).await;
+    let (browser, callback) = app
+        .to_callback(&link, &Person::allowing("9000000001"))
+        .await;
+    let res = browser.get(callback).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        !location.contains("code=") && !location.contains("state="),
+        "{location}"
+    );
+    for res in [
+        res,
+        browser
+            .get(format!("{}/connect/unknown", app.base))
+            .await
+            .unwrap(),
+    ] {
+        let h = res.headers();
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["cache-control"], "no-store");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'"));
+    }
+}
+
+on_both_backends!(
+    deleting_a_session_erases_it_and_later_reads_answer_404,
+    another_key_cannot_delete_a_session,
+    retention_erases_documents_but_keeps_the_status,
+    a_disabled_keys_tokens_stop_working_at_once,
+    bad_tokens_are_all_refused,
+    an_expired_token_is_refused,
+    requests_over_a_keys_rate_limit_get_429_with_retry_after,
+    a_flood_of_bad_secrets_is_cut_off,
+    a_keys_redirect_allow_list_is_enforced,
+    the_callback_and_pages_carry_strict_browser_headers,
+);
