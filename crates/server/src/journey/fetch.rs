@@ -228,8 +228,11 @@ fn document_record(
         .map(|i| i.date.replace('-', "/"))
         .filter(|d| d.len() == 10)
         .unwrap_or_else(|| chrono::Utc::now().format("%d/%m/%Y").to_string());
+    // A URI ends in the document's number (a PAN, a licence number): keep only
+    // `<issuer>-<DOCTYPE>` in the clear.
     let uri = granted_uri(grant, doc_type)
         .or_else(|| item.map(|i| i.uri.clone()))
+        .and_then(|u| u.rsplit_once('-').map(|(head, _)| head.to_owned()))
         .unwrap_or_default();
     DocumentRecord {
         sealed: key.seal(&format!("document:{id}"), &file.bytes),
