@@ -5,6 +5,7 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
+use digigate_documents::signature::TrustStore;
 use digigate_server::{auth, Gateway, GatewayConfig};
 use digigate_simulator::{Simulator, SimulatorConfig};
 use digigate_store::Store;
@@ -126,6 +127,13 @@ pub struct ServeArgs {
     /// `/authenticate` attempts per minute per key id and per source address.
     #[arg(long, env = "DIGIGATE_AUTH_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     auth_attempts_per_minute: u32,
+    /// PEM file of a root CA that DigiLocker's document signers chain to (repeatable). With the
+    /// built-in simulator its own root is trusted automatically.
+    #[arg(long = "trust-pem", env = "DIGIGATE_TRUST_PEM", value_delimiter = ',')]
+    trust_pem: Vec<PathBuf>,
+    /// Signature algorithm of the built-in simulator's documents.
+    #[arg(long, value_enum, default_value = "rsa-sha1")]
+    simulator_signature_method: crate::simulator::SignatureMethodArg,
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
@@ -170,17 +178,33 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.retention = Duration::from_secs(args.retention_hours * 3600);
     config.rate_limit_per_minute = args.rate_limit_per_minute;
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
+    let mut trust = TrustStore::new();
+    for path in &args.trust_pem {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        trust
+            .add_pem(&pem)
+            .with_context(|| format!("loading trust anchors from {}", path.display()))?;
+    }
     let callback = Url::parse(&config.public_link("/callbacks/digilocker"))?;
     let timeout = Duration::from_secs(args.digilocker_timeout_secs);
 
     let (digilocker, simulator) = match args.upstream {
         Upstream::Simulator => {
             let secret = crate::simulator::random_secret();
-            let sim = Simulator::new(SimulatorConfig::new(
+            let mut sim_config = SimulatorConfig::new(
                 "digigate-simulator".to_owned(),
                 SecretString::from(secret.clone()),
                 vec![callback.to_string()],
-            ));
+            );
+            let (identity, root) =
+                crate::simulator::load_or_create_pki(&dir.join("simulator-pki"))?;
+            sim_config.signing = Some(identity);
+            sim_config.signature_method = args.simulator_signature_method.into();
+            // The simulator's root is trusted only while the simulator is the upstream.
+            trust
+                .add_pem(&root)
+                .context("trusting the simulator's root CA")?;
+            let sim = Simulator::new(sim_config);
             let loopback = if local.ip().is_unspecified() {
                 format!("127.0.0.1:{}", local.port())
             } else {
@@ -214,6 +238,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             (client, None)
         }
     };
+    config.trust_store = Arc::new(trust);
     let gateway = Gateway::new(config, store.clone(), digilocker);
     if development && store.list_api_keys().await?.is_empty() {
         let (id, secret) = auth::create_api_key(

@@ -2,10 +2,12 @@
 
 use anyhow::Context;
 use clap::Args;
+use digigate_documents::signature::{SignatureMethod, SigningIdentity, ROOT_CA_FILE};
 use digigate_simulator::{Persona, Simulator, SimulatorConfig};
 use rand::distributions::{Alphanumeric, DistString};
 use secrecy::SecretString;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Flags of `digigate simulator`.
 #[derive(Args)]
@@ -33,6 +35,16 @@ pub struct SimulatorArgs {
         default_value = "http://127.0.0.1:8080/callbacks/digilocker"
     )]
     redirect_uris: Vec<String>,
+    /// Directory holding the simulator's document-signing keys (generated on first start).
+    #[arg(
+        long,
+        env = "DIGIGATE_SIMULATOR_PKI_DIR",
+        default_value = "./digigate-data/simulator-pki"
+    )]
+    pki_dir: PathBuf,
+    /// Signature algorithm of the served XML documents.
+    #[arg(long, value_enum, default_value = "rsa-sha1")]
+    signature_method: SignatureMethodArg,
     /// A JSON file of extra personas.
     #[arg(long, env = "DIGIGATE_SIMULATOR_PERSONAS")]
     personas: Option<PathBuf>,
@@ -57,6 +69,9 @@ pub async fn run(args: SimulatorArgs) -> anyhow::Result<()> {
         SecretString::from(secret),
         args.redirect_uris,
     );
+    let (identity, _) = load_or_create_pki(&args.pki_dir)?;
+    config.signing = Some(identity);
+    config.signature_method = args.signature_method.into();
     if let Some(path) = &args.personas {
         // A loaded persona replaces a built-in one with the same mobile number.
         let loaded = Persona::load_file(path).context("loading personas")?;
@@ -71,4 +86,51 @@ pub async fn run(args: SimulatorArgs) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "DigiLocker simulator listening; base URL /public");
     digigate_simulator::serve(listener, Simulator::new(config), crate::shutdown_signal()).await?;
     Ok(())
+}
+
+/// The simulator's signing identity and the PEM of its root CA, from `dir`, generated there
+/// (a root CA, a document-signer sub-CA and a signer, valid five years) on first use.
+pub fn load_or_create_pki(
+    dir: &std::path::Path,
+) -> anyhow::Result<(Arc<SigningIdentity>, Vec<u8>)> {
+    let root_file = dir.join(ROOT_CA_FILE);
+    if root_file.exists() {
+        let identity =
+            SigningIdentity::from_pem_files(dir).context("loading the simulator's signing keys")?;
+        let root = std::fs::read(&root_file).context("reading the simulator's root CA")?;
+        return Ok((Arc::new(identity), root));
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let now = chrono::Utc::now();
+    let (identity, root) = SigningIdentity::generate_test_pki(
+        "DIGIGATE",
+        now - chrono::Duration::days(1),
+        now + chrono::Duration::days(5 * 365),
+    )
+    .context("generating the simulator's signing keys")?;
+    identity
+        .to_pem_files(dir)
+        .context("writing the simulator's signing keys")?;
+    let pem = root.to_pem().context("encoding the simulator's root CA")?;
+    std::fs::write(&root_file, &pem).context("writing the simulator's root CA")?;
+    tracing::info!(dir = %dir.display(), "generated the simulator's document-signing PKI");
+    Ok((Arc::new(identity), pem.into_bytes()))
+}
+
+/// How the simulator signs documents.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SignatureMethodArg {
+    /// RSA-SHA1, as DigiLocker signs today.
+    RsaSha1,
+    /// RSA-SHA256.
+    RsaSha256,
+}
+
+impl From<SignatureMethodArg> for SignatureMethod {
+    fn from(m: SignatureMethodArg) -> Self {
+        match m {
+            SignatureMethodArg::RsaSha1 => SignatureMethod::RsaSha1,
+            SignatureMethodArg::RsaSha256 => SignatureMethod::RsaSha256,
+        }
+    }
 }

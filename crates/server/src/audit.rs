@@ -20,6 +20,8 @@ pub enum Action {
     DocumentDownloaded,
     /// A business read the profile.
     ProfileRead,
+    /// A business read the cross-document checks.
+    ChecksRead,
     /// A business deleted the session (erasure on request).
     SessionDeleted,
     /// The retention sweep erased the session's data.
@@ -38,6 +40,7 @@ impl Action {
             Action::DocumentRead => "document.read",
             Action::DocumentDownloaded => "document.downloaded",
             Action::ProfileRead => "profile.read",
+            Action::ChecksRead => "checks.read",
             Action::SessionDeleted => "session.deleted",
             Action::SessionErased => "session.erased",
             Action::UpstreamTokenRevoked => "upstream_token.revoked",

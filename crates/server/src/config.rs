@@ -1,6 +1,8 @@
 //! The gateway's runtime configuration (the CLI builds it from flags and `DIGIGATE_*`).
 
+use digigate_documents::signature::TrustStore;
 use secrecy::SecretBox;
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -38,6 +40,9 @@ pub struct GatewayConfig {
     pub rate_limit_per_minute: u32,
     /// `/authenticate` attempts per minute allowed per key id and per source address.
     pub auth_attempts_per_minute: u32,
+    /// Roots that DigiLocker's document signers must chain to; empty means documents are
+    /// stored as `unverified`.
+    pub trust_store: Arc<TrustStore>,
 }
 
 impl GatewayConfig {
@@ -60,6 +65,7 @@ impl GatewayConfig {
             retention: Duration::from_secs(24 * 3600),
             rate_limit_per_minute: 600,
             auth_attempts_per_minute: 30,
+            trust_store: Arc::new(TrustStore::new()),
         }
     }
 

@@ -9,6 +9,7 @@ use crate::vault::{sha256_hex, DataKey};
 use crate::AppState;
 use digigate_core::{DocType, FailureReason};
 use digigate_digilocker::{DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails};
+use digigate_documents::signature::TrustStore;
 use digigate_store::SealedKind;
 use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, ProfileRecord, SessionRecord,
@@ -143,6 +144,7 @@ pub(super) async fn exchange_and_fetch(
                 &grant,
                 file,
                 &data_key,
+                &cfg.trust_store,
             )),
             Err(DigiLockerError::Api { error, .. }) if error.starts_with("aadhaar_not_") => {
                 missing.push(MissingDocument {
@@ -213,8 +215,10 @@ fn document_record(
     grant: &TokenGrant,
     file: FetchedFile,
     key: &DataKey,
+    trust: &TrustStore,
 ) -> DocumentRecord {
     let id = uuid::Uuid::new_v4().to_string();
+    let examined = super::trust::examine(doc_type, &file.bytes, trust);
     let (issuer_id, issuer, description) = match (item, doc_type) {
         (Some(i), _) => (i.issuer_id.clone(), i.issuer.clone(), i.description.clone()),
         (None, DocType::Aadhaar) => (
@@ -234,6 +238,9 @@ fn document_record(
         .or_else(|| item.map(|i| i.uri.clone()))
         .and_then(|u| u.rsplit_once('-').map(|(head, _)| head.to_owned()))
         .unwrap_or_default();
+    let normalised_sealed = examined
+        .normalised
+        .map(|n| key.seal(&format!("normalised:{id}"), &n));
     DocumentRecord {
         sealed: key.seal(&format!("document:{id}"), &file.bytes),
         id,
@@ -248,8 +255,8 @@ fn document_record(
         description,
         last_modified,
         created_at_ms: now_ms(),
-        verification: None,
-        normalised_sealed: None,
+        verification: Some(examined.verification),
+        normalised_sealed,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod erasure;
 mod fetch;
 pub mod lifecycle;
+mod trust;
 
 use crate::envelope::now_ms;
 use crate::vault::sha256_hex;

@@ -65,3 +65,58 @@ pub async fn succeeded_session(
     }
     Ok(session)
 }
+
+/// A session's data key, unwrapped for the length of one request.
+pub struct SessionData {
+    session_id: String,
+    key: crate::vault::DataKey,
+}
+
+impl SessionData {
+    /// Unwraps the session's data key; its absence means the data was erased.
+    pub async fn open(state: &AppState, session_id: &str) -> Result<Self, ApiError> {
+        let wrapped = state
+            .inner
+            .store
+            .data_key(session_id)
+            .await?
+            .ok_or(ApiError::Erased)?;
+        let key = state
+            .inner
+            .vault
+            .unwrap_data_key(session_id, &wrapped.wrapped_key)
+            .map_err(ApiError::internal)?;
+        Ok(SessionData {
+            session_id: session_id.to_owned(),
+            key,
+        })
+    }
+
+    /// Decrypts a sealed JSON value stored under `context`.
+    pub fn json(&self, context: &str, sealed: &[u8]) -> Result<Value, ApiError> {
+        let plain = self.key.open(context, sealed).map_err(ApiError::internal)?;
+        serde_json::from_slice(&plain).map_err(ApiError::internal)
+    }
+
+    /// The session's profile in Sandbox's shape.
+    pub async fn profile(&self, state: &AppState) -> Result<Value, ApiError> {
+        let profile = state
+            .inner
+            .store
+            .profile(&self.session_id)
+            .await?
+            .ok_or(ApiError::Erased)?;
+        self.json(&format!("profile:{}", self.session_id), &profile.sealed)
+    }
+
+    /// A document's normalised form: `{"document": …, "subject": …}`, if it has one.
+    pub fn normalised(
+        &self,
+        doc: &digigate_store::DocumentRecord,
+    ) -> Result<Option<Value>, ApiError> {
+        doc.normalised_sealed
+            .as_deref()
+            .map(|sealed| self.json(&format!("normalised:{}", doc.id), sealed))
+            .transpose()
+    }
+}

@@ -1,13 +1,13 @@
 //! `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`: Sandbox's `files[]` with signed,
 //! short-lived digigate download links.
 
-use super::api::succeeded_session;
+use super::api::{succeeded_session, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use digigate_core::DocType;
 use serde_json::{json, Value};
 
@@ -16,6 +16,7 @@ pub async fn fetch_document(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, doc_type)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Data<Value>, ApiError> {
     let doc_type = DocType::from_api_name(&doc_type).ok_or_else(|| {
         ApiError::BadRequest(
@@ -48,6 +49,22 @@ pub async fn fetch_document(
         detail,
     )
     .await?;
+    let data = SessionData::open(&state, &session.id).await?;
+    let mut document = data
+        .normalised(&doc)?
+        .map_or(Value::Null, |mut n| n["document"].take());
+    if !wants_photo(raw.as_deref()) {
+        if let Some(fields) = document.as_object_mut() {
+            fields.remove("photo");
+        }
+    }
+    let verification = doc
+        .verification
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+        .transpose()
+        .map_err(ApiError::internal)?
+        .unwrap_or(Value::Null);
     Ok(Data(json!({
         "files": [{
             "@entity": "org.quicko.drive.file",
@@ -60,6 +77,14 @@ pub async fn fetch_document(
                 "LastModified": doc.last_modified,
                 "description": doc.description,
             }
-        }]
+        }],
+        "document": document,
+        "verification": verification,
     })))
+}
+
+/// Whether the query asks for the photo (`?include=photo`, also in a comma list).
+fn wants_photo(query: Option<&str>) -> bool {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .any(|(k, v)| k == "include" && v.split(',').any(|part| part.trim() == "photo"))
 }

@@ -6,9 +6,12 @@ use crate::auth::Caller;
 use crate::envelope::{now_ms, Data};
 use crate::error::ApiError;
 use crate::journey::random_token;
+use crate::vault::kek_context;
 use crate::AppState;
 use axum::extract::State;
 use digigate_core::{InitRequest, SessionStatus};
+use digigate_documents::parse::{parse_dob, parse_gender};
+use digigate_store::SealedKind;
 use digigate_store::SessionRecord;
 use serde_json::{json, Value};
 use url::Url;
@@ -22,13 +25,22 @@ pub async fn init_session(
     let cfg = &state.inner.config;
     let now = now_ms();
     let req = InitRequest::from_json(&body, now, cfg.development)?;
+    let expected = expected_details(body.get("expected"))?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let expected_sealed = expected.map(|e| {
+        let context = kek_context(SealedKind::Expected, &id);
+        state
+            .inner
+            .vault
+            .seal_secret(&context, e.to_string().as_bytes())
+    });
     if !redirect_allowed(&caller.key.redirect_urls, &req.redirect_url) {
         return Err(ApiError::BadRequest(
             "Invalid request body: redirect_url is not on this API key's allow-list".into(),
         ));
     }
     let session = SessionRecord {
-        id: uuid::Uuid::new_v4().to_string(),
+        id,
         api_key_id: caller.key.id.clone(),
         status: SessionStatus::Created,
         flow: req.flow,
@@ -44,7 +56,7 @@ pub async fn init_session(
         documents_consented: Vec::new(),
         documents_missing: Vec::new(),
         erased_at_ms: None,
-        expected_sealed: None,
+        expected_sealed,
     };
     state.inner.store.insert_session(&session).await?;
     audit::record(
@@ -61,6 +73,49 @@ pub async fn init_session(
         "authorization_url": cfg.public_link(&format!("/connect/{}", session.link_id)),
         "session_id": session.id,
     })))
+}
+
+/// The optional `expected` object (digigate's addition): details the business already holds,
+/// compared by the checks endpoint. Validated here so a typo is a 400, not a silent mismatch.
+fn expected_details(v: Option<&Value>) -> Result<Option<Value>, ApiError> {
+    let bad = |field: &str, what: &str| {
+        ApiError::BadRequest(format!("Invalid request body: expected.{field} {what}"))
+    };
+    let obj = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) => o,
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "Invalid request body: expected must be an object".into(),
+            ))
+        }
+    };
+    let text = |field: &str| match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 200 => {
+            Ok(Some(s.clone()))
+        }
+        Some(_) => Err(bad(
+            field,
+            "must be a non-empty string of at most 200 characters",
+        )),
+    };
+    let (name, dob, gender) = (text("name")?, text("date_of_birth")?, text("gender")?);
+    if dob.as_deref().is_some_and(|d| parse_dob(d).is_none()) {
+        return Err(bad(
+            "date_of_birth",
+            "must be a date (DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD or YYYY)",
+        ));
+    }
+    if gender.as_deref().is_some_and(|g| parse_gender(g).is_none()) {
+        return Err(bad(
+            "gender",
+            "must be one of M, F, T, male, female, transgender",
+        ));
+    }
+    Ok(Some(
+        json!({ "name": name, "date_of_birth": dob, "gender": gender }),
+    ))
 }
 
 /// Whether `url` is allowed by a key's list: an empty list allows any URL; otherwise scheme,

@@ -3,6 +3,7 @@
 mod api;
 mod authenticate;
 mod callback;
+mod checks;
 mod connect;
 mod delete;
 mod documents;
@@ -40,6 +41,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{sessions}/{{session_id}}/user/profile"),
             get(profile::user_profile),
+        )
+        .route(
+            &format!("{sessions}/{{session_id}}/checks"),
+            get(checks::session_checks),
         )
         .route(
             &format!("{sessions}/{{session_id}}/documents/{{doc_type}}"),

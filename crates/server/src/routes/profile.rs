@@ -1,6 +1,6 @@
 //! `GET /kyc/digilocker/sessions/{id}/user/profile`.
 
-use super::api::succeeded_session;
+use super::api::{succeeded_session, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;
@@ -16,21 +16,10 @@ pub async fn user_profile(
     Path(id): Path<String>,
 ) -> Result<Data<Value>, ApiError> {
     let session = succeeded_session(&state, &caller, &id).await?;
-    let store = &state.inner.store;
-    let (Some(profile), Some(key)) = (
-        store.profile(&session.id).await?,
-        store.data_key(&session.id).await?,
-    ) else {
-        return Err(ApiError::Erased);
-    };
-    let vault = &state.inner.vault;
-    let data_key = vault
-        .unwrap_data_key(&session.id, &key.wrapped_key)
-        .map_err(ApiError::internal)?;
-    let plain = data_key
-        .open(&format!("profile:{}", session.id), &profile.sealed)
-        .map_err(ApiError::internal)?;
-    let value: Value = serde_json::from_slice(&plain).map_err(ApiError::internal)?;
+    let value = SessionData::open(&state, &session.id)
+        .await?
+        .profile(&state)
+        .await?;
     audit::record(
         &state,
         Some(&caller.key.id),

@@ -5,6 +5,7 @@
 use digigate_client::simulator::{redirect_target, Browser, Person};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
+use digigate_documents::signature::{CaCertificate, SigningIdentity, TrustStore};
 use digigate_server::{auth, Gateway, GatewayConfig};
 use digigate_simulator::{Simulator, SimulatorConfig};
 use digigate_store::testing::TestDatabase;
@@ -17,6 +18,14 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use url::Url;
+
+/// A trust store holding the test simulator's root CA.
+pub fn simulator_trust() -> TrustStore {
+    let mut trust = TrustStore::new();
+    let root = CaCertificate::simulator_test_root().unwrap();
+    trust.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
+    trust
+}
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]
@@ -78,11 +87,16 @@ pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> Test
     let sim_secret = "simulator-secret-for-tests".to_owned();
     let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sim_addr = sim_listener.local_addr().unwrap();
-    let sim = Simulator::new(SimulatorConfig::new(
+    let mut sim_config = SimulatorConfig::new(
         "test-client".to_owned(),
         SecretString::from(sim_secret.clone()),
         vec![format!("{base}/callbacks/digilocker")],
+    );
+    // The fixed test PKI kept under crates/documents/testdata/pki: no key generation per test.
+    sim_config.signing = Some(Arc::new(
+        SigningIdentity::simulator_test_identity().unwrap(),
     ));
+    let sim = Simulator::new(sim_config);
     tokio::spawn(digigate_simulator::serve(
         sim_listener,
         sim,
@@ -119,6 +133,7 @@ impl TestApp {
     async fn start_gateway(&mut self, listener: tokio::net::TcpListener) {
         let mut config = GatewayConfig::new(Url::parse(&self.base).unwrap(), [1; 32], [2; 32]);
         config.fetch_backoff = Duration::from_millis(5);
+        config.trust_store = Arc::new(simulator_trust());
         (self.tweak)(&mut config);
         let sim_addr: SocketAddr = Url::parse(&self.sim_base)
             .unwrap()

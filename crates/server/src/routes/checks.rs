@@ -1,0 +1,76 @@
+//! `GET /kyc/digilocker/sessions/{id}/checks`: name, date of birth and gender compared across
+//! the fetched documents, the DigiLocker profile and what the business expected at init.
+
+use super::api::{succeeded_session, SessionData};
+use crate::audit::{self, Action};
+use crate::auth::Caller;
+use crate::envelope::Data;
+use crate::error::ApiError;
+use crate::vault::kek_context;
+use crate::AppState;
+use axum::extract::{Path, State};
+use digigate_documents::checks::{compare, Subject};
+use digigate_documents::parse::{parse_dob, parse_gender};
+use digigate_store::SealedKind;
+use serde_json::{json, Value};
+
+/// A subject from a flat `{name, date_of_birth, gender}` object in any supported format.
+fn subject(source: &str, v: &Value) -> Subject {
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+    };
+    Subject {
+        source: source.to_owned(),
+        name: text("name").map(str::to_owned),
+        date_of_birth: text("date_of_birth").and_then(parse_dob),
+        gender: text("gender").and_then(parse_gender),
+    }
+}
+
+/// The cross-document check report of a succeeded session.
+pub async fn session_checks(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Data<Value>, ApiError> {
+    let session = succeeded_session(&state, &caller, &id).await?;
+    let data = SessionData::open(&state, &session.id).await?;
+    let mut subjects = Vec::new();
+    for doc in state.inner.store.documents(&session.id).await? {
+        if let Some(mut n) = data.normalised(&doc)? {
+            subjects.push(
+                serde_json::from_value::<Subject>(n["subject"].take())
+                    .map_err(ApiError::internal)?,
+            );
+        }
+    }
+    subjects.push(subject("profile", &data.profile(&state).await?));
+    if let Some(sealed) = &session.expected_sealed {
+        let context = kek_context(SealedKind::Expected, &session.id);
+        let plain = state
+            .inner
+            .vault
+            .open_secret(&context, sealed)
+            .map_err(ApiError::internal)?;
+        let expected: Value = serde_json::from_slice(&plain).map_err(ApiError::internal)?;
+        subjects.push(subject("expected", &expected));
+    }
+    let report = compare(&subjects);
+    audit::record(
+        &state,
+        Some(&caller.key.id),
+        &session.id,
+        Action::ChecksRead,
+        None,
+    )
+    .await?;
+    Ok(Data(json!({
+        "@entity": "in.co.digigate.kyc.digilocker.checks",
+        "session_id": session.id,
+        "outcome": report.outcome,
+        "fields": report.fields,
+        "sources": subjects.iter().map(|s| s.source.as_str()).collect::<Vec<_>>(),
+    })))
+}

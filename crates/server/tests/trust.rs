@@ -1,0 +1,210 @@
+//! Document trust over real HTTP: verified signatures, normalised documents, the photo only on
+//! request, cross-document checks, expected details, and documents from an untrusted signer.
+
+mod common;
+
+use common::{spawn, spawn_with, Backend, TestApp};
+use digigate_client::simulator::Person;
+use digigate_documents::signature::TrustStore;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+async fn data(app: &TestApp, path: &str) -> Value {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json::<Value>().await.unwrap()["data"].clone()
+}
+
+async fn documents_come_verified_and_normalised(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan", "driving_license"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let aadhaar = data(
+        &app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/aadhaar"),
+    )
+    .await;
+    let v = &aadhaar["verification"];
+    assert_eq!(v["status"], "verified", "{v}");
+    assert_eq!(v["digest_matched"], true);
+    assert!(v["signer_subject"].as_str().unwrap().contains("CN="));
+    assert!(v["chain"].as_array().unwrap().len() >= 2);
+    assert_eq!(v["document_sha256"].as_str().unwrap().len(), 64);
+    let doc = &aadhaar["document"];
+    let masked = doc["masked_number"].as_str().unwrap();
+    assert!(
+        masked.starts_with("XXXX-XXXX-") && masked.len() == 14,
+        "{masked}"
+    );
+    assert!(doc["name"].is_string() && doc["date_of_birth"].is_string());
+    assert!(
+        doc.get("photo").is_none(),
+        "the photo only comes when asked for"
+    );
+    let with_photo = data(
+        &app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/aadhaar?include=photo"),
+    )
+    .await;
+    assert!(with_photo["document"]["photo"].is_string());
+    for doc in ["pan", "driving_license"] {
+        let d = data(
+            &app,
+            &format!("/kyc/digilocker/sessions/{id}/documents/{doc}"),
+        )
+        .await;
+        assert_eq!(d["verification"]["status"], "verified", "{doc}");
+        assert!(d["document"]["number"].is_string(), "{doc}");
+    }
+}
+
+async fn consistent_documents_match(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan", "driving_license"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "match", "{checks}");
+    let fields: Vec<&str> = checks["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["name", "date_of_birth", "gender"]);
+}
+
+async fn differing_name_formats_are_a_partial_match_with_reasons(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000003"),
+        )
+        .await;
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "partial", "{checks}");
+    let name = checks["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "name")
+        .unwrap();
+    assert_eq!(name["outcome"], "partial");
+    assert!(
+        name["reason"].as_str().unwrap().contains("initial"),
+        "{name}"
+    );
+}
+
+async fn expected_details_from_init_are_compared(backend: Backend) {
+    let app = spawn(backend).await;
+    let body = |expected: Value| {
+        json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+            "flow": "signin", "redirect_url": common::REDIRECT, "doc_types": ["aadhaar"],
+            "expected": expected,
+        })
+    };
+    for (bad, field) in [
+        (
+            json!({"date_of_birth": "31-02-1990x"}),
+            "expected.date_of_birth",
+        ),
+        (json!({"gender": "robot"}), "expected.gender"),
+        (json!({"name": 42}), "expected.name"),
+        (json!("Asha"), "expected"),
+    ] {
+        let res = app.post("/kyc/digilocker/sessions/init", &body(bad)).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let b: Value = res.json().await.unwrap();
+        assert!(b["message"].as_str().unwrap().contains(field), "{b}");
+    }
+    let res = app
+        .post(
+            "/kyc/digilocker/sessions/init",
+            &body(json!({"name": "Zubin Mehta", "date_of_birth": "01/01/1950", "gender": "M"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    let (id, link) = (
+        v["data"]["session_id"].as_str().unwrap(),
+        v["data"]["authorization_url"].as_str().unwrap(),
+    );
+    let (browser, callback) = app.to_callback(link, &Person::allowing("9000000001")).await;
+    assert_eq!(
+        browser.get(callback).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "mismatch", "{checks}");
+    assert!(checks["sources"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("expected")));
+}
+
+async fn documents_from_an_untrusted_signer_fail_verification_and_are_not_parsed(backend: Backend) {
+    let app = spawn_with(backend, |c| {
+        let mut other = TrustStore::new();
+        let (_, root) = digigate_documents::signature::SigningIdentity::generate_test_pki(
+            "OTHER",
+            chrono::Utc::now() - chrono::Duration::days(1),
+            chrono::Utc::now() + chrono::Duration::days(30),
+        )
+        .unwrap();
+        other.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
+        c.trust_store = Arc::new(other);
+    })
+    .await;
+    let (id, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    let pan = data(
+        &app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
+    )
+    .await;
+    assert_eq!(pan["verification"]["status"], "failed");
+    assert!(pan["verification"]["reason"].is_string());
+    assert!(pan["document"].is_null());
+    assert_eq!(
+        pan["files"][0]["metadata"]["ContentType"],
+        "application/xml"
+    );
+}
+
+async fn without_trust_anchors_documents_are_unverified_but_parsed(backend: Backend) {
+    let app = spawn_with(backend, |c| c.trust_store = Arc::new(TrustStore::new())).await;
+    let (id, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    let pan = data(
+        &app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
+    )
+    .await;
+    assert_eq!(pan["verification"]["status"], "unverified");
+    assert!(pan["document"]["number"].is_string());
+}
+
+on_both_backends!(
+    documents_come_verified_and_normalised,
+    consistent_documents_match,
+    differing_name_formats_are_a_partial_match_with_reasons,
+    expected_details_from_init_are_compared,
+    documents_from_an_untrusted_signer_fail_verification_and_are_not_parsed,
+    without_trust_anchors_documents_are_unverified_but_parsed,
+);
