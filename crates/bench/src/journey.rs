@@ -14,7 +14,10 @@ const REDIRECT: &str = "https://business.example/kyc/done";
 pub async fn run(client: &DigigateClient, login_id: &str) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let request = InitSession::new(Url::parse(REDIRECT)?, DocType::ALL);
-    let session = client.init_session(&request).await.context("init")?;
+    let session = client
+        .init_session(&request)
+        .await
+        .context("init session")?;
     let back = complete_consent(&session.authorization_url, &Person::allowing(login_id))
         .await
         .context("consent journey")?;
@@ -29,7 +32,7 @@ pub async fn run(client: &DigigateClient, login_id: &str) -> anyhow::Result<Dura
     let status = client
         .session_status(&session.session_id)
         .await
-        .context("status")?;
+        .context("session status")?;
     if status.status != Status::Succeeded {
         bail!("the session is {} after the callback", status.status);
     }

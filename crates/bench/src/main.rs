@@ -75,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         },
     );
     println!(
-        "journey = init -> link -> simulator pages -> callback -> status -> 3 documents -> 3 downloads"
+        "journey = init -> link -> simulator pages -> callback -> status -> 3 documents -> 3 downloads (rate limit off)"
     );
     println!(
         "whole-journey wall time (ms): count {}  median {:.2}  p90 {:.2}  p99 {:.2}  min {:.2}  max {:.2}",

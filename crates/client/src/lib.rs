@@ -34,6 +34,7 @@ mod error;
 mod requests;
 mod responses;
 mod token;
+mod transport;
 
 #[cfg(feature = "simulator")]
 pub mod simulator;

@@ -81,8 +81,8 @@ pub struct UnknownDocType;
 #[derive(Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Document {
-    /// An e-Aadhaar record.
-    Aadhaar(Aadhaar),
+    /// An e-Aadhaar record (boxed: it is several times larger than the others).
+    Aadhaar(Box<Aadhaar>),
     /// A PAN verification record.
     Pan(Pan),
     /// A driving licence.

@@ -28,7 +28,7 @@ const MAX_NODES: u32 = 100_000;
 /// Parses a document of the given type into its normalised model.
 pub fn parse(doc_type: DocTypeCode, xml: &[u8]) -> Result<Document, ParseError> {
     Ok(match doc_type {
-        DocTypeCode::Aadhaar => Document::Aadhaar(parse_aadhaar(xml)?),
+        DocTypeCode::Aadhaar => Document::Aadhaar(Box::new(parse_aadhaar(xml)?)),
         DocTypeCode::Pan => Document::Pan(parse_pan(xml)?),
         DocTypeCode::DrivingLicence => Document::DrivingLicence(parse_driving_licence(xml)?),
     })

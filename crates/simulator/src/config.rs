@@ -1,8 +1,10 @@
 //! What a simulator instance is configured with, and what can go wrong setting one up.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use digigate_documents::signature::{SignatureMethod, SigningIdentity};
 use secrecy::SecretString;
 
 use crate::personas::Persona;
@@ -23,6 +25,11 @@ pub struct SimulatorConfig {
     pub token_ttl: Duration,
     /// The people the simulator knows (default [`Persona::built_in`]).
     pub personas: Vec<Persona>,
+    /// When set, every XML document served (e-Aadhaar and `xml/{uri}`) carries DigiLocker's
+    /// enveloped XML signature made with this identity; `None` (the default) serves it unsigned.
+    pub signing: Option<Arc<SigningIdentity>>,
+    /// The signature algorithm used when `signing` is set (default RSA-SHA1, as DigiLocker).
+    pub signature_method: SignatureMethod,
 }
 
 impl SimulatorConfig {
@@ -39,6 +46,8 @@ impl SimulatorConfig {
             code_ttl: Duration::from_secs(60),
             token_ttl: Duration::from_secs(3600),
             personas: Persona::built_in(),
+            signing: None,
+            signature_method: SignatureMethod::RsaSha1,
         }
     }
 }

@@ -23,6 +23,7 @@ mod pages;
 mod pdf;
 mod personas;
 mod resources;
+mod signing;
 mod store;
 pub mod verhoeff;
 
@@ -50,6 +51,8 @@ pub struct Simulator {
 struct Shared {
     config: SimulatorConfig,
     store: Mutex<Store>,
+    /// Signed XML per (persona index, document): signing is deterministic, so it is done once.
+    signed_xml: Mutex<signing::SignedXmlCache>,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -69,6 +72,7 @@ impl Simulator {
             shared: Arc::new(Shared {
                 config,
                 store: Mutex::new(Store::new(registered)),
+                signed_xml: Mutex::new(signing::SignedXmlCache::new()),
             }),
         }
     }

@@ -118,8 +118,8 @@ pub(crate) async fn xml(
     headers: HeaderMap,
     Path(uri): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (persona, doc) = granted_document(&sim, &headers, &uri)?;
-    let body = documents::xml(persona, doc.kind).ok_or_else(ApiError::invalid_uri)?;
+    let (index, persona, doc) = granted_document(&sim, &headers, &uri)?;
+    let body = sim.served_xml(index, persona, doc.kind)?;
     Ok(signed_body(&sim, "application/xml", body))
 }
 
@@ -129,7 +129,7 @@ pub(crate) async fn file(
     headers: HeaderMap,
     Path(uri): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (persona, doc) = granted_document(&sim, &headers, &uri)?;
+    let (_, persona, doc) = granted_document(&sim, &headers, &uri)?;
     let body = documents::pdf(persona, doc.kind).ok_or_else(ApiError::invalid_uri)?;
     Ok(signed_body(&sim, "application/pdf", body))
 }
@@ -156,16 +156,17 @@ pub(crate) async fn eaadhaar(
     {
         return Err(fault_error(fault));
     }
-    let body = documents::xml(persona, DocKind::Aadhaar).ok_or_else(ApiError::invalid_uri)?;
+    let body = sim.served_xml(consent.persona, persona, DocKind::Aadhaar)?;
     Ok(signed_body(&sim, "application/xml", body))
 }
 
-/// Finds `uri` among the persona's documents and checks consent and the repository fault.
+/// Finds `uri` among the persona's documents and checks consent and the repository fault;
+/// returns the persona's index, the persona and the document.
 fn granted_document<'a>(
     sim: &'a Simulator,
     headers: &HeaderMap,
     uri: &str,
-) -> Result<(&'a Persona, IssuedDoc), ApiError> {
+) -> Result<(usize, &'a Persona, IssuedDoc), ApiError> {
     let Access { persona, consent } = authorize(sim, headers)?;
     let doc = persona
         .issued_documents()
@@ -178,7 +179,7 @@ fn granted_document<'a>(
     if let Some(fault) = persona.fault.filter(|f| is_repository_fault(*f)) {
         return Err(fault_error(fault));
     }
-    Ok((persona, doc))
+    Ok((consent.persona, persona, doc))
 }
 
 fn is_repository_fault(fault: Fault) -> bool {

@@ -84,7 +84,7 @@ pub struct Page {
 }
 
 /// A browser with a cookie jar that follows no redirect on its own, so each hop can be checked.
-/// Keep one per person: the gateway binds the journey to its cookie.
+/// Keep one per person: the gateway binds the journey to its cookie (clones share the jar).
 #[derive(Debug, Clone)]
 pub struct Browser {
     http: reqwest::Client,

@@ -14,7 +14,13 @@ const VARIANT_WEIGHT: f64 = 0.95;
 
 /// Compares the names of two sources; the result does not depend on argument order.
 pub(super) fn compare_names(a: (&str, &str), b: (&str, &str)) -> Pair {
-    let key = |(source, raw): (&str, &str)| (Name::new(raw, true).sort_key(), raw.trim().to_owned(), source.to_owned());
+    let key = |(source, raw): (&str, &str)| {
+        (
+            Name::new(raw, true).sort_key(),
+            raw.trim().to_owned(),
+            source.to_owned(),
+        )
+    };
     let (a, b) = if key(a) <= key(b) { (a, b) } else { (b, a) };
     // Titles are usually noise, but `Sri` can be part of a name: judge both ways, keep the best.
     let stripped = judge(a, b, true);
@@ -48,7 +54,11 @@ impl Link {
 fn judge((sa, ra): (&str, &str), (sb, rb): (&str, &str), strip_titles: bool) -> Pair {
     let (a, b) = (Name::new(ra, strip_titles), Name::new(rb, strip_titles));
     if a.is_empty() || b.is_empty() {
-        return Pair::new(Outcome::Mismatch, 0.0, "a name is empty once punctuation is removed");
+        return Pair::new(
+            Outcome::Mismatch,
+            0.0,
+            "a name is empty once punctuation is removed",
+        );
     }
     if a.lower == b.lower {
         let reason = if ra.trim() == rb.trim() {
@@ -67,7 +77,10 @@ fn judge((sa, ra): (&str, &str), (sb, rb): (&str, &str), strip_titles: bool) -> 
         let variant = (0..a.lower.len()).find_map(|i| {
             let j = (0..b.lower.len())
                 .find(|&j| b.canon[j] == a.canon[i] && b.lower[j] != a.lower[i])?;
-            Some(format!(" ('{}' in {sa}, '{}' in {sb})", a.shown[i], b.shown[j]))
+            Some(format!(
+                " ('{}' in {sa}, '{}' in {sb})",
+                a.shown[i], b.shown[j]
+            ))
         });
         let reason = format!(
             "the same names allowing for transliteration variants{}",
@@ -76,12 +89,22 @@ fn judge((sa, ra): (&str, &str), (sb, rb): (&str, &str), strip_titles: bool) -> 
         return Pair::new(Outcome::Match, VARIANT_WEIGHT, reason);
     }
     if a.canon.concat() == b.canon.concat() {
-        return Pair::new(Outcome::Match, VARIANT_WEIGHT, "the same name with different spacing");
+        return Pair::new(
+            Outcome::Match,
+            VARIANT_WEIGHT,
+            "the same name with different spacing",
+        );
     }
     align(sa, &a, sb, &b)
 }
 
-fn link(i: usize, j: usize, l: Link, la: &mut [Option<(usize, Link)>], lb: &mut [Option<(usize, Link)>]) {
+fn link(
+    i: usize,
+    j: usize,
+    l: Link,
+    la: &mut [Option<(usize, Link)>],
+    lb: &mut [Option<(usize, Link)>],
+) {
     la[i] = Some((j, l));
     lb[j] = Some((i, l));
 }
@@ -98,14 +121,28 @@ fn align(sa: &str, a: &Name, sb: &str, b: &Name) -> Pair {
     let mut lb: Vec<Option<(usize, Link)>> = vec![None; b.lower.len()];
     for i in 0..a.canon.len() {
         if let Some(j) = (0..b.canon.len()).find(|&j| lb[j].is_none() && a.canon[i] == b.canon[j]) {
-            let l = if a.lower[i] == b.lower[j] { Link::Exact } else { Link::Variant };
+            let l = if a.lower[i] == b.lower[j] {
+                Link::Exact
+            } else {
+                Link::Variant
+            };
             link(i, j, l, &mut la, &mut lb);
         }
     }
     let long = |w: &str| w.chars().count() >= 3;
     let mut similar: Vec<(f64, usize, usize)> = Vec::new();
-    for (i, ca) in a.canon.iter().enumerate().filter(|(i, c)| la[*i].is_none() && long(c)) {
-        for (j, cb) in b.canon.iter().enumerate().filter(|(j, c)| lb[*j].is_none() && long(c)) {
+    for (i, ca) in a
+        .canon
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| la[*i].is_none() && long(c))
+    {
+        for (j, cb) in b
+            .canon
+            .iter()
+            .enumerate()
+            .filter(|(j, c)| lb[*j].is_none() && long(c))
+        {
             let s = jaro_winkler(ca, cb);
             if s >= SIMILAR {
                 similar.push((s, i, j));
@@ -132,15 +169,17 @@ fn link_initials(
     ly: &mut [Option<(usize, Link)>],
 ) -> Vec<String> {
     let mut linked = Vec::new();
-    for i in (0..x.lower.len()).filter(|&i| lx[i].is_none() && x.lower[i].chars().count() == 1) {
+    for i in 0..x.lower.len() {
+        if lx[i].is_some() || x.lower[i].chars().count() != 1 {
+            continue;
+        }
         let starts = |j: usize| {
             y.lower[j].chars().count() > 1
                 && (y.lower[j].starts_with(x.lower[i].as_str())
                     || y.canon[j].starts_with(x.canon[i].as_str()))
         };
         if let Some(j) = (0..y.lower.len()).find(|&j| ly[j].is_none() && starts(j)) {
-            lx[i] = Some((j, Link::Initial));
-            ly[j] = Some((i, Link::Initial));
+            link(i, j, Link::Initial, lx, ly);
             linked.push(x.shown[i].clone());
         }
     }
@@ -160,28 +199,52 @@ fn verdict(
 ) -> Pair {
     let weight: f64 = la.iter().flatten().map(|(_, l)| l.weight()).sum();
     let score = weight / a.lower.len().max(b.lower.len()) as f64;
-    let full = la.iter().flatten().filter(|(_, l)| *l != Link::Initial).count();
+    let full = la
+        .iter()
+        .flatten()
+        .filter(|(_, l)| *l != Link::Initial)
+        .count();
     let unlinked = |n: &Name, l: &[Option<(usize, Link)>]| -> Vec<String> {
-        (0..n.shown.len()).filter(|&i| l[i].is_none()).map(|i| n.shown[i].clone()).collect()
+        (0..n.shown.len())
+            .filter(|&i| l[i].is_none())
+            .map(|i| n.shown[i].clone())
+            .collect()
     };
     let (ua, ub) = (unlinked(a, la), unlinked(b, lb));
     if full == 0 {
-        return Pair::new(Outcome::Mismatch, score, format!("the names in {sa} and {sb} have no word in common"));
+        return Pair::new(
+            Outcome::Mismatch,
+            score,
+            format!("the names in {sa} and {sb} have no word in common"),
+        );
     }
     if !ua.is_empty() && !ub.is_empty() {
-        let reason = format!("'{}' in {sa} does not match '{}' in {sb}", ua.join(" "), ub.join(" "));
+        let reason = format!(
+            "'{}' in {sa} does not match '{}' in {sb}",
+            ua.join(" "),
+            ub.join(" ")
+        );
         return Pair::new(Outcome::Mismatch, score, reason);
     }
     let mut reasons = Vec::new();
     if !initials_a.is_empty() {
-        reasons.push(format!("initials in {sa} ('{}') are consistent with {sb}'s given names", initials_a.join(" ")));
+        reasons.push(format!(
+            "initials in {sa} ('{}') are consistent with {sb}'s given names",
+            initials_a.join(" ")
+        ));
     }
     if !initials_b.is_empty() {
-        reasons.push(format!("initials in {sb} ('{}') are consistent with {sa}'s given names", initials_b.join(" ")));
+        reasons.push(format!(
+            "initials in {sb} ('{}') are consistent with {sa}'s given names",
+            initials_b.join(" ")
+        ));
     }
     for (i, l) in la.iter().enumerate() {
         if let Some((j, Link::Similar(_))) = l {
-            reasons.push(format!("'{}' in {sa} and '{}' in {sb} are similar spellings", a.shown[i], b.shown[*j]));
+            reasons.push(format!(
+                "'{}' in {sa} and '{}' in {sb} are similar spellings",
+                a.shown[i], b.shown[*j]
+            ));
         }
     }
     if !ua.is_empty() {

@@ -19,7 +19,12 @@ const ALIASES: &[(&str, &[&str])] = &[
     (
         "chaudhari",
         &[
-            "chaudhary", "choudhary", "choudhari", "chowdhury", "chowdhary", "chaudhry",
+            "chaudhary",
+            "choudhary",
+            "choudhari",
+            "chowdhury",
+            "chowdhary",
+            "chaudhry",
         ],
     ),
 ];

@@ -5,12 +5,7 @@ pub(super) fn jaro_winkler(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let jaro = jaro(&a, &b);
-    let prefix = a
-        .iter()
-        .zip(&b)
-        .take(4)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count();
     jaro + prefix as f64 * 0.1 * (1.0 - jaro)
 }
 
@@ -38,8 +33,17 @@ fn jaro(a: &[char], b: &[char]) -> f64 {
     if a_matched.is_empty() {
         return 0.0;
     }
-    let b_matched = b.iter().zip(&b_used).filter(|(_, used)| **used).map(|(c, _)| c);
-    let transpositions = a_matched.iter().zip(b_matched).filter(|(x, y)| x != y).count() / 2;
+    let b_matched = b
+        .iter()
+        .zip(&b_used)
+        .filter(|(_, used)| **used)
+        .map(|(c, _)| c);
+    let transpositions = a_matched
+        .iter()
+        .zip(b_matched)
+        .filter(|(x, y)| x != y)
+        .count()
+        / 2;
     let m = a_matched.len() as f64;
     (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64) / m) / 3.0
 }

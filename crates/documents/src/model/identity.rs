@@ -22,10 +22,7 @@ impl MaskedAadhaar {
     /// Builds it from a `uid` attribute: masked (`xxxxxxxx1234`, `XXXX-XXXX-1234`, `********1234`)
     /// or, if an issuer ever sends one, a full 12-digit number of which only the last four are kept.
     pub fn from_uid(uid: &str) -> Option<Self> {
-        let compact: Vec<u8> = uid
-            .bytes()
-            .filter(|b| !matches!(b, b' ' | b'-'))
-            .collect();
+        let compact: Vec<u8> = uid.bytes().filter(|b| !matches!(b, b' ' | b'-')).collect();
         if compact.len() != 12 {
             return None;
         }
@@ -35,7 +32,9 @@ impl MaskedAadhaar {
         if !(masked || digits) {
             return None;
         }
-        std::str::from_utf8(last).ok().and_then(Self::from_last_four)
+        std::str::from_utf8(last)
+            .ok()
+            .and_then(Self::from_last_four)
     }
 
     /// The four visible digits.

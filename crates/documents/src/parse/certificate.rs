@@ -56,9 +56,27 @@ pub(super) fn driving_licence(root: Node<'_, '_>) -> Result<DrivingLicence, Pars
         name: holder.name,
         date_of_birth: holder.date_of_birth,
         gender: holder.gender,
-        issue_date: typed(root, "issueDate", "Certificate@issueDate", parse_date, BAD_DATE)?,
-        valid_from: typed(root, "validFromDate", "Certificate@validFromDate", parse_date, BAD_DATE)?,
-        expiry_date: typed(root, "expiryDate", "Certificate@expiryDate", parse_date, BAD_DATE)?,
+        issue_date: typed(
+            root,
+            "issueDate",
+            "Certificate@issueDate",
+            parse_date,
+            BAD_DATE,
+        )?,
+        valid_from: typed(
+            root,
+            "validFromDate",
+            "Certificate@validFromDate",
+            parse_date,
+            BAD_DATE,
+        )?,
+        expiry_date: typed(
+            root,
+            "expiryDate",
+            "Certificate@expiryDate",
+            parse_date,
+            BAD_DATE,
+        )?,
         vehicle_classes: vehicle_classes(root)?,
         present_address,
         permanent_address,
@@ -74,9 +92,9 @@ fn check_root(root: Node<'_, '_>, doc_type: &'static str) -> Result<(), ParseErr
         });
     }
     match text(root, "type") {
-        Some(t) if !t.eq_ignore_ascii_case(doc_type) => Err(ParseError::WrongType {
-            expected: doc_type,
-        }),
+        Some(t) if !t.eq_ignore_ascii_case(doc_type) => {
+            Err(ParseError::WrongType { expected: doc_type })
+        }
         _ => Ok(()),
     }
 }
@@ -98,7 +116,13 @@ impl Holder {
         Ok(Holder {
             name: require_text(person, "name", "Person@name")?,
             date_of_birth: typed(person, "dob", "Person@dob", parse_dob, BAD_DATE)?,
-            gender: typed(person, "gender", "Person@gender", parse_gender, "not a known gender")?,
+            gender: typed(
+                person,
+                "gender",
+                "Person@gender",
+                parse_gender,
+                "not a known gender",
+            )?,
         })
     }
 }
@@ -127,7 +151,7 @@ fn addresses(person: Node<'_, '_>) -> (Option<String>, Option<String>) {
 
 fn address_line(node: Node<'_, '_>) -> Option<String> {
     const PARTS: [&str; 9] = [
-        "line1", "line2", "house", "landmark", "locality", "vtc", "district", "state", "pin",
+        "house", "line1", "line2", "landmark", "locality", "vtc", "district", "state", "pin",
     ];
     let mut line = String::new();
     for part in PARTS.iter().filter_map(|p| text(node, p)) {

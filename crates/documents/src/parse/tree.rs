@@ -45,7 +45,9 @@ pub(super) fn typed<T>(
 ) -> Result<Option<T>, ParseError> {
     match text(node, name) {
         None => Ok(None),
-        Some(v) => read(&v).map(Some).ok_or(ParseError::Invalid { what, problem }),
+        Some(v) => read(&v)
+            .map(Some)
+            .ok_or(ParseError::Invalid { what, problem }),
     }
 }
 

@@ -139,7 +139,10 @@ pub(crate) fn parse_photo(text: &str) -> Result<Option<Photo>, &'static str> {
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n ".contains(b));
     if looks_like_base64 {
-        let text: Vec<u8> = inner.into_iter().filter(|b| !b.is_ascii_whitespace()).collect();
+        let text: Vec<u8> = inner
+            .into_iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
         let image = LENIENT_BASE64
             .decode(text)
             .map_err(|_| "gzip holds invalid base64")?;

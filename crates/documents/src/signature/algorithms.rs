@@ -54,10 +54,14 @@ impl SignatureMethod {
 
     pub(crate) fn verify(self, key: &RsaPublicKey, data: &[u8], signature: &[u8]) -> bool {
         let outcome = match self {
-            Self::RsaSha1 => key.verify(Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(data), signature),
-            Self::RsaSha256 => {
-                key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(data), signature)
+            Self::RsaSha1 => {
+                key.verify(Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(data), signature)
             }
+            Self::RsaSha256 => key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(data),
+                signature,
+            ),
         };
         outcome.is_ok()
     }

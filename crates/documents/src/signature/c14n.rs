@@ -96,7 +96,11 @@ impl Writer<'_, '_> {
         self.out.push('<');
         self.out.push_str(qname);
         for (prefix, uri) in declarations {
-            self.out.push_str(if prefix.is_empty() { " xmlns" } else { " xmlns:" });
+            self.out.push_str(if prefix.is_empty() {
+                " xmlns"
+            } else {
+                " xmlns:"
+            });
             self.out.push_str(&prefix);
             self.out.push_str("=\"");
             escape_attribute(&mut self.out, &uri);
@@ -200,7 +204,10 @@ impl Writer<'_, '_> {
         let mut keyed: Vec<((String, String), (String, String))> = node
             .attributes()
             .map(|a| {
-                let key = (a.namespace().unwrap_or_default().to_owned(), a.name().to_owned());
+                let key = (
+                    a.namespace().unwrap_or_default().to_owned(),
+                    a.name().to_owned(),
+                );
                 let qname = self.input[a.range_qname()].to_owned();
                 (key, (qname, a.value().to_owned()))
             })

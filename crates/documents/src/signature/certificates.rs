@@ -23,6 +23,15 @@ const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 
+/// Every certificate of a PEM bundle. `Certificate::load_pem_chain` (x509-cert 0.2.5) panics on
+/// input that is empty or only whitespace, so that case is answered here.
+pub(crate) fn load_pem_chain(pem: &[u8]) -> Result<Vec<Certificate>, String> {
+    if pem.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    Certificate::load_pem_chain(pem).map_err(|e| e.to_string())
+}
+
 /// The certificate's RSA public key, or `None` when it holds another kind of key.
 pub(crate) fn rsa_key(cert: &Certificate) -> Option<RsaPublicKey> {
     let spki = cert.tbs_certificate.subject_public_key_info.to_der().ok()?;
@@ -47,13 +56,25 @@ pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     };
     let oid = cert.signature_algorithm.oid;
     let outcome = if oid == SHA256_WITH_RSA {
-        key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs), signature)
+        key.verify(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(&tbs),
+            signature,
+        )
     } else if oid == SHA1_WITH_RSA {
         key.verify(Pkcs1v15Sign::new::<Sha1>(), &Sha1::digest(&tbs), signature)
     } else if oid == SHA384_WITH_RSA {
-        key.verify(Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(&tbs), signature)
+        key.verify(
+            Pkcs1v15Sign::new::<Sha384>(),
+            &Sha384::digest(&tbs),
+            signature,
+        )
     } else if oid == SHA512_WITH_RSA {
-        key.verify(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(&tbs), signature)
+        key.verify(
+            Pkcs1v15Sign::new::<Sha512>(),
+            &Sha512::digest(&tbs),
+            signature,
+        )
     } else {
         return false;
     };

@@ -28,6 +28,8 @@ pub(crate) struct SignatureParts<'a, 'input> {
 }
 
 const MALFORMED: &str = "malformed_signature";
+/// DigiLocker sends four; more would only make chain building expensive.
+const MAX_CERTIFICATES: usize = 10;
 const UNSUPPORTED: &str = "unsupported_algorithm";
 
 /// Reads `signature`, recording the algorithms it names in `report` as they are found.
@@ -48,7 +50,11 @@ pub(crate) fn read<'a, 'input>(
     let info = children(signed_info)?;
     let (c14n_method, sig_method, reference) = match info.as_slice() {
         [c, s, r] if starts_signed_info(c, s) => (*c, *s, *r),
-        [c, s, _, _, ..] if starts_signed_info(c, s) => return Err("multiple_references"),
+        [c, s, references @ ..]
+            if starts_signed_info(c, s) && references.iter().all(|r| named(r, "Reference")) =>
+        {
+            return Err("multiple_references")
+        }
         _ => return Err(MALFORMED),
     };
     if !named(&reference, "Reference") {
@@ -140,7 +146,13 @@ fn canonicalization(node: Node<'_, '_>) -> Result<Canonicalization, &'static str
             let prefixes = list.attribute("PrefixList").unwrap_or_default();
             prefixes
                 .split_ascii_whitespace()
-                .map(|p| if p == "#default" { String::new() } else { p.to_owned() })
+                .map(|p| {
+                    if p == "#default" {
+                        String::new()
+                    } else {
+                        p.to_owned()
+                    }
+                })
                 .collect()
         }
         _ => return Err(UNSUPPORTED),
@@ -170,6 +182,9 @@ fn certificates(key_info: Node<'_, '_>) -> Result<Vec<Vec<u8>>, &'static str> {
         }
         for item in children(data)? {
             if named(&item, "X509Certificate") {
+                if found.len() == MAX_CERTIFICATES {
+                    return Err("too_many_certificates");
+                }
                 found.push(base64_content(item)?);
             } else if !["X509SubjectName", "X509IssuerSerial", "X509SKI"]
                 .iter()

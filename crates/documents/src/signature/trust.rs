@@ -10,12 +10,15 @@ use chrono::{DateTime, Utc};
 use x509_cert::der::Decode;
 use x509_cert::Certificate;
 
-use super::certificates::{is_ca, issued_by, rsa_key, strong_enough, valid_at};
+use super::certificates::{is_ca, issued_by, load_pem_chain, rsa_key, strong_enough, valid_at};
 
 /// The longest chain searched, anchor included.
 const MAX_CHAIN_LENGTH: usize = 6;
 /// Search at most this many complete chains (cross-certified CAs can make several).
 const MAX_CANDIDATE_CHAINS: usize = 8;
+/// At most this many issuer checks (each an RSA verification) per chain search, so that
+/// crafted certificates that all "issue" each other cannot make the search exponential.
+const MAX_ISSUER_CHECKS: usize = 128;
 
 /// Why trust anchors could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +55,7 @@ impl TrustStore {
 
     /// Adds every certificate of a PEM bundle; returns how many were added.
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, TrustError> {
-        let certs = Certificate::load_pem_chain(pem).map_err(|e| TrustError::Pem(e.to_string()))?;
+        let certs = load_pem_chain(pem).map_err(TrustError::Pem)?;
         if certs.is_empty() {
             return Err(TrustError::Empty);
         }
@@ -103,7 +106,8 @@ impl TrustStore {
         at: DateTime<Utc>,
     ) -> Result<Vec<Certificate>, &'static str> {
         let mut found = Vec::new();
-        self.extend(&mut vec![signer.clone()], pool, &mut found);
+        let mut budget = MAX_ISSUER_CHECKS;
+        self.extend(&mut vec![signer.clone()], pool, &mut found, &mut budget);
         let mut first_problem = None;
         for chain in found {
             match self.check(&chain, at) {
@@ -117,7 +121,13 @@ impl TrustStore {
     }
 
     /// Depth-first search of issuer links; each complete chain ends with an anchor.
-    fn extend(&self, path: &mut Vec<Certificate>, pool: &[Certificate], found: &mut Vec<Vec<Certificate>>) {
+    fn extend(
+        &self,
+        path: &mut Vec<Certificate>,
+        pool: &[Certificate],
+        found: &mut Vec<Vec<Certificate>>,
+        budget: &mut usize,
+    ) {
         let Some(last) = path.last().cloned() else {
             return;
         };
@@ -131,19 +141,25 @@ impl TrustStore {
         if path.len() >= MAX_CHAIN_LENGTH {
             return;
         }
+        let mut issued = |issuer: &Certificate| {
+            *budget = budget.saturating_sub(1);
+            *budget > 0 && issued_by(&last, issuer)
+        };
         for anchor in &self.anchors {
-            if issued_by(&last, anchor) {
+            if issued(anchor) {
                 let mut chain = path.clone();
                 chain.push(anchor.clone());
                 found.push(chain);
             }
         }
-        for candidate in pool {
-            if !path.contains(candidate) && issued_by(&last, candidate) {
-                path.push(candidate.clone());
-                self.extend(path, pool, found);
-                path.pop();
-            }
+        let next: Vec<&Certificate> = pool
+            .iter()
+            .filter(|c| !path.contains(c) && issued(c))
+            .collect();
+        for candidate in next {
+            path.push(candidate.clone());
+            self.extend(path, pool, found, budget);
+            path.pop();
         }
     }
 

@@ -49,6 +49,7 @@ pub(crate) fn parse(text: &str) -> Result<Document<'_>, XmlRefusal> {
     if text.contains("<!DOCTYPE") {
         return Err(XmlRefusal::DtdForbidden);
     }
+    check_depth(text)?;
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
@@ -57,20 +58,91 @@ pub(crate) fn parse(text: &str) -> Result<Document<'_>, XmlRefusal> {
         roxmltree::Error::DtdDetected => XmlRefusal::DtdForbidden,
         _ => XmlRefusal::Malformed,
     })?;
-    check_depth(&doc)?;
     Ok(doc)
 }
 
-/// Nodes come in document order, parents first, so one pass computes every depth.
-fn check_depth(doc: &Document<'_>) -> Result<(), XmlRefusal> {
-    let mut depth = vec![0usize; doc.descendants().count()];
-    for node in doc.descendants().skip(1) {
-        let parent = node.parent().map_or(0, |p| depth[p.id().get_usize()]);
-        let own = parent + 1;
-        if own > MAX_NESTING_DEPTH {
-            return Err(XmlRefusal::TooDeep);
-        }
-        depth[node.id().get_usize()] = own;
+/// Fails when elements nest deeper than [`MAX_NESTING_DEPTH`]. This runs on the raw text, before
+/// parsing, because the parser recurses once per open element and 10⁵ nested elements would
+/// exhaust the stack. It follows the tokens the parser follows: comments, CDATA sections and
+/// processing instructions are skipped whole, and `>` inside quoted attribute values is not an
+/// end of tag. Malformed input it cannot follow is left to the parser to refuse.
+fn check_depth(text: &str) -> Result<(), XmlRefusal> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'<') {
+        let start = at + offset;
+        let rest = &text[start..];
+        let skip_past = |end: &str| {
+            rest.find(end)
+                .map_or(bytes.len(), |i| start + i + end.len())
+        };
+        at = if rest.starts_with("<!--") {
+            skip_past("-->")
+        } else if rest.starts_with("<![CDATA[") {
+            skip_past("]]>")
+        } else if rest.starts_with("<?") {
+            skip_past("?>")
+        } else if rest.starts_with("</") || rest.starts_with("<!") {
+            depth = depth.saturating_sub(usize::from(rest.starts_with("</")));
+            start + 2
+        } else {
+            let (end, self_closing) = end_of_start_tag(bytes, start);
+            if !self_closing {
+                depth += 1;
+                if depth > MAX_NESTING_DEPTH {
+                    return Err(XmlRefusal::TooDeep);
+                }
+            }
+            end
+        };
     }
     Ok(())
+}
+
+/// The index just past the `>` ending the start tag at `start`, and whether it was `/>`.
+fn end_of_start_tag(bytes: &[u8], start: usize) -> (usize, bool) {
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(start + 1) {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => quote = None,
+            (None, b'>') => return (i + 1, bytes[i - 1] == b'/'),
+            _ => {}
+        }
+    }
+    (bytes.len(), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize, inner: &str) -> String {
+        format!("{}{inner}{}", "<a>".repeat(depth), "</a>".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses_and_one_more_is_refused() {
+        assert!(parse(&nested(MAX_NESTING_DEPTH, "<b/>")).is_ok());
+        let too_deep = nested(MAX_NESTING_DEPTH + 1, "");
+        assert_eq!(parse(&too_deep).err(), Some(XmlRefusal::TooDeep));
+    }
+
+    #[test]
+    fn markup_inside_comments_cdata_pis_and_attribute_values_does_not_count_as_nesting() {
+        let noise = "<x>".repeat(100);
+        let inner = format!("<!--{noise}--><![CDATA[{noise}]]><?pi {noise}?><c v=\"a>b\" w='>'/>");
+        assert!(parse(&nested(MAX_NESTING_DEPTH, &inner)).is_ok());
+    }
+
+    #[test]
+    fn every_doctype_is_refused_before_parsing() {
+        for xml in [
+            "<!DOCTYPE a><a/>",
+            "<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>",
+        ] {
+            assert_eq!(parse(xml).err(), Some(XmlRefusal::DtdForbidden));
+        }
+    }
 }

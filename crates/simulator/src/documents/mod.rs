@@ -1,9 +1,9 @@
 //! The document bytes the simulator serves: one function per document type and format.
 //!
-//! XML follows the shapes in the reference (§5.1 e-Aadhaar, §5.2 `Certificate`); nothing is signed
-//! yet, so a later change can sign each function's output before it is served. Values are
-//! deterministic for a persona, so repeated fetches return identical bytes. A full Aadhaar number
-//! never appears in any document: only `xxxxxxxx` and the last four digits.
+//! XML follows the shapes in the reference (§5.1 e-Aadhaar, §5.2 `Certificate`) and is unsigned
+//! here; when a signing identity is configured, `crate::signing` signs it before it is served.
+//! Values are deterministic for a persona, so repeated fetches return identical bytes. A full
+//! Aadhaar number never appears in any document: only `xxxxxxxx` and the last four digits.
 
 use crate::escape::escape;
 use crate::issued::DocKind;

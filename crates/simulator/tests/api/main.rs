@@ -5,5 +5,6 @@ mod authorize;
 mod helpers;
 mod journey;
 mod resources;
+mod signing;
 mod signup;
 mod token;

@@ -1,0 +1,47 @@
+//! Prints how long signing and verifying one e-Aadhaar XML takes (a program, not a timed test).
+//!
+//! `cargo run --release -p digigate-documents --example signature_timing`
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use digigate_documents::signature::{
+    sign_enveloped, verify, CaCertificate, SignatureMethod, SigningIdentity, TrustStore,
+};
+
+const ROUNDS: u32 = 200;
+
+fn per_round(start: Instant) -> Duration {
+    start.elapsed() / ROUNDS
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/signature/aadhaar.xml");
+    // A photo of realistic size (about 20 kB of base64), like the simulator's.
+    let photo = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3".repeat(500);
+    let xml = std::fs::read_to_string(fixture)?.replace("SAMPLEPHOTO", &photo);
+    let identity = SigningIdentity::simulator_test_identity()?;
+    let mut trust = TrustStore::new();
+    trust.add_pem(CaCertificate::simulator_test_root()?.to_pem()?.as_bytes())?;
+    println!("document: {} bytes", xml.len());
+    for method in [SignatureMethod::RsaSha1, SignatureMethod::RsaSha256] {
+        let start = Instant::now();
+        let mut signed = String::new();
+        for _ in 0..ROUNDS {
+            signed = sign_enveloped(&xml, &identity, method)?;
+        }
+        let sign = per_round(start);
+        let start = Instant::now();
+        for _ in 0..ROUNDS {
+            let verification = verify(signed.as_bytes(), &trust, Utc::now());
+            assert!(verification.is_verified(), "{:?}", verification.report);
+        }
+        let check = per_round(start);
+        println!("{method:?}: sign {sign:?}, verify {check:?} (mean of {ROUNDS})");
+    }
+    let start = Instant::now();
+    let _ = SigningIdentity::generate_test_pki("Timing", Utc::now(), Utc::now())?;
+    println!("generate_test_pki (3 RSA-2048 keys): {:?}", start.elapsed());
+    Ok(())
+}
