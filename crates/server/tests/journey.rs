@@ -165,6 +165,11 @@ async fn denying_consent_fails_the_session(backend: Backend) {
     let (id, back) = app.journey("signin", &["aadhaar"], &person).await;
     assert_eq!(query(&back, "status").as_deref(), Some("failed"));
     assert_eq!(app.status(&id).await["reason"], "consent_denied");
+    assert_eq!(
+        app.sim.call_counts().token_requests,
+        0,
+        "a denial makes no token call"
+    );
 }
 
 async fn an_unticked_document_is_not_consented(backend: Backend) {
@@ -212,8 +217,19 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
         StatusCode::SEE_OTHER
     );
     let before = app.status(&id).await;
+    let calls = app.sim.call_counts();
+    assert_eq!(
+        (calls.token_requests, calls.revocations),
+        (1, 1),
+        "one exchange, one revoke"
+    );
     let again = browser.http().get(callback).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.sim.call_counts(),
+        calls,
+        "a replay makes no DigiLocker call"
+    );
     assert!(again.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -249,6 +265,11 @@ async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(back
         StatusCode::BAD_REQUEST
     );
     assert_eq!(app.status(&id).await["status"], "initialized");
+    assert_eq!(
+        app.sim.call_counts().token_requests,
+        0,
+        "no code was exchanged"
+    );
     // The real callback still completes: nothing was consumed.
     let res = browser.http().get(callback).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

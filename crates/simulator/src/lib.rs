@@ -28,6 +28,7 @@ mod store;
 pub mod verhoeff;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::routing::{get, post};
@@ -53,6 +54,23 @@ struct Shared {
     store: Mutex<Store>,
     /// Signed XML per (persona index, document): signing is deterministic, so it is done once.
     signed_xml: Mutex<signing::SignedXmlCache>,
+    /// How often the partner endpoints were called, for tests that assert calls were not made.
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    token_requests: AtomicU64,
+    revocations: AtomicU64,
+}
+
+/// How many times the simulator's partner endpoints were called since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallCounts {
+    /// `POST /oauth2/{1,2}/token` requests, whatever their outcome.
+    pub token_requests: u64,
+    /// `POST /oauth2/1/revoke` requests, whatever their outcome.
+    pub revocations: u64,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -73,8 +91,32 @@ impl Simulator {
                 config,
                 store: Mutex::new(Store::new(registered)),
                 signed_xml: Mutex::new(signing::SignedXmlCache::new()),
+                counters: Counters::default(),
             }),
         }
+    }
+
+    /// How many token and revoke requests the simulator has answered so far.
+    pub fn call_counts(&self) -> CallCounts {
+        let c = &self.shared.counters;
+        CallCounts {
+            token_requests: c.token_requests.load(Ordering::SeqCst),
+            revocations: c.revocations.load(Ordering::SeqCst),
+        }
+    }
+
+    pub(crate) fn count_token_request(&self) {
+        self.shared
+            .counters
+            .token_requests
+            .fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn count_revocation(&self) {
+        self.shared
+            .counters
+            .revocations
+            .fetch_add(1, Ordering::SeqCst);
     }
 
     /// The routes, all under `/public/...`, as DigiLocker serves them.

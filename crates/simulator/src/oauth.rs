@@ -24,6 +24,7 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    sim.count_token_request();
     let fields = Fields::parse(&headers, &body);
     match exchange(&sim, &headers, &fields) {
         Ok(pair) => {
@@ -206,6 +207,7 @@ pub(crate) async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    sim.count_revocation();
     let fields = Fields::parse(&headers, &body);
     let credentials_ok = match client_credentials(&headers, &fields) {
         Some((id, secret)) => client_matches(&sim, &id, &secret),

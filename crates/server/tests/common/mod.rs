@@ -48,6 +48,8 @@ pub struct TestApp {
     pub token: String,
     pub store: Arc<dyn Store>,
     pub db: TestDatabase,
+    /// The simulator, to count what the gateway asked of it.
+    pub sim: Simulator,
     /// The running gateway (for background work such as the retention sweep).
     pub gateway: Option<Gateway>,
     gateway_stop: Option<oneshot::Sender<()>>,
@@ -99,7 +101,7 @@ pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> Test
     let sim = Simulator::new(sim_config);
     tokio::spawn(digigate_simulator::serve(
         sim_listener,
-        sim,
+        sim.clone(),
         std::future::pending(),
     ));
     let mut app = TestApp {
@@ -115,6 +117,7 @@ pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> Test
         token: String::new(),
         store,
         db,
+        sim,
         gateway: None,
         gateway_stop: None,
         gateway_task: None,
