@@ -15,6 +15,7 @@ mod html;
 mod journey;
 mod limits;
 pub mod links;
+mod listener;
 pub mod openapi;
 mod routes;
 pub mod vault;
@@ -25,9 +26,7 @@ pub use error::ApiError;
 use axum::Router;
 use digigate_digilocker::DigiLockerClient;
 use digigate_store::Store;
-use std::future::Future;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 /// Everything a request handler needs, shared across requests.
 #[derive(Clone)]
@@ -111,16 +110,4 @@ impl Gateway {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then drains in-flight requests.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-}
+pub use listener::serve;
