@@ -30,6 +30,12 @@ pub enum ApiError {
     /// The document was consented to but DigiLocker did not provide it.
     #[error("Document not available: {0} ({1})")]
     DocumentUnavailable(DocType, String),
+    /// The Idempotency-Key was already used with a different request body.
+    #[error("Idempotency-Key was already used with a different request body")]
+    IdempotencyKeyReused,
+    /// A request with the same Idempotency-Key is still being answered.
+    #[error("A request with this Idempotency-Key is still in progress")]
+    IdempotencyKeyInFlight,
     /// The route does not exist.
     #[error("Not found")]
     NotFound,
@@ -63,7 +69,8 @@ impl ApiError {
             ApiError::SessionNotFound(_)
             | ApiError::NotFound
             | ApiError::DocumentUnavailable(..) => StatusCode::NOT_FOUND,
-            ApiError::InvalidLifecycle => StatusCode::CONFLICT,
+            ApiError::InvalidLifecycle | ApiError::IdempotencyKeyInFlight => StatusCode::CONFLICT,
+            ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Erased => StatusCode::GONE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

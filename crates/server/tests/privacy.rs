@@ -332,7 +332,63 @@ async fn the_callback_and_pages_carry_strict_browser_headers(backend: Backend) {
     }
 }
 
+async fn an_idempotency_key_creates_one_session_however_often_it_is_sent(backend: Backend) {
+    let app = spawn(backend).await;
+    let request = json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+        "flow": "signin", "redirect_url": REDIRECT, "doc_types": ["aadhaar"],
+    });
+    let send = |key: String, token: String, body: Value| {
+        app.api
+            .post(format!("{}/kyc/digilocker/sessions/init", app.base))
+            .header("x-api-key", key)
+            .header("authorization", token)
+            .header("idempotency-key", "order-42")
+            .json(&body)
+            .send()
+    };
+    let parallel: Vec<_> = (0..20)
+        .map(|_| tokio::spawn(send(app.key.clone(), app.token.clone(), request.clone())))
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for task in parallel {
+        let (code, b) = body(task.await.unwrap().unwrap()).await;
+        match code {
+            StatusCode::OK => {
+                ids.insert(b["data"]["session_id"].as_str().unwrap().to_owned());
+            }
+            StatusCode::CONFLICT => assert!(b["message"].as_str().unwrap().contains("in progress")),
+            other => panic!("unexpected {other}: {b}"),
+        }
+    }
+    assert_eq!(ids.len(), 1, "one session for one key: {ids:?}");
+    let (code, again) = body(
+        send(app.key.clone(), app.token.clone(), request.clone())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(ids.contains(again["data"]["session_id"].as_str().unwrap()));
+    let mut other_body = request.clone();
+    other_body["doc_types"] = json!(["pan"]);
+    let (code, b) = body(
+        send(app.key.clone(), app.token.clone(), other_body)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    // The key is scoped to the API key that used it.
+    let (key, secret) = app.create_key(Vec::new()).await;
+    let token = app.authenticate(&key, &secret).await;
+    let (code, theirs) = body(send(key, token, request).await.unwrap()).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(!ids.contains(theirs["data"]["session_id"].as_str().unwrap()));
+}
+
 on_both_backends!(
+    an_idempotency_key_creates_one_session_however_often_it_is_sent,
     deleting_a_session_erases_it_and_later_reads_answer_404,
     another_key_cannot_delete_a_session,
     retention_erases_documents_but_keeps_the_status,

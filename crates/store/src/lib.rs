@@ -23,6 +23,7 @@
 
 mod audit;
 mod backend;
+mod idempotency;
 mod journey;
 mod records;
 mod rotation;
@@ -37,6 +38,7 @@ pub use records::{
     MissingDocument, ProfileRecord, SessionRecord, UpstreamTokenRecord,
 };
 
+pub use idempotency::IdempotencyClaim;
 pub use rotation::{Resealer, SealedKind};
 
 use digigate_core::{DocType, FailureReason, SessionStatus};
@@ -186,6 +188,24 @@ pub trait Store: Send + Sync + 'static {
     /// DigiLocker tokens, PKCE verifiers, expected details) and records `kek_id` on every data
     /// key. If any value cannot be re-sealed nothing changes. Answers how many were re-sealed.
     async fn reseal_all(&self, reseal: &Resealer<'_>, kek_id: &str) -> Result<u64, StoreError>;
+
+    /// Claims `key` for the API key's request whose body hashes to `request_hash`, or reports
+    /// the earlier request that holds it.
+    async fn claim_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        request_hash: &str,
+        now_ms: i64,
+    ) -> Result<IdempotencyClaim, StoreError>;
+    /// Records the answer of the request that claimed `key` (`Some`), or releases the claim
+    /// so the request can be retried (`None`).
+    async fn finish_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        response: Option<&str>,
+    ) -> Result<(), StoreError>;
 
     /// Appends a line to the audit log (which refuses updates and deletes).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;

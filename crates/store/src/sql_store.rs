@@ -334,6 +334,25 @@ impl Store for SqlStore {
         self.reseal_all_tx(reseal, kek_id).await
     }
 
+    async fn claim_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        request_hash: &str,
+        now_ms: i64,
+    ) -> Result<crate::IdempotencyClaim, StoreError> {
+        self.claim_key(api_key_id, key, request_hash, now_ms).await
+    }
+
+    async fn finish_idempotency_key(
+        &self,
+        api_key_id: &str,
+        key: &str,
+        response: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.finish_key(api_key_id, key, response).await
+    }
+
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.append_audit_row(entry).await
     }

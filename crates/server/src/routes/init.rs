@@ -6,25 +6,76 @@ use crate::auth::Caller;
 use crate::envelope::{now_ms, Data};
 use crate::error::ApiError;
 use crate::journey::random_token;
-use crate::vault::kek_context;
+use crate::vault::{kek_context, sha256_hex};
 use crate::AppState;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use digigate_core::{InitRequest, SessionStatus};
 use digigate_documents::parse::{parse_dob, parse_gender};
-use digigate_store::SealedKind;
-use digigate_store::SessionRecord;
+use digigate_store::{IdempotencyClaim, SealedKind, SessionRecord};
 use serde_json::{json, Value};
 use url::Url;
 
-/// Validates the request, stores the session and answers its `authorization_url`.
+/// Validates the request, stores the session and answers its `authorization_url`. With an
+/// `Idempotency-Key` header, a repeat of the same request answers the first one's session.
 pub async fn init_session(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Data<Value>, ApiError> {
+    let Some(key) = idempotency_key(&headers)? else {
+        return create(&state, &caller, &body).await.map(Data);
+    };
+    let store = &state.inner.store;
+    let owner = &caller.key.id;
+    let hash = sha256_hex(body.to_string().as_bytes());
+    match store
+        .claim_idempotency_key(owner, key, &hash, now_ms())
+        .await?
+    {
+        IdempotencyClaim::New => match create(&state, &caller, &body).await {
+            Ok(answer) => {
+                store
+                    .finish_idempotency_key(owner, key, Some(&answer.to_string()))
+                    .await?;
+                Ok(Data(answer))
+            }
+            Err(e) => {
+                store.finish_idempotency_key(owner, key, None).await?;
+                Err(e)
+            }
+        },
+        IdempotencyClaim::Existing { request_hash, .. } if request_hash != hash => {
+            Err(ApiError::IdempotencyKeyReused)
+        }
+        IdempotencyClaim::Existing { response: None, .. } => Err(ApiError::IdempotencyKeyInFlight),
+        IdempotencyClaim::Existing {
+            response: Some(r), ..
+        } => Ok(Data(serde_json::from_str(&r).map_err(ApiError::internal)?)),
+    }
+}
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, at most once.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let bad = || ApiError::BadRequest("Invalid Idempotency-Key header".into());
+    let mut values = headers.get_all("idempotency-key").iter();
+    let (Some(v), None) = (values.next(), values.next()) else {
+        return if headers.contains_key("idempotency-key") {
+            Err(bad())
+        } else {
+            Ok(None)
+        };
+    };
+    let v = v.to_str().map_err(|_| bad())?;
+    let ok = (1..=255).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic());
+    ok.then_some(Some(v)).ok_or_else(bad)
+}
+
+async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value, ApiError> {
     let cfg = &state.inner.config;
     let now = now_ms();
-    let req = InitRequest::from_json(&body, now, cfg.development)?;
+    let req = InitRequest::from_json(body, now, cfg.development)?;
     let expected = expected_details(body.get("expected"))?;
     let id = uuid::Uuid::new_v4().to_string();
     let expected_sealed = expected.map(|e| {
@@ -68,11 +119,11 @@ pub async fn init_session(
     )
     .await?;
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
-    Ok(Data(json!({
+    Ok(json!({
         "@entity": "in.co.sandbox.kyc.digilocker.session.response",
         "authorization_url": cfg.public_link(&format!("/connect/{}", session.link_id)),
         "session_id": session.id,
-    })))
+    }))
 }
 
 /// The optional `expected` object (digigate's addition): details the business already holds,
