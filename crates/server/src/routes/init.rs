@@ -111,7 +111,7 @@ async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value
     };
     state.inner.store.insert_session(&session).await?;
     audit::record(
-        &state,
+        state,
         Some(&caller.key.id),
         &session.id,
         Action::SessionCreated,
