@@ -1,9 +1,11 @@
 """Schemathesis hooks for scripts/schemathesis.sh.
 
-`consent_expiry` of an init body must lie one hour to 365 days ahead of the moment the request
-arrives, which a static schema cannot say. Any integer schemathesis generates for it (schema-valid
-by type) is moved into that window, so valid bodies stay valid and invalid ones stay invalid
-for their own reason. Non-integer values are left alone: they are negative cases on purpose.
+Two init fields have rules a static schema cannot say: `consent_expiry` must lie one hour to
+365 days ahead of the moment the request arrives, and `expected.date_of_birth` / `.gender` must
+be dates and genders in the formats the description lists. Any value schemathesis generates for
+them with the right JSON type is replaced by one that follows those rules, so valid bodies stay
+valid and invalid ones stay invalid for their own reason. Values of the wrong type are left
+alone: they are negative cases on purpose.
 """
 
 import time
@@ -21,4 +23,13 @@ def map_case(context, case):
         expiry = body.get("consent_expiry")
         if isinstance(expiry, int) and not isinstance(expiry, bool):
             body["consent_expiry"] = int(time.time() * 1000) + 2 * 3600 * 1000
+        expected = body.get("expected")
+        if isinstance(expected, dict):
+            if isinstance(expected.get("date_of_birth"), str):
+                expected["date_of_birth"] = "01-01-1990"
+            if isinstance(expected.get("gender"), str):
+                expected["gender"] = "F"
+            name = expected.get("name")
+            if isinstance(name, str) and 0 < len(name) <= 200 and not name.strip():
+                expected["name"] = "A Name"
     return case

@@ -172,6 +172,17 @@ pub async fn create_api_key(
     Ok((id, secret))
 }
 
+/// The value of a credential header, only when it appears exactly once: a repeated header is
+/// ambiguous (a proxy may read one copy and the gateway another), so it counts as absent.
+pub fn credential<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    value.to_str().ok()
+}
+
 /// An authenticated caller: the API key a valid token was issued to, checked on every request.
 pub struct Caller {
     /// The caller's key.
@@ -182,7 +193,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let header = |name: &str| credential(&parts.headers, name);
         let key_id = header("x-api-key").ok_or(ApiError::Unauthorized)?;
         let raw = header("authorization").ok_or(ApiError::Unauthorized)?;
         let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim();

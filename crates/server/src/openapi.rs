@@ -237,13 +237,24 @@ pub fn operations() -> Vec<Operation> {
                 vec![
                     session_id(),
                     path_param("doc_type", json!({ "$ref": "#/components/schemas/DocType" }), "Must be one of the consented types."),
+                    json!({ "name": "include", "in": "query", "required": false, "schema": { "type": "string" },
+                            "description": "`photo` (also in a comma list) to keep the holder's photo in `document`." }),
                 ],
                 api_headers(),
             ]
             .concat(),
             body: None,
-            responses: vec![(200, success("The document's file.", "DocumentData"))],
+            responses: vec![(200, success("The document's file, its normalised fields and its verification.", "DocumentData"))],
             errors: &[400, 401, 404, 409, 410, 429, 500],
+        }),
+        op("get", "/kyc/digilocker/sessions/{session_id}/checks", Api, Spec {
+            id: "sessionChecks",
+            summary: "Name, date of birth and gender compared across the documents, the profile and `expected`",
+            tag: "digilocker",
+            params: [vec![session_id()], api_headers()].concat(),
+            body: None,
+            responses: vec![(200, success("The check report.", "SessionChecksData"))],
+            errors: &[401, 404, 409, 410, 429, 500],
         }),
         op("get", "/connect/{link_id}", Browser, Spec {
             id: "openLink",

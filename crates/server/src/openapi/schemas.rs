@@ -145,6 +145,14 @@ pub fn components() -> Value {
             "type": "object",
             "required": ["files"],
             "properties": {
+                "document": {
+                    "type": ["object", "null"],
+                    "description": "digigate's addition: the document's fields, normalised (the photo only with `include=photo`)."
+                },
+                "verification": {
+                    "type": ["object", "null"],
+                    "description": "digigate's addition: how the document's signature and integrity were verified."
+                },
                 "files": {
                     "type": "array",
                     "items": {
@@ -170,6 +178,38 @@ pub fn components() -> Value {
                 }
             }
         },
+        "SessionChecksData": {
+            "type": "object",
+            "required": ["session_id", "outcome", "fields", "sources"],
+            "properties": {
+                "@entity": entity("in.co.digigate.kyc.digilocker.checks"),
+                "session_id": { "type": "string" },
+                "outcome": { "$ref": "#/components/schemas/CheckOutcome" },
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "values", "score", "outcome", "reason"],
+                        "properties": {
+                            "field": { "type": "string", "enum": ["name", "date_of_birth", "gender"] },
+                            "values": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["source", "value"],
+                                    "properties": { "source": { "type": "string" }, "value": { "type": "string" } }
+                                }
+                            },
+                            "score": { "type": "number", "minimum": 0, "maximum": 1 },
+                            "outcome": { "$ref": "#/components/schemas/CheckOutcome" },
+                            "reason": { "type": "string" }
+                        }
+                    }
+                },
+                "sources": { "type": "array", "items": { "type": "string" } }
+            }
+        },
+        "CheckOutcome": { "type": "string", "enum": ["match", "partial", "mismatch"] },
         "SessionErasureData": {
             "type": "object",
             "required": ["session_id", "erased_at"],
@@ -219,6 +259,21 @@ fn init_request() -> Value {
                         "type": ["array", "null"],
                         "minItems": 1,
                         "items": { "type": "string", "enum": VERIFICATION_METHODS }
+                    }
+                }
+            },
+            "expected": {
+                "type": ["object", "null"],
+                "description": "digigate's addition: details the business already holds, compared by the checks endpoint.",
+                "properties": {
+                    "name": { "type": ["string", "null"], "minLength": 1, "maxLength": 200 },
+                    "date_of_birth": {
+                        "type": ["string", "null"],
+                        "description": "DD-MM-YYYY, DD/MM/YYYY, YYYY-MM-DD or YYYY."
+                    },
+                    "gender": {
+                        "type": ["string", "null"],
+                        "description": "M, F, T, male, female or transgender (any case)."
                     }
                 }
             },

@@ -24,7 +24,7 @@ pub async fn authenticate(
     limiter
         .check(&format!("addr:{}", peer.ip()))
         .map_err(ApiError::RateLimited)?;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let header = |name: &str| crate::auth::credential(&headers, name);
     let (Some(key), Some(secret)) = (header("x-api-key"), header("x-api-secret")) else {
         return Err(ApiError::Unauthorized);
     };

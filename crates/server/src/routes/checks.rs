@@ -1,14 +1,14 @@
 //! `GET /kyc/digilocker/sessions/{id}/checks`: name, date of birth and gender compared across
 //! the fetched documents, the DigiLocker profile and what the business expected at init.
 
-use super::api::{succeeded_session, SessionData};
+use super::api::{succeeded_session, ApiPath, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::vault::kek_context;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use digigate_documents::checks::{compare, Subject};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::SealedKind;
@@ -33,7 +33,7 @@ fn subject(source: &str, v: &Value) -> Subject {
 pub async fn session_checks(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Data<Value>, ApiError> {
     let session = succeeded_session(&state, &caller, &id).await?;
     let data = SessionData::open(&state, &session.id).await?;

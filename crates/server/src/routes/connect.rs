@@ -8,6 +8,7 @@ use crate::journey::{binding_cookie_name, lifecycle, random_token};
 use crate::vault::kek_context;
 use crate::vault::sha256_hex;
 use crate::AppState;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -17,8 +18,13 @@ use digigate_store::AuthorizationRecord;
 use digigate_store::SealedKind;
 use secrecy::ExposeSecret;
 
-/// Starts the DigiLocker leg of the journey.
-pub async fn open_link(State(state): State<AppState>, Path(link_id): Path<String>) -> Response {
+/// Starts the DigiLocker leg of the journey. A link id that cannot be decoded (not UTF-8)
+/// names no session and gets the "link not found" page.
+pub async fn open_link(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let link_id = path.map(|Path(id)| id).unwrap_or_default();
     match start(&state, &link_id).await {
         Ok(res) => res,
         Err(res) => res,
@@ -45,7 +51,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
             "This verification link is not valid.",
         )
     };
-    if link_id.len() > 64 {
+    if link_id.is_empty() || link_id.len() > 64 {
         return Err(not_found());
     }
     let store = &state.inner.store;

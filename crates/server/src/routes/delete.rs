@@ -1,18 +1,19 @@
 //! `DELETE /kyc/digilocker/sessions/{id}`: erase a session's documents and profile now.
 
+use super::api::ApiPath;
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::journey::erasure;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde_json::{json, Value};
 
 /// Erases the session and answers a receipt; repeating it answers the same receipt.
 pub async fn delete_session(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Data<Value>, ApiError> {
     let erased_at = erasure::delete(&state, &caller.key.id, &id).await?;
     Ok(Data(json!({

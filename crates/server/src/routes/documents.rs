@@ -1,13 +1,13 @@
 //! `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`: Sandbox's `files[]` with signed,
 //! short-lived digigate download links.
 
-use super::api::{succeeded_session, SessionData};
+use super::api::{succeeded_session, ApiPath, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use digigate_core::DocType;
 use serde_json::{json, Value};
 
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 pub async fn fetch_document(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, doc_type)): Path<(String, String)>,
+    ApiPath((id, doc_type)): ApiPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Data<Value>, ApiError> {
     let doc_type = DocType::from_api_name(&doc_type).ok_or_else(|| {

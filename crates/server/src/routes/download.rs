@@ -1,19 +1,20 @@
 //! `GET /files/{document_id}`: serves the exact bytes DigiLocker returned, to the holder of a
 //! valid signed link.
 
+use super::api::ApiPath;
 use crate::audit::{self, Action};
 use crate::error::ApiError;
 use crate::links::LinkQuery;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 /// Checks the link's signature and expiry, then decrypts and serves the document.
 pub async fn download(
     State(state): State<AppState>,
-    Path(document_id): Path<String>,
+    ApiPath(document_id): ApiPath<String>,
     query: Result<Query<LinkQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let now = chrono::Utc::now().timestamp();

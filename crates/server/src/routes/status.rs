@@ -1,11 +1,11 @@
 //! `GET /kyc/digilocker/sessions/{id}/status`.
 
-use super::api::caller_session;
+use super::api::{caller_session, ApiPath};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use digigate_core::{DocType, SessionStatus};
 use serde_json::{json, Value};
 
@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 pub async fn session_status(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Data<Value>, ApiError> {
     let s = caller_session(&state, &caller, &id).await?;
     let mut data = json!({

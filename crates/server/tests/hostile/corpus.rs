@@ -389,9 +389,9 @@ fn huge_values(c: &Ctx) -> Vec<Case> {
             400,
         ),
         case(
-            "10,000 doc_types",
+            "5,000 doc_types",
             c.api("POST", INIT)
-                .json(&init_with("doc_types", json!(vec!["aadhaar"; 10_000]))),
+                .json(&init_with("doc_types", json!(vec!["aadhaar"; 5_000]))),
             400,
         ),
         case(
@@ -611,7 +611,7 @@ fn doc_type_traversal(c: &Ctx) -> Vec<Case> {
         doc("doc_type in capitals", "AADHAAR", 400),
         doc("doc_type with a homoglyph", "%D0%B0adhaar", 400),
         doc("doc_type with a trailing space", "pan%20", 400),
-        doc("doc_type not UTF-8", "%ff%fe", 400),
+        doc("doc_type not UTF-8", "%ff%fe", 404),
         doc("a path that climbs out of documents", "../status", 404),
     ]
 }
@@ -773,6 +773,21 @@ fn unknown_sessions(c: &Ctx) -> Vec<Case> {
     let s = "/kyc/digilocker/sessions";
     let random = "0b5c1f5e-8a41-4d2c-9b8e-1f2a3b4c5d6e";
     vec![
+        case(
+            "the checks of a random session",
+            c.api("GET", format!("{s}/{random}/checks")),
+            404,
+        ),
+        case(
+            "the checks of a session not yet completed",
+            c.api("GET", format!("{s}/{}/checks", c.created)),
+            409,
+        ),
+        case(
+            "the checks of an id that is not UTF-8",
+            c.api("GET", format!("{s}/%ff%fe/checks")),
+            404,
+        ),
         case(
             "the status of a random session",
             c.api("GET", format!("{s}/{random}/status")),

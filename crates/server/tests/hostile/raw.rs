@@ -117,6 +117,18 @@ impl RawResponse {
 /// Sends `req` to `addr` and reads the whole answer (the connection is closed after it). The
 /// body is written while the answer is read, so a server that answers early (413) is seen.
 pub async fn send(addr: SocketAddr, req: &RawRequest) -> RawResponse {
+    let limit = std::time::Duration::from_secs(30);
+    tokio::time::timeout(limit, exchange(addr, req))
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "no answer within {limit:?} to {} {}",
+                req.method, req.target
+            )
+        })
+}
+
+async fn exchange(addr: SocketAddr, req: &RawRequest) -> RawResponse {
     let stream = TcpStream::connect(addr).await.expect("connect");
     let (mut rd, mut wr) = stream.into_split();
     let bytes = req.bytes();
