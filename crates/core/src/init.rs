@@ -162,6 +162,12 @@ fn required_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str,
     }
 }
 
+/// Zero-width and bidirectional-override characters, which make a URL read differently from
+/// what it is.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
 fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, ValidationError> {
     let bad = |p: &str| ValidationError::new("redirect_url", p);
     if raw.len() > 2048 {
@@ -169,10 +175,10 @@ fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, Vali
     }
     if raw
         .chars()
-        .any(|c| c.is_control() || c == '\\' || c.is_whitespace())
+        .any(|c| c.is_control() || c == '\\' || c.is_whitespace() || is_invisible(c))
     {
         return Err(bad(
-            "must not contain spaces, control characters or backslashes",
+            "must not contain spaces, control or invisible characters, or backslashes",
         ));
     }
     let url = Url::parse(raw).map_err(|_| bad("must be an absolute URL"))?;

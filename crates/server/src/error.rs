@@ -45,6 +45,9 @@ pub enum ApiError {
     /// Too many requests; retry after the given time.
     #[error("Too many requests")]
     RateLimited(Duration),
+    /// The request body did not arrive in time.
+    #[error("Request Timeout")]
+    RequestTimeout,
     /// The request body is too large.
     #[error("Request Entity Too Large")]
     PayloadTooLarge,
@@ -75,6 +78,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

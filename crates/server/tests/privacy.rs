@@ -400,3 +400,51 @@ on_both_backends!(
     a_keys_redirect_allow_list_is_enforced,
     the_callback_and_pages_carry_strict_browser_headers,
 );
+
+/// Reads from `stream` until the server answers or closes; returns what it sent.
+async fn answer_of(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(30), stream.read(&mut buf))
+        .await
+        .expect("the server acts within 30 s")
+        .unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_and_slow_bodies_are_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn(Backend::Sqlite).await;
+    // Headers that never finish: the connection is closed without an answer.
+    let mut slow_head = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow_head
+        .write_all(b"GET /health HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    assert_eq!(answer_of(&mut slow_head).await, "");
+    // A body announced but never sent: 408 in the envelope.
+    let mut slow_body = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /kyc/digilocker/sessions/init HTTP/1.1\r\nhost: x\r\nx-api-key: {}\r\nauthorization: {}\r\n\
+         content-type: application/json\r\ncontent-length: 100\r\n\r\n{{",
+        app.key, app.token
+    );
+    slow_body.write_all(head.as_bytes()).await.unwrap();
+    let answer = answer_of(&mut slow_body).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("\"message\":\"Request Timeout\""),
+        "{answer}"
+    );
+    // The server is still healthy.
+    assert_eq!(
+        app.api
+            .get(format!("{}/health", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -93,6 +93,8 @@ fn redirect_urls_must_be_https_without_tricks() {
         "ftp://example.com/",
         "/relative",
         "https://exa mple.com/",
+        "https://example.com/\u{202E}txt.exe",
+        "https://example.com/a\u{200B}b",
     ] {
         assert_eq!(
             field_of(with("redirect_url", json!(bad))),

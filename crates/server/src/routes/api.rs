@@ -32,13 +32,18 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 "Invalid request body: content-type must be application/json".into(),
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest("Invalid request body".into())
-            }
-        })?;
+        // A body that trickles in is cut off like slow headers are.
+        let read = tokio::time::timeout(BODY_READ_TIMEOUT, Bytes::from_request(req, state));
+        let bytes = read
+            .await
+            .map_err(|_| ApiError::RequestTimeout)?
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest("Invalid request body".into())
+                }
+            })?;
         let invalid =
             |_| ApiError::BadRequest("Invalid request body: body is not valid JSON".into());
         // Parsers disagree on which of two equal keys wins, so a body naming one twice is refused.
@@ -71,6 +76,9 @@ where
             .map_err(|_| ApiError::NotFound)
     }
 }
+
+/// How long a client has to send a request body once its headers arrived.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Whether the request says its body is JSON (`application/json`, parameters allowed).
 fn is_json(headers: &HeaderMap) -> bool {
