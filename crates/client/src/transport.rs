@@ -88,6 +88,23 @@ impl DigigateClient {
         }
     }
 
+    /// Sends one request. A read (GET) that fails before any answer arrived, typically on a
+    /// pooled connection the gateway closed while restarting, is sent once more on a new one.
+    async fn send(
+        &self,
+        method: &Method,
+        path: &[&str],
+        body: &Body<'_>,
+        token: &SecretString,
+    ) -> Result<reqwest::Response, ClientError> {
+        match self.request(method, path, body, token).send().await {
+            Err(e) if *method == Method::GET && e.is_request() => {
+                Ok(self.request(method, path, body, token).send().await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
     /// Sends an authenticated call and returns the envelope's `data`; on a 401 the token is
     /// replaced and the call sent once more.
     pub(crate) async fn call(
@@ -98,11 +115,11 @@ impl DigigateClient {
     ) -> Result<Value, ClientError> {
         let endpoint = format!("{method} {}", path.join("/"));
         let token = self.token().await?;
-        let mut res = self.request(&method, path, &body, &token).send().await?;
+        let mut res = self.send(&method, path, &body, &token).await?;
         if res.status() == StatusCode::UNAUTHORIZED {
             self.forget(&token).await;
             let token = self.token().await?;
-            res = self.request(&method, path, &body, &token).send().await?;
+            res = self.send(&method, path, &body, &token).await?;
         }
         let mut envelope: Value = read_json(res, &endpoint).await?;
         match envelope.get_mut("data") {

@@ -105,6 +105,9 @@ impl Browser {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
+            // A fresh connection per step: a person's journey may outlive a gateway restart, and
+            // a pooled connection the old process closed would fail the next request.
+            .pool_max_idle_per_host(0)
             .build()
             .expect("the HTTP client initialises");
         Browser { http }

@@ -110,6 +110,8 @@ pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> Test
         sim_base: format!("http://{sim_addr}/public"),
         api: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // No pooled connections: tests restart the gateway under the client.
+            .pool_max_idle_per_host(0)
             .build()
             .unwrap(),
         key: String::new(),
