@@ -134,6 +134,9 @@ pub struct ServeArgs {
     /// Signature algorithm of the built-in simulator's documents.
     #[arg(long, value_enum, default_value = "rsa-sha1")]
     simulator_signature_method: crate::simulator::SignatureMethodArg,
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    #[arg(long, env = "DIGIGATE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
@@ -178,6 +181,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.retention = Duration::from_secs(args.retention_hours * 3600);
     config.rate_limit_per_minute = args.rate_limit_per_minute;
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
+    config.max_body_bytes = args.max_body_bytes;
     let mut trust = TrustStore::new();
     for path in &args.trust_pem {
         let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;

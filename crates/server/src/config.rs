@@ -40,6 +40,8 @@ pub struct GatewayConfig {
     pub rate_limit_per_minute: u32,
     /// `/authenticate` attempts per minute allowed per key id and per source address.
     pub auth_attempts_per_minute: u32,
+    /// Largest request body accepted; larger bodies get 413.
+    pub max_body_bytes: usize,
     /// Roots that DigiLocker's document signers must chain to; empty means documents are
     /// stored as `unverified`.
     pub trust_store: Arc<TrustStore>,
@@ -65,6 +67,7 @@ impl GatewayConfig {
             retention: Duration::from_secs(24 * 3600),
             rate_limit_per_minute: 600,
             auth_attempts_per_minute: 30,
+            max_body_bytes: 64 * 1024,
             trust_store: Arc::new(TrustStore::new()),
         }
     }

@@ -387,7 +387,27 @@ async fn an_idempotency_key_creates_one_session_however_often_it_is_sent(backend
     assert!(!ids.contains(theirs["data"]["session_id"].as_str().unwrap()));
 }
 
+async fn bodies_over_the_configured_size_get_413(backend: Backend) {
+    let app = spawn_with(backend, |c| c.max_body_bytes = 300).await;
+    let small = json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+        "flow": "signin", "redirect_url": REDIRECT, "doc_types": ["pan"],
+    });
+    assert_eq!(
+        app.post("/kyc/digilocker/sessions/init", &small)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let mut big = small.clone();
+    big["padding"] = json!("x".repeat(400));
+    let (code, b) = body(app.post("/kyc/digilocker/sessions/init", &big).await).await;
+    assert_eq!(code, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(b["message"], "Request Entity Too Large");
+}
+
 on_both_backends!(
+    bodies_over_the_configured_size_get_413,
     an_idempotency_key_creates_one_session_however_often_it_is_sent,
     deleting_a_session_erases_it_and_later_reads_answer_404,
     another_key_cannot_delete_a_session,

@@ -15,16 +15,16 @@ use serde_json::Value;
 /// A JSON request body; malformed or oversized bodies get Sandbox-style 400 / 413 answers.
 pub struct JsonBody(pub Value);
 
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
+impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         // A body announced larger than the limit is refused without waiting for it.
         let announced = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-        if announced.is_some_and(|n| n > super::MAX_BODY_BYTES as u64) {
+        if announced.is_some_and(|n| n > state.inner.config.max_body_bytes as u64) {
             return Err(ApiError::PayloadTooLarge);
         }
         if !is_json(req.headers()) {

@@ -20,9 +20,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 
-/// Largest request body accepted; larger bodies get 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
 /// All routes of the gateway.
 pub fn router(state: AppState) -> Router {
     let sessions = "/kyc/digilocker/sessions";
@@ -57,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::serve))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(state.inner.config.max_body_bytes))
         .layer(middleware::from_fn(with_transaction_id))
         .with_state(state)
 }
