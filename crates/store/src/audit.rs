@@ -87,16 +87,7 @@ impl SqlStore {
             tx.rollback().await?;
             return Ok(None);
         };
-        for table in ["documents", "profiles", "data_keys"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("UPDATE sessions SET expected_sealed = NULL WHERE id = $1")
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
+        erase_in(&mut tx, session_id).await?;
         tx.commit().await?;
         Ok(Some(at))
     }
@@ -117,4 +108,23 @@ impl SqlStore {
         .await?;
         Ok(ids)
     }
+}
+
+/// Inside a transaction: deletes a session's documents, profile and data key, and forgets the
+/// business's expected details (erasure on request and by retention alike).
+pub(crate) async fn erase_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    session_id: &str,
+) -> Result<(), StoreError> {
+    for table in ["documents", "profiles", "data_keys"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
+            .bind(session_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE sessions SET expected_sealed = NULL WHERE id = $1")
+        .bind(session_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

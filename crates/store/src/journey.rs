@@ -210,12 +210,7 @@ impl SqlStore {
             tx.rollback().await?;
             return Ok(false);
         }
-        for table in ["documents", "profiles", "data_keys"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        crate::audit::erase_in(&mut tx, session_id).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -106,3 +106,15 @@ pub async fn only_old_succeeded_sessions_are_due_for_erasure(store: Arc<dyn Stor
         Vec::<String>::new()
     );
 }
+
+pub async fn erasure_also_forgets_the_expected_details(store: Arc<dyn Store>) {
+    let with_expected = digigate_store::SessionRecord {
+        expected_sealed: Some(vec![1, 2, 3]),
+        ..session("e", "k")
+    };
+    store.insert_session(&with_expected).await.unwrap();
+    assert!(store.erase_session_data("e", NOW + 1).await.unwrap());
+    let after = store.session("e").await.unwrap().unwrap();
+    assert_eq!(after.expected_sealed, None);
+    assert_eq!(after.erased_at_ms, Some(NOW + 1));
+}

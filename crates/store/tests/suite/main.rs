@@ -74,6 +74,7 @@ on_both_backends! {
     audit::deleting_erases_at_once_hides_the_session_and_repeats_harmlessly,
     audit::another_key_cannot_delete_a_session,
     audit::only_old_succeeded_sessions_are_due_for_erasure,
+    audit::erasure_also_forgets_the_expected_details,
 }
 
 #[tokio::test]
