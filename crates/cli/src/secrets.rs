@@ -85,8 +85,16 @@ pub async fn rotate_master(
         }
     };
     let staged = storage.data_dir.join("master.key.new");
+    if staged.exists() {
+        // A previous rotation may have committed under this key before it could be installed;
+        // deleting it could lose every document.
+        anyhow::bail!(
+            "{} exists: an earlier rotation did not finish. If the database was re-sealed, it is \
+             the current key: move it over master.key; otherwise remove it. Then run again.",
+            staged.display()
+        );
+    }
     if from_file {
-        let _ = std::fs::remove_file(&staged);
         write_private(&staged, &STANDARD.encode(new))?;
     }
     let count = digigate_server::vault::rotate_master_key(

@@ -178,7 +178,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.token_ttl = Duration::from_secs(args.token_ttl_secs);
     config.link_ttl = Duration::from_secs(args.link_ttl_secs);
     config.download_ttl = Duration::from_secs(args.download_ttl_secs);
-    config.retention = Duration::from_secs(args.retention_hours * 3600);
+    config.retention = Duration::from_secs(
+        args.retention_hours
+            .checked_mul(3600)
+            .context("--retention-hours is too large")?,
+    );
     config.rate_limit_per_minute = args.rate_limit_per_minute;
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
     config.max_body_bytes = args.max_body_bytes;

@@ -72,8 +72,30 @@ impl GatewayConfig {
         }
     }
 
+    /// The path of the DigiLocker callback under the public URL (the binding cookie's path).
+    pub fn callback_path(&self) -> String {
+        format!(
+            "{}/callbacks/digilocker",
+            self.public_url.path().trim_end_matches('/')
+        )
+    }
+
     /// `{public_url}{path}` where `path` starts with `/`.
     pub fn public_link(&self, path: &str) -> String {
         format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_callback_path_keeps_a_public_url_prefix() {
+        let at =
+            |u: &str| GatewayConfig::new(Url::parse(u).unwrap(), [0; 32], [0; 32]).callback_path();
+        assert_eq!(at("https://kyc.example"), "/callbacks/digilocker");
+        assert_eq!(at("https://bank.example/kyc/"), "/kyc/callbacks/digilocker");
+        assert_eq!(at("https://bank.example/kyc"), "/kyc/callbacks/digilocker");
     }
 }

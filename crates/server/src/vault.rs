@@ -125,7 +125,8 @@ fn wrap_context(session_id: &str) -> String {
 pub fn kek_context(kind: SealedKind, session_id: &str) -> String {
     let what = match kind {
         SealedKind::DataKey => "data-key",
-        SealedKind::AccessToken | SealedKind::RefreshToken => "upstream-token",
+        SealedKind::AccessToken => "upstream-token",
+        SealedKind::RefreshToken => "upstream-refresh-token",
         SealedKind::PkceVerifier => "pkce",
         SealedKind::Expected => "expected",
     };

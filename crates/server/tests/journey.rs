@@ -138,6 +138,11 @@ async fn a_failing_repository_fails_the_session_with_a_reason(backend: Backend) 
         body["message"],
         "Cannot get document due to invalid session lifecycle"
     );
+    assert_eq!(
+        app.sim.call_counts().revocations,
+        1,
+        "the token of a failed journey is revoked"
+    );
 }
 
 async fn an_unregistered_person_signs_up_and_shares_aadhaar(backend: Backend) {

@@ -94,15 +94,17 @@ impl SqlStore {
 
     pub(crate) async fn due_for_erasure(
         &self,
-        succeeded_before_ms: i64,
+        before_ms: i64,
         limit: i64,
     ) -> Result<Vec<String>, StoreError> {
         let ids = sqlx::query_scalar(
-            "SELECT id FROM sessions WHERE status = $1 AND erased_at_ms IS NULL AND updated_at_ms < $2 \
-             ORDER BY updated_at_ms LIMIT $3",
+            "SELECT id FROM sessions WHERE status IN ($1, $2, $3) AND erased_at_ms IS NULL \
+             AND updated_at_ms < $4 ORDER BY updated_at_ms LIMIT $5",
         )
         .bind(SessionStatus::Succeeded.as_str())
-        .bind(succeeded_before_ms)
+        .bind(SessionStatus::Failed.as_str())
+        .bind(SessionStatus::Expired.as_str())
+        .bind(before_ms)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -111,7 +113,7 @@ impl SqlStore {
 }
 
 /// Inside a transaction: deletes a session's documents, profile and data key, and forgets the
-/// business's expected details (erasure on request and by retention alike).
+/// business's expected details and the page options (erasure on request and by retention alike).
 pub(crate) async fn erase_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     session_id: &str,
@@ -122,7 +124,8 @@ pub(crate) async fn erase_in(
             .execute(&mut **tx)
             .await?;
     }
-    sqlx::query("UPDATE sessions SET expected_sealed = NULL WHERE id = $1")
+    // The options may hold a verified mobile number; nothing else in them is needed afterwards.
+    sqlx::query("UPDATE sessions SET expected_sealed = NULL, options = '{}' WHERE id = $1")
         .bind(session_id)
         .execute(&mut **tx)
         .await?;

@@ -5,6 +5,9 @@ use crate::sql_store::SqlStore;
 use crate::StoreError;
 use sqlx::Row;
 
+/// After this long an unanswered claim is considered abandoned.
+const STALE_CLAIM_MS: i64 = 60_000;
+
 /// What claiming an idempotency key found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdempotencyClaim {
@@ -38,6 +41,21 @@ impl SqlStore {
         .execute(&self.pool)
         .await?;
         if inserted.rows_affected() == 1 {
+            return Ok(IdempotencyClaim::New);
+        }
+        // A claim whose request never finished (a crash, a lost connection) is taken over.
+        let reclaimed = sqlx::query(
+            "UPDATE idempotency_keys SET request_hash = $1, created_at_ms = $2 \
+             WHERE api_key_id = $3 AND idempotency_key = $4 AND response IS NULL AND created_at_ms < $5",
+        )
+        .bind(request_hash)
+        .bind(now_ms)
+        .bind(api_key_id)
+        .bind(key)
+        .bind(now_ms - STALE_CLAIM_MS)
+        .execute(&self.pool)
+        .await?;
+        if reclaimed.rows_affected() == 1 {
             return Ok(IdempotencyClaim::New);
         }
         let row = sqlx::query(

@@ -177,7 +177,8 @@ pub trait Store: Send + Sync + 'static {
         api_key_id: &str,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError>;
-    /// Succeeded sessions whose data was not erased and which last changed before the given time.
+    /// Finished (succeeded, failed or expired) sessions whose data was not erased and which last
+    /// changed before the given time.
     async fn sessions_due_for_erasure(
         &self,
         succeeded_before_ms: i64,

@@ -35,7 +35,7 @@ impl fmt::Debug for ApiKeyRecord {
 }
 
 /// A consent session: one person's journey through DigiLocker for one business.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     /// The session id.
     pub id: String,
@@ -71,6 +71,20 @@ pub struct SessionRecord {
     pub erased_at_ms: Option<i64>,
     /// The details the business expects (name, date of birth, gender), sealed with the KEK.
     pub expected_sealed: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for SessionRecord {
+    // The options may carry a mobile number and the expected details are personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("id", &self.id)
+            .field("api_key_id", &self.api_key_id)
+            .field("status", &self.status)
+            .field("doc_types", &self.doc_types)
+            .field("failure_reason", &self.failure_reason)
+            .field("updated_at_ms", &self.updated_at_ms)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A requested document that could not be fetched.

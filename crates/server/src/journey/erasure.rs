@@ -75,12 +75,12 @@ pub async fn delete(state: &AppState, api_key_id: &str, session_id: &str) -> Res
 /// Erases the data of sessions that succeeded longer than the retention period ago; returns
 /// how many were erased.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
-    let retention = state.inner.config.retention.as_millis() as i64;
+    let retention = i64::try_from(state.inner.config.retention.as_millis()).unwrap_or(i64::MAX);
     let store = &state.inner.store;
     let mut erased = 0;
     loop {
         let ids = store
-            .sessions_due_for_erasure(now_ms() - retention, 100)
+            .sessions_due_for_erasure(now_ms().saturating_sub(retention), 100)
             .await?;
         if ids.is_empty() {
             return Ok(erased);

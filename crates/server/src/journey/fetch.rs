@@ -178,7 +178,6 @@ pub(super) async fn exchange_and_fetch(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
-        super::erasure::revoke_upstream_token(state, &session.id).await;
     }
     Ok(())
 }
@@ -193,10 +192,10 @@ async fn store_token(
     let record = UpstreamTokenRecord {
         session_id: session_id.to_owned(),
         access_token_sealed: vault.seal_secret(&context, grant.access_token.expose().as_bytes()),
-        refresh_token_sealed: grant
-            .refresh_token
-            .as_ref()
-            .map(|t| vault.seal_secret(&context, t.expose().as_bytes())),
+        refresh_token_sealed: grant.refresh_token.as_ref().map(|t| {
+            let context = kek_context(SealedKind::RefreshToken, session_id);
+            vault.seal_secret(&context, t.expose().as_bytes())
+        }),
         expires_at_ms: grant.expires_in.map(|s| now_ms() + s as i64 * 1000),
         revoked_at_ms: None,
     };

@@ -37,6 +37,9 @@ pub enum JourneyError {
     /// The session of a consumed authorization is gone.
     #[error("session of the authorization is missing")]
     MissingSession,
+    /// The task running the journey panicked or was cancelled.
+    #[error("the journey task ended abnormally")]
+    Aborted,
     /// The outcome could not be written to the audit log.
     #[error("the audit log could not be written")]
     Audit,
@@ -87,6 +90,8 @@ pub async fn complete(
             Err(Failure::Store(e)) => return Err(e.into()),
         }
     }
+    // Whatever the outcome, a DigiLocker token obtained for this session does not outlive it.
+    erasure::revoke_upstream_token(state, &session.id).await;
     let status = store
         .session(&session.id)
         .await?

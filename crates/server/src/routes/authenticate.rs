@@ -2,6 +2,7 @@
 
 use crate::envelope::Data;
 use crate::error::ApiError;
+use crate::limits;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
@@ -22,7 +23,7 @@ pub async fn authenticate(
 ) -> Result<Data<Value>, ApiError> {
     let limiter = &state.inner.auth_limiter;
     limiter
-        .check(&format!("addr:{}", peer.ip()))
+        .check(&format!("addr:{}", limits::address_bucket(peer.ip())))
         .map_err(ApiError::RateLimited)?;
     let header = |name: &str| crate::auth::credential(&headers, name);
     let (Some(key), Some(secret)) = (header("x-api-key"), header("x-api-secret")) else {

@@ -58,19 +58,22 @@ pub async fn digilocker_callback(
             );
         }
     };
-    let outcome = journey::complete(
-        &state,
-        &auth,
-        params.get("code").map(String::as_str),
-        params.get("error").map(String::as_str),
-    )
-    .await;
+    // The journey runs in its own task: `state` is spent, so it must finish (and revoke the
+    // DigiLocker token) even if the browser goes away while documents are fetched.
+    let (code, error) = (params.get("code").cloned(), params.get("error").cloned());
+    let (task_state, task_auth) = (state.clone(), auth.clone());
+    let outcome = tokio::spawn(async move {
+        journey::complete(&task_state, &task_auth, code.as_deref(), error.as_deref()).await
+    })
+    .await
+    .unwrap_or(Err(journey::JourneyError::Aborted));
     match outcome {
         Ok(location) => {
             let mut res = html::redirect(&location);
             let expire = format!(
-                "{}=; Path=/callbacks/digilocker; Max-Age=0; HttpOnly; SameSite=Lax",
-                binding_cookie_name(state_token)
+                "{}=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax",
+                binding_cookie_name(state_token),
+                state.inner.config.callback_path()
             );
             res.headers_mut()
                 .append(header::SET_COOKIE, expire.parse().expect("ascii cookie"));

@@ -135,8 +135,9 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
         ""
     };
     let cookie = format!(
-        "{}={binding}; Path=/callbacks/digilocker; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        "{}={binding}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
         binding_cookie_name(&state_token),
+        cfg.callback_path(),
         cfg.authorization_ttl.as_secs()
     );
     let mut res = html::redirect(url.as_str());

@@ -24,9 +24,22 @@ pub async fn init_session(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Data<Value>, ApiError> {
-    let Some(key) = idempotency_key(&headers)? else {
+    let Some(key) = idempotency_key(&headers)?.map(str::to_owned) else {
         return create(&state, &caller, &body).await.map(Data);
     };
+    // Claim, create and record run in their own task, so a client that goes away mid-request
+    // does not leave the key claimed.
+    let task = tokio::spawn(async move { create_once(&state, &caller, &key, &body).await });
+    task.await.map_err(ApiError::internal)?.map(Data)
+}
+
+/// Creates the session once per idempotency key and request body.
+async fn create_once(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    body: &Value,
+) -> Result<Value, ApiError> {
     let store = &state.inner.store;
     let owner = &caller.key.id;
     let hash = sha256_hex(body.to_string().as_bytes());
@@ -34,12 +47,12 @@ pub async fn init_session(
         .claim_idempotency_key(owner, key, &hash, now_ms())
         .await?
     {
-        IdempotencyClaim::New => match create(&state, &caller, &body).await {
+        IdempotencyClaim::New => match create(state, caller, body).await {
             Ok(answer) => {
                 store
                     .finish_idempotency_key(owner, key, Some(&answer.to_string()))
                     .await?;
-                Ok(Data(answer))
+                Ok(answer)
             }
             Err(e) => {
                 store.finish_idempotency_key(owner, key, None).await?;
@@ -52,7 +65,7 @@ pub async fn init_session(
         IdempotencyClaim::Existing { response: None, .. } => Err(ApiError::IdempotencyKeyInFlight),
         IdempotencyClaim::Existing {
             response: Some(r), ..
-        } => Ok(Data(serde_json::from_str(&r).map_err(ApiError::internal)?)),
+        } => serde_json::from_str(&r).map_err(ApiError::internal),
     }
 }
 

@@ -108,13 +108,55 @@ pub async fn only_old_succeeded_sessions_are_due_for_erasure(store: Arc<dyn Stor
 }
 
 pub async fn erasure_also_forgets_the_expected_details(store: Arc<dyn Store>) {
-    let with_expected = digigate_store::SessionRecord {
+    let mut with_expected = digigate_store::SessionRecord {
         expected_sealed: Some(vec![1, 2, 3]),
         ..session("e", "k")
     };
+    with_expected.options.verified_mobile = Some("9876543210".to_owned());
     store.insert_session(&with_expected).await.unwrap();
     assert!(store.erase_session_data("e", NOW + 1).await.unwrap());
     let after = store.session("e").await.unwrap().unwrap();
     assert_eq!(after.expected_sealed, None);
+    assert_eq!(
+        after.options.verified_mobile, None,
+        "a verified mobile is personal data too"
+    );
     assert_eq!(after.erased_at_ms, Some(NOW + 1));
+}
+
+pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: Arc<dyn Store>) {
+    use digigate_store::IdempotencyClaim;
+    let claim = |hash: &'static str, at: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_idempotency_key("k", "order-1", hash, at)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(claim("h1", NOW).await, IdempotencyClaim::New);
+    let in_flight = IdempotencyClaim::Existing {
+        request_hash: "h1".into(),
+        response: None,
+    };
+    assert_eq!(claim("h1", NOW + 1_000).await, in_flight);
+    assert_eq!(
+        claim("h2", NOW + 61_000).await,
+        IdempotencyClaim::New,
+        "abandoned claims are reclaimed"
+    );
+    store
+        .finish_idempotency_key("k", "order-1", Some("{}"))
+        .await
+        .unwrap();
+    let done = IdempotencyClaim::Existing {
+        request_hash: "h2".into(),
+        response: Some("{}".into()),
+    };
+    assert_eq!(
+        claim("h2", NOW + 600_000).await,
+        done,
+        "answered claims are kept"
+    );
 }

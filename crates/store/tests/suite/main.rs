@@ -75,6 +75,7 @@ on_both_backends! {
     audit::another_key_cannot_delete_a_session,
     audit::only_old_succeeded_sessions_are_due_for_erasure,
     audit::erasure_also_forgets_the_expected_details,
+    audit::an_abandoned_idempotency_claim_is_taken_over_after_a_minute,
 }
 
 #[tokio::test]
