@@ -21,7 +21,7 @@ fn issuer() -> &'static (TokenIssuer, String) {
             Duration::from_secs(3600),
         );
         let (id, _) = ApiKeyId::generate(KeyEnvironment::Test);
-        let token = tokens.issue(&id, NOW);
+        let token = tokens.issue(&id, 0, NOW);
         (tokens, token)
     })
 }

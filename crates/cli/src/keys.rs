@@ -135,7 +135,7 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
                     serde_json::json!({ "api_key": id, "api_secret": secret })
                 );
             } else {
-                println!("api key:    {id}\napi secret: {secret}\n(the old secret no longer authenticates)");
+                println!("api key:    {id}\napi secret: {secret}\n(the old secret and every token issued with it no longer work)");
             }
         }
         KeysCommand::Disable { id, storage } => {

@@ -35,6 +35,9 @@ pub struct Claims {
     pub exp: i64,
     /// Unique token id.
     pub jti: String,
+    /// The key's generation when the token was issued; a secret rotation ends older tokens.
+    #[serde(default)]
+    pub generation: i64,
 }
 
 /// Issues and verifies HS256 access tokens.
@@ -59,13 +62,14 @@ impl TokenIssuer {
     }
 
     /// Issues a token for `key_id` at `now` (epoch seconds).
-    pub fn issue(&self, key_id: &ApiKeyId, now: i64) -> String {
+    pub fn issue(&self, key_id: &ApiKeyId, generation: i64, now: i64) -> String {
         let claims = Claims {
             iss: self.issuer.clone(),
             sub: key_id.as_str().to_owned(),
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
             jti: uuid::Uuid::new_v4().to_string(),
+            generation,
         };
         let signing_input = format!(
             "{}.{}",
@@ -167,6 +171,7 @@ pub async fn create_api_key(
         created_at_ms: now_ms,
         disabled_at_ms: None,
         redirect_urls,
+        generation: 0,
     };
     store.insert_api_key(&record).await?;
     Ok((id, secret))
@@ -212,7 +217,7 @@ impl FromRequestParts<AppState> for Caller {
             .api_key(key_id)
             .await?
             .ok_or(ApiError::Unauthorized)?;
-        if key.disabled_at_ms.is_some() {
+        if key.disabled_at_ms.is_some() || key.generation != claims.generation {
             return Err(ApiError::Unauthorized);
         }
         state
@@ -250,7 +255,7 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_until_it_expires() {
         let (id, _) = ApiKeyId::generate(KeyEnvironment::Test);
-        let t = issuer().issue(&id, 1000);
+        let t = issuer().issue(&id, 0, 1000);
         let claims = issuer().verify(&t, 1001).unwrap();
         assert_eq!(claims.sub, id.as_str());
         assert_eq!(claims.exp, 1060);
@@ -260,7 +265,7 @@ mod tests {
     #[test]
     fn tokens_with_another_algorithm_or_key_or_edits_are_refused() {
         let (id, _) = ApiKeyId::generate(KeyEnvironment::Test);
-        let good = issuer().issue(&id, 1000);
+        let good = issuer().issue(&id, 0, 1000);
         let claims = issuer().verify(&good, 1000).unwrap();
         let none = format!(
             "{}.{}.",

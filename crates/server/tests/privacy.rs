@@ -152,6 +152,48 @@ async fn a_disabled_keys_tokens_stop_working_at_once(backend: Backend) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
+async fn rotating_a_secret_ends_the_tokens_issued_before(backend: Backend) {
+    let app = spawn(backend).await;
+    let path = "/kyc/digilocker/sessions/x/status";
+    assert_eq!(app.get(path).await.status(), StatusCode::NOT_FOUND);
+    // What `digigate keys rotate` does: a new secret hash, which bumps the key's generation.
+    let hasher = digigate_server::auth::SecretHasher::new(1);
+    let hash = hasher
+        .hash("secret_test_rotatedrotatedrotated")
+        .await
+        .unwrap();
+    assert!(app
+        .store
+        .set_api_key_secret_hash(&app.key, &hash)
+        .await
+        .unwrap());
+    assert_eq!(
+        app.get(path).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old token is dead"
+    );
+    let old_secret = app
+        .api
+        .post(format!("{}/authenticate", app.base))
+        .header("x-api-key", &app.key)
+        .header("x-api-secret", &app.secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        old_secret.status(),
+        StatusCode::UNAUTHORIZED,
+        "so is the old secret"
+    );
+    let token = app
+        .authenticate(&app.key, "secret_test_rotatedrotatedrotated")
+        .await;
+    assert_eq!(
+        app.get_as(path, &app.key, &token).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
 async fn bad_tokens_are_all_refused(backend: Backend) {
     let app = spawn(backend).await;
     let path = "/kyc/digilocker/sessions/x/status";
@@ -407,6 +449,7 @@ async fn bodies_over_the_configured_size_get_413(backend: Backend) {
 }
 
 on_both_backends!(
+    rotating_a_secret_ends_the_tokens_issued_before,
     bodies_over_the_configured_size_get_413,
     an_idempotency_key_creates_one_session_however_often_it_is_sent,
     deleting_a_session_erases_it_and_later_reads_answer_404,

@@ -89,7 +89,8 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         disabled_at_ms: Option<i64>,
     ) -> Result<bool, StoreError>;
-    /// Replaces the secret hash of a key (rotation); whether the key exists.
+    /// Replaces the secret hash of a key (rotation) and bumps its generation, which ends every
+    /// token issued before; whether the key exists.
     async fn set_api_key_secret_hash(
         &self,
         id: &str,

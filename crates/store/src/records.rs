@@ -20,6 +20,8 @@ pub struct ApiKeyRecord {
     pub disabled_at_ms: Option<i64>,
     /// The redirect URLs sessions of this key may use.
     pub redirect_urls: Vec<String>,
+    /// Bumped by every secret rotation; tokens issued under an older generation are refused.
+    pub generation: i64,
 }
 
 impl fmt::Debug for ApiKeyRecord {
@@ -287,6 +289,7 @@ mod tests {
             created_at_ms: 1,
             disabled_at_ms: None,
             redirect_urls: vec![],
+            generation: 0,
         };
         let auth = AuthorizationRecord {
             state_hash: "s".into(),

@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 pub(crate) const API_KEY_COLUMNS: &str =
-    "id, name, secret_hash, created_at_ms, disabled_at_ms, redirect_urls";
+    "id, name, secret_hash, created_at_ms, disabled_at_ms, redirect_urls, generation";
 pub(crate) const SESSION_COLUMNS: &str =
     "id, api_key_id, status, flow, doc_types, redirect_url, options, \
      consent_expiry_ms, link_id, link_expires_at_ms, created_at_ms, updated_at_ms, failure_reason, \
@@ -75,6 +75,7 @@ pub(crate) fn api_key(row: &AnyRow) -> Result<ApiKeyRecord, StoreError> {
         created_at_ms: get(row, t, "created_at_ms")?,
         disabled_at_ms: get(row, t, "disabled_at_ms")?,
         redirect_urls: json(row, t, "redirect_urls")?,
+        generation: get(row, t, "generation")?,
     })
 }
 

@@ -68,7 +68,7 @@ impl Store for SqlStore {
 
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             rows::API_KEY_COLUMNS
         );
         sqlx::query(&sql)
@@ -78,6 +78,7 @@ impl Store for SqlStore {
             .bind(key.created_at_ms)
             .bind(key.disabled_at_ms)
             .bind(to_json(&key.redirect_urls))
+            .bind(key.generation)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -117,11 +118,13 @@ impl Store for SqlStore {
         id: &str,
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE api_keys SET secret_hash = $1 WHERE id = $2")
-            .bind(secret_hash)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE api_keys SET secret_hash = $1, generation = generation + 1 WHERE id = $2",
+        )
+        .bind(secret_hash)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -47,7 +47,7 @@ pub async fn authenticate(
             let token = state
                 .inner
                 .tokens
-                .issue(&id, chrono::Utc::now().timestamp());
+                .issue(&id, r.generation, chrono::Utc::now().timestamp());
             Ok(Data(json!({ "access_token": token })))
         }
         _ => Err(ApiError::Unauthorized),

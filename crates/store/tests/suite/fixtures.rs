@@ -26,6 +26,7 @@ pub fn key(id: &str, created_at_ms: i64) -> ApiKeyRecord {
             "https://example.com/done?a=1,2".to_owned(),
             "https://example.org/".to_owned(),
         ],
+        generation: 0,
     }
 }
 

@@ -83,7 +83,7 @@ pub async fn a_key_can_be_disabled_and_enabled_again(store: Arc<dyn Store>) {
         .unwrap());
 }
 
-pub async fn rotating_a_secret_replaces_only_its_hash(store: Arc<dyn Store>) {
+pub async fn rotating_a_secret_replaces_its_hash_and_bumps_its_generation(store: Arc<dyn Store>) {
     store
         .insert_api_key(&key("key_test_rotate", NOW))
         .await
@@ -94,6 +94,7 @@ pub async fn rotating_a_secret_replaces_only_its_hash(store: Arc<dyn Store>) {
         .unwrap());
     let mut expected = key("key_test_rotate", NOW);
     expected.secret_hash = "new hash".to_owned();
+    expected.generation = 1;
     assert_eq!(
         store.api_key("key_test_rotate").await.unwrap(),
         Some(expected)

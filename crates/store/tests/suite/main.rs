@@ -51,7 +51,7 @@ on_both_backends! {
     keys::api_keys_round_trip_and_list_oldest_first,
     keys::inserting_a_key_with_an_existing_id_is_a_conflict,
     keys::a_key_can_be_disabled_and_enabled_again,
-    keys::rotating_a_secret_replaces_only_its_hash,
+    keys::rotating_a_secret_replaces_its_hash_and_bumps_its_generation,
     sessions::sessions_round_trip_by_id_and_by_link,
     sessions::a_session_is_invisible_to_another_key,
     sessions::a_second_session_with_a_used_id_or_link_is_a_conflict,
