@@ -177,6 +177,15 @@ async fn denying_consent_fails_the_session(backend: Backend) {
     );
 }
 
+async fn a_pan_only_session_never_asks_for_the_e_aadhaar(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    assert_eq!(app.status(&id).await["documents_consented"], json!(["pan"]));
+    assert_eq!(app.sim.call_counts().eaadhaar_requests, 0);
+}
+
 async fn an_unticked_document_is_not_consented(backend: Backend) {
     let app = spawn(backend).await;
     let person = Person {
@@ -329,6 +338,7 @@ async fn a_restart_between_init_and_callback_completes_the_journey(backend: Back
 }
 
 on_both_backends! {
+    a_pan_only_session_never_asks_for_the_e_aadhaar,
     a_consistent_persona_shares_all_three_documents,
     a_persona_without_aadhaar_still_shares_pan,
     a_persona_with_differing_documents_completes,

@@ -62,6 +62,7 @@ struct Shared {
 struct Counters {
     token_requests: AtomicU64,
     revocations: AtomicU64,
+    eaadhaar_requests: AtomicU64,
 }
 
 /// How many times the simulator's partner endpoints were called since it started.
@@ -71,6 +72,8 @@ pub struct CallCounts {
     pub token_requests: u64,
     /// `POST /oauth2/1/revoke` requests, whatever their outcome.
     pub revocations: u64,
+    /// `GET /oauth2/3/xml/eaadhaar` requests, whatever their outcome.
+    pub eaadhaar_requests: u64,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -96,12 +99,13 @@ impl Simulator {
         }
     }
 
-    /// How many token and revoke requests the simulator has answered so far.
+    /// How many token, revoke and e-Aadhaar requests the simulator has answered so far.
     pub fn call_counts(&self) -> CallCounts {
         let c = &self.shared.counters;
         CallCounts {
             token_requests: c.token_requests.load(Ordering::SeqCst),
             revocations: c.revocations.load(Ordering::SeqCst),
+            eaadhaar_requests: c.eaadhaar_requests.load(Ordering::SeqCst),
         }
     }
 
@@ -109,6 +113,13 @@ impl Simulator {
         self.shared
             .counters
             .token_requests
+            .fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn count_eaadhaar_request(&self) {
+        self.shared
+            .counters
+            .eaadhaar_requests
             .fetch_add(1, Ordering::SeqCst);
     }
 

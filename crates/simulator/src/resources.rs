@@ -139,6 +139,7 @@ pub(crate) async fn eaadhaar(
     State(sim): State<Simulator>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    sim.count_eaadhaar_request();
     let Access { persona, consent } = authorize(&sim, &headers)?;
     if persona.aadhaar.is_none() {
         return Err(ApiError::new(
