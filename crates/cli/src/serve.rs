@@ -134,6 +134,13 @@ pub struct ServeArgs {
     /// Signature algorithm of the built-in simulator's documents.
     #[arg(long, value_enum, default_value = "rsa-sha1")]
     simulator_signature_method: crate::simulator::SignatureMethodArg,
+    /// A reverse proxy whose X-Forwarded-For is believed for per-address limits (repeatable).
+    #[arg(
+        long = "trusted-proxy",
+        env = "DIGIGATE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// Largest request body accepted, in bytes; larger bodies get 413.
     #[arg(long, env = "DIGIGATE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     max_body_bytes: usize,
@@ -186,6 +193,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.rate_limit_per_minute = args.rate_limit_per_minute;
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
     config.max_body_bytes = args.max_body_bytes;
+    config.trusted_proxies = args.trusted_proxies.clone();
     let mut trust = TrustStore::new();
     for path in &args.trust_pem {
         let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;

@@ -42,6 +42,9 @@ pub struct GatewayConfig {
     pub auth_attempts_per_minute: u32,
     /// Largest request body accepted; larger bodies get 413.
     pub max_body_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed when limiting `/authenticate` per
+    /// client address (nobody else's is).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Roots that DigiLocker's document signers must chain to; empty means documents are
     /// stored as `unverified`.
     pub trust_store: Arc<TrustStore>,
@@ -68,6 +71,7 @@ impl GatewayConfig {
             rate_limit_per_minute: 600,
             auth_attempts_per_minute: 30,
             max_body_bytes: 64 * 1024,
+            trusted_proxies: Vec::new(),
             trust_store: Arc::new(TrustStore::new()),
         }
     }

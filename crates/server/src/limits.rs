@@ -56,6 +56,31 @@ impl RateLimiter {
     }
 }
 
+/// The address a request came from: the socket's peer, unless the peer is one of the operator's
+/// trusted reverse proxies, in which case the right-most `X-Forwarded-For` entry that is not a
+/// trusted proxy (entries further left are the client's own claims and are ignored).
+pub fn client_address(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
 /// The bucket a client address is counted in: the address itself for IPv4, its /64 for IPv6
 /// (one subscriber usually holds a whole /64).
 pub fn address_bucket(ip: std::net::IpAddr) -> String {
@@ -73,6 +98,34 @@ pub fn address_bucket(ip: std::net::IpAddr) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| -> std::net::IpAddr { s.parse().unwrap() };
+        let mut h = axum::http::HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            "198.51.100.9, 203.0.113.5".parse().unwrap(),
+        );
+        h.append("x-forwarded-for", "10.0.0.2".parse().unwrap());
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // A direct client's header is ignored.
+        assert_eq!(
+            super::client_address(ip("192.0.2.1"), &h, &proxies),
+            ip("192.0.2.1")
+        );
+        // Behind the proxies: the right-most address that is not a proxy.
+        assert_eq!(
+            super::client_address(ip("10.0.0.1"), &h, &proxies),
+            ip("203.0.113.5")
+        );
+        // A trusted proxy that forwards nothing usable is itself the client.
+        let empty = axum::http::HeaderMap::new();
+        assert_eq!(
+            super::client_address(ip("10.0.0.1"), &empty, &proxies),
+            ip("10.0.0.1")
+        );
+    }
+
     #[test]
     fn ipv6_clients_are_counted_per_64_and_ipv4_per_address() {
         let a: std::net::IpAddr = "2001:db8:1:2::1".parse().unwrap();

@@ -23,7 +23,14 @@ pub async fn authenticate(
 ) -> Result<Data<Value>, ApiError> {
     let limiter = &state.inner.auth_limiter;
     limiter
-        .check(&format!("addr:{}", limits::address_bucket(peer.ip())))
+        .check(&format!(
+            "addr:{}",
+            limits::address_bucket(limits::client_address(
+                peer.ip(),
+                &headers,
+                &state.inner.config.trusted_proxies
+            ))
+        ))
         .map_err(ApiError::RateLimited)?;
     let header = |name: &str| crate::auth::credential(&headers, name);
     let (Some(key), Some(secret)) = (header("x-api-key"), header("x-api-secret")) else {
