@@ -89,7 +89,8 @@ pub async fn run(args: SimulatorArgs) -> anyhow::Result<()> {
 }
 
 /// The simulator's signing identity and the PEM of its root CA, from `dir`, generated there
-/// (a root CA, a document-signer sub-CA and a signer, valid five years) on first use.
+/// (a root CA, a document-signer sub-CA and a signer, valid from 2010 to five years ahead) on
+/// first use.
 pub fn load_or_create_pki(
     dir: &std::path::Path,
 ) -> anyhow::Result<(Arc<SigningIdentity>, Vec<u8>)> {
@@ -102,9 +103,14 @@ pub fn load_or_create_pki(
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let now = chrono::Utc::now();
+    // Validity is checked at the e-Aadhaar's own timestamp (`KycRes@ts`), and the personas'
+    // records are years old: the simulator's chain must cover them, as the test PKI does.
+    let since = chrono::DateTime::parse_from_rfc3339("2010-01-01T00:00:00Z")
+        .expect("a valid constant")
+        .with_timezone(&chrono::Utc);
     let (identity, root) = SigningIdentity::generate_test_pki(
         "DIGIGATE",
-        now - chrono::Duration::days(1),
+        since,
         now + chrono::Duration::days(5 * 365),
     )
     .context("generating the simulator's signing keys")?;

@@ -186,6 +186,26 @@ async fn a_pan_only_session_never_asks_for_the_e_aadhaar(backend: Backend) {
     assert_eq!(app.sim.call_counts().eaadhaar_requests, 0);
 }
 
+async fn a_requested_document_the_locker_does_not_hold_is_reported_missing(backend: Backend) {
+    let app = spawn(backend).await;
+    let person = Person::allowing("9000000003");
+    let (id, _) = app
+        .journey("signin", &["pan", "driving_license"], &person)
+        .await;
+    let status = app.status(&id).await;
+    assert_eq!(status["status"], "succeeded");
+    assert_eq!(
+        status["documents_missing"],
+        json!([{"doc_type": "driving_license", "reason": "not_issued"}])
+    );
+    let (code, body) = document(&app, &id, "driving_license").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    assert!(
+        body["message"].as_str().unwrap().contains("not_issued"),
+        "{body}"
+    );
+}
+
 async fn an_unticked_document_is_not_consented(backend: Backend) {
     let app = spawn(backend).await;
     let person = Person {
@@ -338,6 +358,7 @@ async fn a_restart_between_init_and_callback_completes_the_journey(backend: Back
 }
 
 on_both_backends! {
+    a_requested_document_the_locker_does_not_hold_is_reported_missing,
     a_pan_only_session_never_asks_for_the_e_aadhaar,
     a_consistent_persona_shares_all_three_documents,
     a_persona_without_aadhaar_still_shares_pan,

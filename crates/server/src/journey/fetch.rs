@@ -101,7 +101,7 @@ pub(super) async fn exchange_and_fetch(
     let user = with_retry(cfg, deadline, || dl.user_details(token))
         .await
         .map_err(classify)?;
-    let issued = if granted.iter().any(|d| *d != DocType::Aadhaar) {
+    let issued = if session.doc_types.iter().any(|d| *d != DocType::Aadhaar) {
         with_retry(cfg, deadline, || dl.issued_files(token))
             .await
             .map_err(classify)?
@@ -119,6 +119,18 @@ pub(super) async fn exchange_and_fetch(
             doc_type: DocType::Aadhaar,
             reason: "aadhaar_not_linked".into(),
         });
+    }
+    // Likewise a requested document the person's locker does not hold was never offered.
+    for doc_type in session.doc_types.iter().filter(|d| **d != DocType::Aadhaar) {
+        let held = issued
+            .iter()
+            .any(|f| f.doctype == doc_type.digilocker_code());
+        if !granted.contains(doc_type) && !held {
+            missing.push(MissingDocument {
+                doc_type: *doc_type,
+                reason: "not_issued".into(),
+            });
+        }
     }
     for doc_type in &granted {
         let item = issued
