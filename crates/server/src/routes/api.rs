@@ -203,6 +203,16 @@ impl SessionData {
         })
     }
 
+    /// A stored document's exact bytes, as DigiLocker returned them.
+    pub fn document_bytes(
+        &self,
+        doc: &digigate_store::DocumentRecord,
+    ) -> Result<Vec<u8>, ApiError> {
+        self.key
+            .open(&format!("document:{}", doc.id), &doc.sealed)
+            .map_err(ApiError::internal)
+    }
+
     /// Decrypts a sealed JSON value stored under `context`.
     pub fn json(&self, context: &str, sealed: &[u8]) -> Result<Value, ApiError> {
         let plain = self.key.open(context, sealed).map_err(ApiError::internal)?;

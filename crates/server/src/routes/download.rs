@@ -2,6 +2,7 @@
 //! valid signed link.
 
 use super::api::ApiPath;
+use super::api::SessionData;
 use crate::audit::{self, Action};
 use crate::error::ApiError;
 use crate::links::LinkQuery;
@@ -29,18 +30,9 @@ pub async fn download(
         .document_by_id(&document_id)
         .await?
         .ok_or(ApiError::Erased)?;
-    let key = store
-        .data_key(&doc.session_id)
+    let bytes = SessionData::open(&state, &doc.session_id)
         .await?
-        .ok_or(ApiError::Erased)?;
-    let data_key = state
-        .inner
-        .vault
-        .unwrap_data_key(&doc.session_id, &key.wrapped_key)
-        .map_err(ApiError::internal)?;
-    let bytes = data_key
-        .open(&format!("document:{}", doc.id), &doc.sealed)
-        .map_err(ApiError::internal)?;
+        .document_bytes(&doc)?;
     let detail = Some(doc.doc_type.as_str());
     audit::record(
         &state,

@@ -191,17 +191,21 @@ impl TestApp {
 
     /// `POST /authenticate`; returns the access token.
     pub async fn authenticate(&self, key: &str, secret: &str) -> String {
-        let res = self
-            .api
+        let res = self.try_authenticate(key, secret).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        body["data"]["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /authenticate`, whatever it answers.
+    pub async fn try_authenticate(&self, key: &str, secret: &str) -> Response {
+        self.api
             .post(format!("{}/authenticate", self.base))
             .header("x-api-key", key)
             .header("x-api-secret", secret)
             .send()
             .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let body: Value = res.json().await.unwrap();
-        body["data"]["access_token"].as_str().unwrap().to_owned()
+            .unwrap()
     }
 
     /// A GET on the API with this app's credentials.
