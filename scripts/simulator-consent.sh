@@ -36,8 +36,9 @@ for _ in 1 2 3 4 5 6; do
   out=$(c -o "$page" -w '%{http_code} %{redirect_url}' "$action" "${args[@]}")
   if [ "${out%% *}" = 303 ] || [ "${out%% *}" = 302 ]; then
     callback=${out#* }
-    # The gateway's callback stores the documents and redirects to the business.
-    c -o /dev/null -w '%{redirect_url}\n' "$callback"
+    # The gateway's callback stores the documents and answers a page that forwards the person to
+    # the business at once (Refresh: 0;url=…); print that address.
+    c -o /dev/null -D - "$callback" | tr -d '\r' | sed -n 's/^[Rr]efresh: *0; *url=//p'
     exit 0
   fi
   if grep -q 'role="alert"' "$page"; then

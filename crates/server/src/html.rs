@@ -7,9 +7,12 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f4f6fa;color:#1d2433;margin:0}\
-main{max-width:32rem;margin:4rem auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0001}\
-h1{font-size:1.3rem;margin-top:0}p{line-height:1.5}.brand{color:#5b6b8c;font-size:.85rem;letter-spacing:.05em}";
+const STYLE: &str = "*{box-sizing:border-box}\
+body{font-family:system-ui,sans-serif;background:#f4f6fa;color:#1d2433;margin:0;padding:0 1rem}\
+main{max-width:32rem;margin:3rem auto;background:#fff;border-radius:12px;padding:2rem 1.5rem;box-shadow:0 2px 12px #0001}\
+h1{font-size:1.3rem;margin-top:0}p{line-height:1.5;overflow-wrap:anywhere}.brand{color:#5b6b8c;font-size:.85rem;letter-spacing:.05em;margin-bottom:.75rem}\
+a.continue{display:inline-block;margin-top:.5rem;padding:.7rem 1.2rem;border-radius:8px;background:#2d4fd6;color:#fff;font-weight:600;text-decoration:none}\
+a.continue:focus{outline:3px solid #1d2433;outline-offset:2px}";
 
 static CSP: LazyLock<String> = LazyLock::new(|| {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
@@ -57,21 +60,69 @@ pub fn secure(mut res: Response) -> Response {
 
 /// A page with a title and a message; both are escaped.
 pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    document(status, title, "", &format!("<p>{}</p>", escape(message)))
+}
+
+/// The page that ends the journey: it sends the browser on to `location` (the business's
+/// `redirect_url`) at once, by a `Refresh` header and a `<meta http-equiv="refresh">`, and shows
+/// a link in case neither is followed.
+///
+/// A page rather than a 303, because the callback is reached through DigiLocker's consent form:
+/// Chromium applies the submitting page's CSP `form-action` to every redirect that follows a form
+/// submission, and the business's origin is not one DigiLocker's page can know. A refresh starts
+/// a new navigation that no form-action governs, so the journey ends at the business whatever
+/// DigiLocker's policy is. `Referrer-Policy: no-referrer` keeps the callback's URL (which held the
+/// spent `code` and `state`) from the business.
+pub fn forward(location: &str) -> Response {
+    let Ok(refresh) = HeaderValue::from_str(&format!("0;url={location}")) else {
+        return invalid_return_address();
+    };
+    let target = url::Url::parse(location).ok();
+    let host = target
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let href = escape(location);
+    let head = format!("<meta http-equiv=\"refresh\" content=\"0;url={href}\">");
     let body = format!(
+        "<p>Taking you back to <strong>{host}</strong>.</p>\
+         <p><a class=\"continue\" href=\"{href}\">Continue to {host}</a></p>",
+        host = escape(&host)
+    );
+    let mut res = document(
+        StatusCode::OK,
+        "Returning you to the business",
+        &head,
+        &body,
+    );
+    res.headers_mut().insert(header::REFRESH, refresh);
+    res
+}
+
+/// The HTML document every page shares: `head` goes into `<head>` as is, `body` after the title.
+fn document(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
+    let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{head}\
          <title>{t}</title><style>{STYLE}</style></head><body><main>\
-         <div class=\"brand\">DIGIGATE · IDENTITY VERIFICATION</div><h1>{t}</h1><p>{m}</p>\
+         <div class=\"brand\">DIGIGATE · IDENTITY VERIFICATION</div><h1>{t}</h1>{body}\
          </main></body></html>",
         t = escape(title),
-        m = escape(message)
     );
-    let mut res = (status, body).into_response();
+    let mut res = (status, html).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     secure(res)
+}
+
+fn invalid_return_address() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Something went wrong",
+        "The return address is invalid.",
+    )
 }
 
 /// A redirect of the browser (303 See Other) with the page security headers.
@@ -82,11 +133,7 @@ pub fn redirect(location: &str) -> Response {
             res.headers_mut().insert(header::LOCATION, v);
             secure(res)
         }
-        Err(_) => page(
-            StatusCode::BAD_REQUEST,
-            "Something went wrong",
-            "The return address is invalid.",
-        ),
+        Err(_) => invalid_return_address(),
     }
 }
 
@@ -113,5 +160,26 @@ mod tests {
         assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
         assert_eq!(h[header::CACHE_CONTROL], "no-store");
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+    }
+
+    #[test]
+    fn the_forwarding_page_refreshes_to_the_escaped_address_and_links_to_it() {
+        let res = forward("https://shop.example/done?session_id=a&status=succeeded");
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers();
+        assert_eq!(
+            h[header::REFRESH],
+            "0;url=https://shop.example/done?session_id=a&status=succeeded"
+        );
+        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+        assert!(h[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'"));
+    }
+
+    #[test]
+    fn a_return_address_that_is_no_header_value_gets_an_error_page() {
+        assert_eq!(forward("https://x/\n").status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -248,7 +248,7 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
             .await
             .unwrap()
             .status(),
-        StatusCode::SEE_OTHER
+        StatusCode::OK
     );
     let before = app.status(&id).await;
     let calls = app.sim.call_counts();
@@ -306,7 +306,7 @@ async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(back
     );
     // The real callback still completes: nothing was consumed.
     let res = browser.http().get(callback).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.status(&id).await["status"], "succeeded");
 }
 
@@ -353,7 +353,7 @@ async fn a_restart_between_init_and_callback_completes_the_journey(backend: Back
         .await;
     app.restart().await;
     let res = browser.http().get(callback).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.status(&id).await["status"], "succeeded");
 }
 

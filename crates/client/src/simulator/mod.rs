@@ -12,7 +12,7 @@ mod form;
 
 use crate::ClientError;
 use form::{alert, parse_form, title};
-use reqwest::header::LOCATION;
+use reqwest::header::{LOCATION, REFRESH};
 use reqwest::{IntoUrl, Response, StatusCode};
 use url::Url;
 
@@ -195,7 +195,7 @@ impl Browser {
     }
 
     /// Follows the simulator's redirect to the gateway's callback and returns where the gateway
-    /// sends the person (the business's `redirect_url`).
+    /// sends the person (the business's `redirect_url`, from the page that forwards there).
     pub async fn finish(&self, callback: &Url) -> Result<Url, ClientError> {
         let res = self.get(callback.clone()).await?;
         if let Some(next) = redirect_target(callback, &res) {
@@ -220,13 +220,32 @@ pub async fn complete_consent(
     browser.finish(&callback).await
 }
 
-/// The absolute target of a redirect answered at `from`, or `None` when `res` is no redirect.
+/// Where a browser goes next after the answer `res` at `from`: the `Location` of a redirect, or
+/// the target of a page that forwards at once with `Refresh: 0;url=…` (the gateway ends the
+/// journey with such a page; see the server's `html::forward`). `None` for anything else.
 pub fn redirect_target(from: &Url, res: &Response) -> Option<Url> {
-    if !res.status().is_redirection() {
+    let target = if res.status().is_redirection() {
+        res.headers().get(LOCATION)?.to_str().ok()?
+    } else if res.status() == StatusCode::OK {
+        refresh_target(res.headers().get(REFRESH)?.to_str().ok()?)?
+    } else {
+        return None;
+    };
+    from.join(target).ok()
+}
+
+/// The URL of an immediate refresh (`0;url=…`, `0; URL='…'`); delayed refreshes are not followed.
+fn refresh_target(value: &str) -> Option<&str> {
+    let (delay, rest) = value.split_once(';').or_else(|| value.split_once(','))?;
+    if delay.trim().parse::<f64>().ok()? > 0.0 {
         return None;
     }
-    let location = res.headers().get(LOCATION)?.to_str().ok()?;
-    from.join(location).ok()
+    let rest = rest.trim_start();
+    let url = rest
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("url="))
+        .map(|_| rest[4..].trim())?;
+    Some(url.trim_matches(|c| c == '\'' || c == '"'))
 }
 
 /// An error naming the page without its query (which may hold a `code` or `state`).
@@ -235,4 +254,23 @@ fn unexpected(url: &Url, status: StatusCode, html: &str) -> ClientError {
     page.set_query(None);
     let what = alert(html).or_else(|| title(html)).unwrap_or_default();
     ClientError::Consent(format!("{page} answered {status}: {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refresh_target;
+
+    #[test]
+    fn immediate_refreshes_are_read_in_their_usual_spellings() {
+        assert_eq!(
+            refresh_target("0;url=https://a.example/x?y=1"),
+            Some("https://a.example/x?y=1")
+        );
+        assert_eq!(
+            refresh_target("0; URL='https://a.example/'"),
+            Some("https://a.example/")
+        );
+        assert_eq!(refresh_target("5;url=https://a.example/"), None);
+        assert_eq!(refresh_target("0"), None);
+    }
 }

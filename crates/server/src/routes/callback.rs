@@ -20,7 +20,7 @@ fn rejected() -> Response {
 }
 
 /// Completes the journey: consume `state`, exchange the code, fetch and store the documents,
-/// and send the person back to the business.
+/// and send the person back to the business (through [`html::forward`]: see there why a page).
 pub async fn digilocker_callback(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -69,7 +69,7 @@ pub async fn digilocker_callback(
     .unwrap_or(Err(journey::JourneyError::Aborted));
     match outcome {
         Ok(location) => {
-            let mut res = html::redirect(&location);
+            let mut res = html::forward(&location);
             let expire = format!(
                 "{}=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax",
                 binding_cookie_name(state_token),

@@ -34,6 +34,18 @@ pub enum Backend {
     Postgres,
 }
 
+/// Where DigiLocker (the simulator) sits relative to the gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topology {
+    /// On its own port of 127.0.0.1 (the default of these tests).
+    OwnPort,
+    /// On its own port, and reached by the browser as `localhost`: another site than the
+    /// gateway's 127.0.0.1, as the real DigiLocker is (cookies' SameSite rules apply).
+    OwnOrigin,
+    /// Mounted at `/simulator` on the gateway's own origin, as `digigate serve` runs it.
+    Mounted,
+}
+
 /// Where the business sends people back to in these tests.
 pub const REDIRECT: &str = "https://business.example/kyc/done";
 
@@ -55,6 +67,7 @@ pub struct TestApp {
     gateway_stop: Option<oneshot::Sender<()>>,
     gateway_task: Option<tokio::task::JoinHandle<()>>,
     sim_secret: String,
+    topology: Topology,
     tweak: fn(&mut GatewayConfig),
 }
 
@@ -63,11 +76,25 @@ pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, |_| {}).await
 }
 
-fn sim_client_config(addr: SocketAddr, gateway: &str, secret: &str) -> DigiLockerConfig {
-    let base = Url::parse(&format!("http://{addr}/public")).unwrap();
+fn sim_client_config(
+    addr: SocketAddr,
+    topology: Topology,
+    gateway: &str,
+    secret: &str,
+) -> DigiLockerConfig {
+    let api_base = match topology {
+        Topology::Mounted => Url::parse(&format!("{gateway}/simulator/public")).unwrap(),
+        Topology::OwnPort | Topology::OwnOrigin => {
+            Url::parse(&format!("http://{addr}/public")).unwrap()
+        }
+    };
+    let mut authorize_base = api_base.clone();
+    if topology == Topology::OwnOrigin {
+        authorize_base.set_host(Some("localhost")).unwrap();
+    }
     DigiLockerConfig {
-        authorize_base: base.clone(),
-        api_base: base,
+        authorize_base,
+        api_base,
         client_id: "test-client".into(),
         client_secret: SecretString::from(secret.to_owned()),
         redirect_uri: Url::parse(&format!("{gateway}/callbacks/digilocker")).unwrap(),
@@ -77,6 +104,15 @@ fn sim_client_config(addr: SocketAddr, gateway: &str, secret: &str) -> DigiLocke
 
 /// Starts a gateway whose configuration `tweak` adjusts.
 pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> TestApp {
+    spawn_in(backend, Topology::OwnPort, tweak).await
+}
+
+/// Starts a gateway with the simulator placed as `topology` says.
+pub async fn spawn_in(
+    backend: Backend,
+    topology: Topology,
+    tweak: fn(&mut GatewayConfig),
+) -> TestApp {
     let db = match backend {
         Backend::Sqlite => TestDatabase::sqlite(),
         Backend::Postgres => TestDatabase::postgres().await,
@@ -124,6 +160,7 @@ pub async fn spawn_with(backend: Backend, tweak: fn(&mut GatewayConfig)) -> Test
         gateway_stop: None,
         gateway_task: None,
         sim_secret,
+        topology,
         tweak,
     };
     app.start_gateway(listener).await;
@@ -144,11 +181,18 @@ impl TestApp {
             .unwrap()
             .socket_addrs(|| None)
             .unwrap()[0];
-        let client =
-            DigiLockerClient::new(sim_client_config(sim_addr, &self.base, &self.sim_secret))
-                .unwrap();
+        let client = DigiLockerClient::new(sim_client_config(
+            sim_addr,
+            self.topology,
+            &self.base,
+            &self.sim_secret,
+        ))
+        .unwrap();
         let gateway = Gateway::new(config, self.store.clone(), client);
-        let router = gateway.router();
+        let mut router = gateway.router();
+        if self.topology == Topology::Mounted {
+            router = router.nest("/simulator", self.sim.router());
+        }
         self.gateway = Some(gateway);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -284,8 +328,8 @@ impl TestApp {
         let res = browser.get(callback.clone()).await.unwrap();
         assert_eq!(
             res.status(),
-            StatusCode::SEE_OTHER,
-            "callback answers a redirect"
+            StatusCode::OK,
+            "callback answers the page that forwards to the business"
         );
         (id, redirect_target(&callback, &res).unwrap())
     }

@@ -66,7 +66,7 @@ pub(super) fn offered(sim: &Simulator, journey: &Journey) -> Vec<IssuedDoc> {
 /// Wraps step fields in the page's single form, with the hidden journey id.
 fn form(id: &str, inner: &str) -> String {
     format!(
-        "<form method=\"post\" action=\"authorize\" autocomplete=\"off\">\
+        "<form method=\"post\" action=\"authorize\">\
          <input type=\"hidden\" name=\"request_id\" value=\"{}\">{inner}</form>",
         escape(id)
     )
@@ -90,7 +90,7 @@ fn login(journey: &Journey, requester: &str) -> String {
     format!(
         "<p class=\"lead\">{lead}</p>\
          <label for=\"login_id\">Mobile or Aadhaar number</label>\
-         <input type=\"text\" id=\"login_id\" name=\"login_id\" inputmode=\"numeric\" maxlength=\"14\" value=\"{}\" required autofocus>\
+         <input type=\"text\" id=\"login_id\" name=\"login_id\" inputmode=\"numeric\" autocomplete=\"username\" maxlength=\"14\" value=\"{}\" required autofocus>\
          <p class=\"hint\">Simulator: use a persona's mobile or Aadhaar number (see docs/simulator.md).</p>\
          <div class=\"actions\"><button class=\"primary\" type=\"submit\">{button}</button></div>",
         escape(prefill)
@@ -101,7 +101,7 @@ fn otp(persona: &Persona) -> String {
     format!(
         "<p class=\"lead\">Enter the 6-digit OTP sent to the mobile number XXXXXX{}.</p>\
          <label for=\"otp\">OTP</label>\
-         <input type=\"text\" id=\"otp\" name=\"otp\" inputmode=\"numeric\" maxlength=\"6\" required autofocus>\
+         <input type=\"text\" id=\"otp\" name=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\" required autofocus>\
          <p class=\"hint\">Simulator: the OTP is always 123456.</p>\
          <div class=\"actions\"><button class=\"primary\" type=\"submit\">Verify</button></div>",
         escape(persona.mobile.get(6..).unwrap_or_default())
@@ -111,7 +111,7 @@ fn otp(persona: &Persona) -> String {
 fn pin() -> String {
     "<p class=\"lead\">Enter your 6-digit DigiLocker security PIN.</p>\
      <label for=\"pin\">Security PIN</label>\
-     <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" maxlength=\"6\" required autofocus>\
+     <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" autocomplete=\"current-password\" maxlength=\"6\" required autofocus>\
      <p class=\"hint\">Simulator: the PIN is always 123456.</p>\
      <div class=\"actions\"><button class=\"primary\" type=\"submit\">Sign in</button></div>"
         .to_owned()
@@ -128,7 +128,7 @@ fn create_account(persona: &Persona, pinless: bool) -> String {
         String::new()
     } else {
         "<label for=\"pin\">Set a 6-digit security PIN</label>\
-         <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" maxlength=\"6\" required>\
+         <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" autocomplete=\"new-password\" maxlength=\"6\" required autofocus>\
          <p class=\"hint\">Simulator: the PIN is always 123456.</p>"
             .to_owned()
     };
