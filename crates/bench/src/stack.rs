@@ -24,7 +24,10 @@ pub struct Stack {
     pub secret: String,
     /// A short description of the database, for the report.
     pub database: String,
-    temp_dir: Option<PathBuf>,
+    /// The database URL.
+    pub database_url: String,
+    /// The temporary directory holding the SQLite file, if the stack made one.
+    pub temp_dir: Option<PathBuf>,
 }
 
 impl Drop for Stack {
@@ -45,9 +48,22 @@ fn fresh_temp_dir() -> anyhow::Result<PathBuf> {
 }
 
 impl Stack {
-    /// Starts everything; `database_url` `None` means a SQLite file in a fresh temp directory
-    /// (removed when the stack is dropped).
-    pub async fn start(database_url: Option<&str>) -> anyhow::Result<Stack> {
+    /// The gateway's socket address.
+    pub fn addr(&self) -> anyhow::Result<std::net::SocketAddr> {
+        self.base
+            .socket_addrs(|| None)?
+            .first()
+            .copied()
+            .context("the gateway has no address")
+    }
+
+    /// Starts everything, the gateway on the current runtime and the simulator on `simulator`;
+    /// `database_url` `None` means a SQLite file in a fresh temp directory (removed when the
+    /// stack is dropped).
+    pub async fn start(
+        database_url: Option<&str>,
+        simulator: &tokio::runtime::Handle,
+    ) -> anyhow::Result<Stack> {
         let (url, temp_dir, database) = match database_url {
             Some(u) => {
                 let scheme = u.split(':').next().unwrap_or("database");
@@ -74,11 +90,11 @@ impl Stack {
             SecretString::from(SIM_SECRET),
             vec![callback.to_string()],
         ));
-        tokio::spawn(digigate_simulator::serve(
-            sim_listener,
-            sim,
-            std::future::pending(),
-        ));
+        let sim_listener = sim_listener.into_std()?;
+        simulator.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(sim_listener)?;
+            digigate_simulator::serve(listener, sim, std::future::pending()).await
+        });
 
         let mut config = GatewayConfig::new(base.clone(), [1; 32], [2; 32]);
         // The per-key limit (600 calls a minute by default) would measure the limiter, not the
@@ -117,6 +133,7 @@ impl Stack {
             key: key.to_string(),
             secret,
             database,
+            database_url: url,
             temp_dir,
         })
     }
