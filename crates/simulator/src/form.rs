@@ -59,19 +59,32 @@ impl Fields {
 }
 
 /// Client credentials as sent: HTTP Basic takes precedence over `client_id`/`client_secret` fields.
+///
+/// DigiLocker's OAuth library reads Basic credentials through PHP, which decodes base64 with or
+/// without `=` padding and simply leaves the credentials unset when the header does not decode
+/// to `id:secret`; the library then looks in the body. Both behaviours are kept here, so an
+/// unpadded header works and a malformed one falls back to the form fields.
 pub(crate) fn client_credentials(headers: &HeaderMap, fields: &Fields) -> Option<(String, String)> {
-    if let Some(basic) = authorization(headers, "Basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(basic.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())?;
-        let (id, secret) = decoded.split_once(':')?;
-        return Some((id.to_owned(), secret.to_owned()));
+    if let Some(pair) = authorization(headers, "Basic").and_then(decode_basic) {
+        return Some(pair);
     }
     Some((
         fields.get("client_id")?.to_owned(),
         fields.get("client_secret")?.to_owned(),
     ))
+}
+
+/// `base64(id:secret)`, padded or not, split at the first colon; `None` when it is not that.
+fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let decoded = LENIENT.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// The bearer token of the `Authorization` header, if any.
@@ -128,6 +141,26 @@ mod tests {
             client_credentials(&HeaderMap::new(), &body),
             Some(("other".into(), "x".into()))
         );
+    }
+
+    #[test]
+    fn unpadded_basic_credentials_decode_and_malformed_ones_fall_back_to_the_body() {
+        let body = Fields::parse(&HeaderMap::new(), b"client_id=other&client_secret=x");
+        // "id:se:cret" base64 without its "=="
+        let unpadded = headers(&[(header::AUTHORIZATION, "Basic aWQ6c2U6Y3JldA")]);
+        assert_eq!(
+            client_credentials(&unpadded, &body),
+            Some(("id".into(), "se:cret".into()))
+        );
+        for malformed in ["Basic !!!", "Basic aWQ", "Basic "] {
+            let h = headers(&[(header::AUTHORIZATION, malformed)]);
+            assert_eq!(
+                client_credentials(&h, &body),
+                Some(("other".into(), "x".into())),
+                "{malformed}"
+            );
+            assert_eq!(client_credentials(&h, &Fields::default()), None);
+        }
     }
 
     #[test]

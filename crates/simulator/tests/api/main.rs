@@ -2,6 +2,7 @@
 
 mod account;
 mod authorize;
+mod client_auth;
 mod helpers;
 mod journey;
 mod resources;
