@@ -87,6 +87,46 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
     Some((id.to_owned(), secret.to_owned()))
 }
 
+/// Whether `value` has the shape RFC 7636 gives PKCE verifiers and challenges: 43 to 128
+/// characters from `[A-Za-z0-9-._~]`.
+pub(crate) fn is_pkce_value(value: &str) -> bool {
+    (43..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// PHP's `urldecode`: `+` becomes a space and each `%XX` its byte; a `%` not followed by two hex
+/// digits stays as it is. DigiLocker's OAuth library applies it to the token request's
+/// (already form-decoded) `redirect_uri`, so a URI sent encoded twice still matches.
+pub(crate) fn php_urldecode(value: &str) -> String {
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match bytes.get(i..i + 3) {
+            Some([b'%', hi, lo]) => hex(*hi).zip(hex(*lo)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match (escaped, bytes[i]) {
+            (Some(byte), _) => {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+            (None, b'+') => out.push(b' '),
+            (None, b) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The bearer token of the `Authorization` header, if any.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     authorization(headers, "Bearer")
@@ -161,6 +201,28 @@ mod tests {
             );
             assert_eq!(client_credentials(&h, &Fields::default()), None);
         }
+    }
+
+    #[test]
+    fn urldecode_works_like_php() {
+        assert_eq!(
+            php_urldecode("https%3A%2F%2Fa.example%2Fcb"),
+            "https://a.example/cb"
+        );
+        assert_eq!(
+            php_urldecode("https://a.example/cb"),
+            "https://a.example/cb"
+        );
+        assert_eq!(php_urldecode("a+b%2Bc%zz%4"), "a b+c%zz%4");
+    }
+
+    #[test]
+    fn pkce_values_are_43_to_128_unreserved_characters() {
+        assert!(is_pkce_value(&"a".repeat(43)));
+        assert!(is_pkce_value(&"a-._~Z9".repeat(19)[..128]));
+        assert!(!is_pkce_value(&"a".repeat(42)));
+        assert!(!is_pkce_value(&"a".repeat(129)));
+        assert!(!is_pkce_value(&format!("{}+", "a".repeat(43))));
     }
 
     #[test]

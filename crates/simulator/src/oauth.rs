@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::api_error::ApiError;
-use crate::form::{bearer, client_credentials, Fields};
+use crate::form::{bearer, client_credentials, is_pkce_value, php_urldecode, Fields};
 use crate::issued::DocKind;
 use crate::store::TokenPair;
 use crate::Simulator;
@@ -87,11 +87,18 @@ fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<Tok
             "Authorization code doesn't exist or is invalid for the client",
         )
     })?;
-    if fields.get("redirect_uri") != Some(pending.redirect_uri.as_str()) {
-        return Err(ApiError::bad_request(
-            "redirect_uri_mismatch",
-            "The redirect URI is missing or do not match",
-        ));
+    // RFC 6749 §4.1.3: the redirect URI must be repeated only if the authorize request sent one.
+    // The library compares it after one more `urldecode`, so double encoding is tolerated.
+    if let Some(expected) = &pending.redirect_uri {
+        let matches = fields
+            .get("redirect_uri")
+            .is_some_and(|sent| php_urldecode(sent) == *expected);
+        if !matches {
+            return Err(ApiError::bad_request(
+                "redirect_uri_mismatch",
+                "The redirect URI is missing or do not match",
+            ));
+        }
     }
     if now.saturating_duration_since(pending.issued) >= config.code_ttl {
         store.remove_code(code);
@@ -106,13 +113,9 @@ fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<Tok
             "The PKCE code verifier parameter is required.",
         )
     })?;
-    let well_formed = (43..=128).contains(&verifier.len())
-        && verifier
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-    if !well_formed {
+    if !is_pkce_value(verifier) {
         return Err(ApiError::bad_request(
-            "invalid_code_verifier",
+            "code_verifier_invalid",
             "The PKCE code verifier parameter is invalid.",
         ));
     }

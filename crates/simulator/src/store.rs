@@ -24,8 +24,12 @@ pub(crate) enum Flow {
 /// The validated authorize request a sign-in journey works for.
 #[derive(Debug, Clone)]
 pub(crate) struct AuthorizeRequest {
-    /// Exactly as registered.
+    /// Where the person is sent back: the `redirect_uri` sent (exactly as registered), or the
+    /// client's only registered URI when none was sent.
     pub redirect_uri: String,
+    /// Whether `redirect_uri` was sent: only then must the token request repeat it
+    /// (RFC 6749 §4.1.3, as DigiLocker's OAuth library stores only a supplied URI).
+    pub redirect_uri_supplied: bool,
     /// Echoed back unchanged.
     pub state: String,
     /// The S256 PKCE challenge.
@@ -98,8 +102,9 @@ pub(crate) struct Consent {
 pub(crate) struct PendingCode {
     /// When it was issued.
     pub issued: Instant,
-    /// The redirect URI it was issued for.
-    pub redirect_uri: String,
+    /// The redirect URI the authorize request sent, which the token request must repeat;
+    /// `None` when the authorize request relied on the registered URI.
+    pub redirect_uri: Option<String>,
     /// The PKCE challenge.
     pub code_challenge: String,
     /// What the person agreed to.

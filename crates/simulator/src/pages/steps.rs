@@ -212,7 +212,9 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
     };
     let code = store.issue_code(PendingCode {
         issued: Instant::now(),
-        redirect_uri: request.redirect_uri.clone(),
+        redirect_uri: request
+            .redirect_uri_supplied
+            .then(|| request.redirect_uri.clone()),
         code_challenge: request.code_challenge.clone(),
         consent,
     });

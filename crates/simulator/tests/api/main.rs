@@ -5,6 +5,8 @@ mod authorize;
 mod client_auth;
 mod helpers;
 mod journey;
+mod pkce;
+mod redirect_uri;
 mod resources;
 mod signing;
 mod signup;
