@@ -25,6 +25,7 @@ mod personas;
 mod resources;
 mod signing;
 mod store;
+mod uploaded;
 pub mod verhoeff;
 
 use std::future::Future;
@@ -37,7 +38,7 @@ use axum::Router;
 pub use config::{SimulatorConfig, SimulatorError};
 pub use personas::{
     AadhaarRecord, Address, DrivingLicenceRecord, Fault, Gender, LocalLanguageData, PanRecord,
-    Persona, VehicleClass,
+    Persona, UploadedFile, VehicleClass,
 };
 
 use store::Store;
@@ -145,6 +146,9 @@ impl Simulator {
             .route("/public/oauth2/2/token", post(oauth::token))
             .route("/public/oauth2/1/revoke", post(oauth::revoke))
             .route("/public/oauth2/1/user", get(resources::user))
+            .route("/public/oauth2/1/files", get(uploaded::root))
+            .route("/public/oauth2/1/files/", get(uploaded::root))
+            .route("/public/oauth2/1/files/{id}", get(uploaded::folder))
             .route("/public/oauth2/1/files/issued", get(resources::issued_v1))
             .route("/public/oauth2/2/files/issued", get(resources::issued_v2))
             .route("/public/oauth2/1/xml/", get(resources::uri_missing))
@@ -153,6 +157,7 @@ impl Simulator {
             .route("/public/oauth2/1/file/{uri}", get(resources::file))
             .route("/public/oauth2/3/xml/eaadhaar", get(resources::eaadhaar))
             .route("/public/account/2/verify", post(account::verify))
+            .fallback(resources::not_found)
             .with_state(self.clone())
     }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SimulatorError;
+pub use crate::uploaded::UploadedFile;
 
 mod validate;
 
@@ -51,6 +52,9 @@ pub struct Persona {
     /// The driving licence issued to the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driving_licence: Option<DrivingLicenceRecord>,
+    /// Documents the person uploaded themselves (`/oauth2/1/files/`); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uploaded: Vec<UploadedFile>,
 }
 
 fn default_true() -> bool {

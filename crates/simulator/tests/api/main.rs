@@ -11,3 +11,4 @@ mod resources;
 mod signing;
 mod signup;
 mod token;
+mod uploaded;
