@@ -97,6 +97,10 @@ pub struct Address {
     pub locality: String,
     /// Village, town or city.
     pub vtc: String,
+    /// Post office (`Poa@po` in e-Aadhaar).
+    pub post_office: String,
+    /// Sub-district, e.g. the taluka or tehsil (`Poa@subdist` in e-Aadhaar).
+    pub subdistrict: String,
     /// District.
     pub district: String,
     /// State.
@@ -188,9 +192,12 @@ pub struct DrivingLicenceRecord {
     pub issue_date: String,
     /// Expiry date, `DD-MM-YYYY`.
     pub expiry_date: String,
-    /// Permanent address.
+    /// Present address (`Address type="present"`).
     #[serde(default)]
     pub address: Address,
+    /// Permanent address (`Address2 type="permanent"`); the present address when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permanent_address: Option<Address>,
     /// The classes of vehicle the licence covers.
     pub categories: Vec<VehicleClass>,
 }

@@ -3,6 +3,7 @@
 mod account;
 mod authorize;
 mod client_auth;
+mod documents;
 mod helpers;
 mod journey;
 mod pkce;
