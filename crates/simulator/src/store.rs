@@ -52,6 +52,11 @@ pub(crate) struct AuthorizeRequest {
     pub verified_mobile: Option<String>,
     /// `login_hint`, pre-filled on the first page.
     pub login_hint: Option<String>,
+    /// `scope` contained `openid`: the grant is echoed with it and `/oauth2/2/token` adds an
+    /// `id_token`.
+    pub openid: bool,
+    /// `nonce`, copied into the first `id_token`.
+    pub nonce: Option<String>,
 }
 
 /// Where a person is in the journey; the server, not the form, decides what a POST means.
@@ -95,6 +100,16 @@ pub(crate) struct Consent {
     pub consent_valid_till: i64,
     /// Whether the account was created in this journey.
     pub new_account: bool,
+    /// Whether `openid` was requested (see [`AuthorizeRequest::openid`]).
+    pub openid: bool,
+    /// The authorize request's `nonce`, if any.
+    pub nonce: Option<String>,
+    /// When the person authenticated, epoch seconds (`auth_time`).
+    pub auth_time: i64,
+    /// An id for the authentication (`auth_txn`).
+    pub auth_txn: String,
+    /// How the person authenticated (`auth_mode`), e.g. `DL_MOBILE_PIN`.
+    pub auth_mode: &'static str,
 }
 
 /// An authorization code waiting to be exchanged.

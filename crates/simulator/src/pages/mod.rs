@@ -118,5 +118,9 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         pinless_signup: yes("plsignup"),
         verified_mobile: digits("verified_mobile").filter(|_| flow == Flow::SignUp),
         login_hint: digits("login_hint"),
+        openid: q
+            .get("scope")
+            .is_some_and(|scope| scope.split(' ').any(|s| s == "openid")),
+        nonce: q.get("nonce").map(str::to_owned),
     })
 }

@@ -5,6 +5,7 @@ mod authorize;
 mod client_auth;
 mod documents;
 mod helpers;
+mod id_token;
 mod journey;
 mod pkce;
 mod redirect_uri;
