@@ -163,6 +163,7 @@ impl Simulator {
             .route("/public/oauth2/1/file/{uri}", get(resources::file))
             .route("/public/oauth2/3/xml/eaadhaar", get(resources::eaadhaar))
             .route("/public/account/2/verify", post(account::verify))
+            .method_not_allowed_fallback(resources::method_not_allowed)
             .fallback(resources::not_found)
             .with_state(self.clone())
     }

@@ -56,6 +56,16 @@ pub(crate) async fn not_found() -> ApiError {
     )
 }
 
+/// A known path with a method it does not take (e.g. `GET` on `/token`): the OAuth library's
+/// 405 `invalid_request`, in the JSON envelope rather than an empty body.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request",
+        "The request method is not supported for this URL",
+    )
+}
+
 /// `GET /oauth2/1/user`: the flat user-details object.
 pub(crate) async fn user(
     State(sim): State<Simulator>,

@@ -4,6 +4,7 @@ mod account;
 mod authorize;
 mod client_auth;
 mod documents;
+mod fallback;
 mod helpers;
 mod id_token;
 mod journey;

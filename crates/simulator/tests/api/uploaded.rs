@@ -1,5 +1,4 @@
-//! Self-uploaded documents (reference §4.4, OpenAPI `/oauth2/1/files/`) and the JSON 404 that
-//! DigiLocker's APIs answer for a path they do not serve (reference §2, §6).
+//! Self-uploaded documents (reference §4.4, OpenAPI `/oauth2/1/files/`).
 
 use reqwest::StatusCode;
 
@@ -108,24 +107,4 @@ async fn the_issued_list_is_still_served_next_to_the_uploaded_folders() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["resource"], "issued");
-}
-
-#[tokio::test]
-async fn an_unknown_path_answers_a_json_404_error() {
-    let sim = spawn().await;
-    for path in ["/oauth2/9/nothing", "/no/such/api", "/oauth2/1/xml"] {
-        let response = sim.client.get(sim.url(path)).send().await.expect("get");
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/json",
-            "{path}"
-        );
-        let body: serde_json::Value = response.json().await.expect("json body");
-        assert!(
-            body["error"].as_str().is_some_and(|e| !e.is_empty()),
-            "{body}"
-        );
-        assert!(body["error_description"].is_string(), "{body}");
-    }
 }
