@@ -57,13 +57,13 @@ impl IdTokenKeys {
         Ok(Self { keys })
     }
 
-    /// The keys a token with this `kid` may be signed with: the one with that `kid`, or every
-    /// key when the token names none.
+    /// The keys a token with this `kid` may be signed with: those with that `kid` or with no
+    /// `kid` at all, or every key when the token names none. Each is still checked by signature.
     pub(crate) fn candidates<'a>(
         &'a self,
         kid: Option<&'a str>,
     ) -> Result<impl Iterator<Item = &'a RsaPublicKey> + 'a, IdTokenError> {
-        let matches = move |k: &Option<String>| kid.is_none() || k.as_deref() == kid;
+        let matches = move |k: &Option<String>| kid.is_none() || k.is_none() || k.as_deref() == kid;
         if !self.keys.iter().any(|(k, _)| matches(k)) {
             return Err(IdTokenError::UnknownKey);
         }
