@@ -4,7 +4,9 @@
 //! [authorize URL](DigiLockerClient::authorize_url) with PKCE ([`Pkce`]), the
 //! [code exchange](DigiLockerClient::exchange_code) (done by the `oauth2` crate), the user's
 //! identity, the issued-documents list, e-Aadhaar XML, documents and certificate XML by URI
-//! (checked against their `hmac` header), token revocation, and the account lookup.
+//! (checked against their `hmac` header), token revocation, and the account lookup. A token
+//! answer's OIDC `id_token`, when DigiLocker sends one, is decoded ([`IdToken`]) and can be
+//! verified against a JWK Set ([`IdTokenKeys`]); its claims are informational until verified.
 //!
 //! Every call has a timeout and never follows a redirect. Answers are decoded leniently,
 //! accepting each spelling DigiLocker is known to use. Errors and `Debug` output carry no
@@ -16,6 +18,8 @@ mod client;
 mod config;
 mod error;
 mod files;
+mod id_token;
+mod jwks;
 mod pkce;
 mod revoke;
 mod scope;
@@ -29,6 +33,8 @@ pub use client::DigiLockerClient;
 pub use config::{DigiLockerConfig, PRODUCTION_BASE};
 pub use error::DigiLockerError;
 pub use files::{FetchedFile, IssuedFile};
+pub use id_token::{IdToken, IdTokenClaims, IdTokenError, IdTokenExpectations};
+pub use jwks::IdTokenKeys;
 pub use pkce::Pkce;
 pub use scope::doctype_of_uri;
 pub use token::{AccessToken, TokenGrant};

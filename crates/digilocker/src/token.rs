@@ -26,7 +26,7 @@ use crate::client::{read_body, MAX_JSON_BYTES};
 use crate::config::{endpoint, DigiLockerConfig};
 use crate::scope;
 use crate::wire::IdentityFields;
-use crate::{DigiLockerClient, DigiLockerError};
+use crate::{DigiLockerClient, DigiLockerError, IdToken};
 
 /// A DigiLocker access (or refresh) token. `Debug` never shows it.
 #[derive(Clone)]
@@ -76,6 +76,10 @@ pub struct TokenGrant {
     pub eaadhaar: Option<bool>,
     /// DigiLocker's stable per-partner reference key for the user.
     pub reference_key: Option<String>,
+    /// The OIDC `id_token`, when the answer carried one (`/oauth2/2/token` with `scope=openid`).
+    /// Its claims are **unverified and informational** until [`IdToken::verify`] succeeds with
+    /// keys the caller trusts; nothing in the gateway relies on them.
+    pub id_token: Option<IdToken>,
 }
 
 impl TokenGrant {
@@ -99,6 +103,7 @@ impl fmt::Debug for TokenGrant {
             .field("granted_doctypes", &self.granted_doctypes())
             .field("consent_valid_till", &self.consent_valid_till)
             .field("eaadhaar", &self.eaadhaar)
+            .field("id_token", &self.id_token.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -106,13 +111,30 @@ impl fmt::Debug for TokenGrant {
 /// DigiLocker's additions to the standard token answer, decoded leniently.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(try_from = "serde_json::Map<String, serde_json::Value>")]
-pub(crate) struct DigiLockerTokenFields(IdentityFields);
+pub(crate) struct DigiLockerTokenFields {
+    identity: IdentityFields,
+    /// Not serialized: `oauth2` only needs `Serialize` for the trait bound.
+    #[serde(skip_serializing)]
+    id_token: Option<IdToken>,
+}
 
 impl TryFrom<serde_json::Map<String, serde_json::Value>> for DigiLockerTokenFields {
     type Error = String;
 
     fn try_from(map: serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
-        IdentityFields::from_map(&map).map(Self)
+        // A present but undecodable `id_token` fails the answer like any other malformed field.
+        let id_token = match map.get("id_token") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(raw)) if raw.trim().is_empty() => None,
+            Some(serde_json::Value::String(raw)) => Some(
+                IdToken::decode(raw.trim()).map_err(|err| format!("field `id_token`: {err}"))?,
+            ),
+            Some(_) => return Err("field `id_token`: expected a string".to_owned()),
+        };
+        Ok(Self {
+            identity: IdentityFields::from_map(&map)?,
+            id_token,
+        })
     }
 }
 
@@ -246,7 +268,8 @@ fn grant_from(response: DigiLockerTokenResponse) -> TokenGrant {
                 .join(" ")
         })
         .unwrap_or_default();
-    let identity = response.extra_fields().0.clone();
+    let extra = response.extra_fields();
+    let identity = extra.identity.clone();
     TokenGrant {
         access_token: AccessToken::new(response.access_token().secret().clone()),
         refresh_token: response
@@ -261,6 +284,7 @@ fn grant_from(response: DigiLockerTokenResponse) -> TokenGrant {
         gender: identity.gender,
         eaadhaar: identity.eaadhaar,
         reference_key: identity.reference_key,
+        id_token: extra.id_token.clone(),
     }
 }
 

@@ -95,3 +95,55 @@ fn a_malformed_flag_fails_without_quoting_the_value() {
     .expect_err("rejected");
     assert!(!err.to_string().contains("Sunil"));
 }
+
+/// `header.payload.signature` with the given claims and a dummy signature.
+fn unsigned_jwt(claims: &serde_json::Value) -> String {
+    use base64::Engine as _;
+    let b64 = |v: String| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    format!(
+        "{}.{}.{}",
+        b64(r#"{"alg":"RS256","kid":"k"}"#.to_owned()),
+        b64(claims.to_string()),
+        b64("sig".to_owned())
+    )
+}
+
+#[test]
+fn an_oidc_answer_exposes_the_id_token_claims_unverified() {
+    let jwt = unsigned_jwt(&serde_json::json!({
+        "iss": "https://digilocker.meripehchaan.gov.in", "sub": "123e4567", "aud": "client-1",
+        "iat": 1_700_000_000, "exp": 1_700_086_400, "given_name": "Sunil Kumar",
+        "masked_aadhaar": "xxxxxxxx1234", "pan_number": "ABCDE1234F",
+    }));
+    let grant = decode(&format!(
+        r#"{{"access_token":"t","token_type":"Bearer","scope":"openid files.issueddocs",
+        "id_token":"{jwt}"}}"#
+    ));
+    let token = grant.id_token.as_ref().expect("id_token decoded");
+    let claims = token.unverified_claims();
+    assert_eq!(claims.subject.as_deref(), Some("123e4567"));
+    assert_eq!(claims.audience, ["client-1"]);
+    assert_eq!(claims.masked_aadhaar.as_deref(), Some("xxxxxxxx1234"));
+    assert_eq!(claims.expires_at, Some(1_700_086_400));
+    // The identity fields of the answer itself are untouched by the id_token.
+    assert!(grant.name.is_none() && grant.digilocker_id.is_none());
+    assert!(!format!("{grant:?}").contains("Sunil"));
+}
+
+#[test]
+fn an_answer_without_id_token_has_none() {
+    let grant = decode(r#"{"access_token":"t","token_type":"Bearer","id_token":""}"#);
+    assert!(grant.id_token.is_none());
+}
+
+#[test]
+fn a_malformed_id_token_fails_the_answer_without_quoting_it() {
+    for bad in [r#""not-a-jwt-Sunil""#, "42"] {
+        let err = serde_json::from_str::<DigiLockerTokenResponse>(&format!(
+            r#"{{"access_token":"t","token_type":"Bearer","id_token":{bad}}}"#
+        ))
+        .expect_err("rejected");
+        assert!(err.to_string().contains("id_token"), "{err}");
+        assert!(!err.to_string().contains("Sunil"), "{err}");
+    }
+}

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use digigate_digilocker::{
     AccessToken, AccountLookup, AuthorizeRequest, DigiLockerClient, DigiLockerConfig,
-    DigiLockerError, DlFlow, Pkce, TokenGrant,
+    DigiLockerError, DlFlow, IdToken, IdTokenExpectations, IdTokenKeys, Pkce, TokenGrant,
 };
 use digigate_simulator::{Simulator, SimulatorConfig};
+use secrecy::ExposeSecret;
 use secrecy::SecretString;
 use tokio::sync::oneshot;
 use url::Url;
@@ -69,8 +70,19 @@ fn request_id(page: &str) -> String {
 /// Drives the simulator's sign-in pages as persona `mobile` and consents to `docs`; returns
 /// the authorization code from the redirect.
 async fn consent(client: &DigiLockerClient, pkce: &Pkce, mobile: &str, docs: &[&str]) -> String {
+    consent_with(client, pkce, mobile, docs, &[]).await
+}
+
+/// Like [`consent`], with `extra` parameters added to the client's authorize URL.
+async fn consent_with(
+    client: &DigiLockerClient,
+    pkce: &Pkce,
+    mobile: &str,
+    docs: &[&str],
+    extra: &[(&str, &str)],
+) -> String {
     let state = "state-123".to_owned();
-    let url = client.authorize_url(&AuthorizeRequest {
+    let mut url = client.authorize_url(&AuthorizeRequest {
         state: state.clone(),
         code_challenge: pkce.challenge.clone(),
         flow: DlFlow::Signin,
@@ -78,6 +90,7 @@ async fn consent(client: &DigiLockerClient, pkce: &Pkce, mobile: &str, docs: &[&
         purpose: "kyc".into(),
         ..AuthorizeRequest::default()
     });
+    url.query_pairs_mut().extend_pairs(extra);
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -295,4 +308,77 @@ async fn account_lookup_reports_registered_and_unknown_numbers() {
         .await
         .expect_err("bad hmac");
     assert!(matches!(err, DigiLockerError::Api { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_gateway_exchange_gets_no_id_token_even_when_openid_was_requested() {
+    let sim = start_simulator().await;
+    let client = client_for(&sim.base, SECRET);
+    let pkce = Pkce::generate();
+    let openid = [("scope", "openid"), ("nonce", "nonce-1")];
+    let code = consent_with(&client, &pkce, "9000000001", &["PANCR"], &openid).await;
+    let grant = client
+        .exchange_code(&code, &pkce.verifier)
+        .await
+        .expect("exchange");
+    // The client calls /oauth2/1/token, which has no OIDC answer: behaviour is unchanged.
+    assert!(grant.id_token.is_none());
+    assert!(grant.scope.split(' ').any(|s| s == "openid"));
+    assert!(grant.digilocker_id.is_some());
+}
+
+#[tokio::test]
+async fn an_id_token_from_the_oidc_endpoint_verifies_with_the_published_keys() {
+    let sim = start_simulator().await;
+    let client = client_for(&sim.base, SECRET);
+    let pkce = Pkce::generate();
+    let openid = [("scope", "openid"), ("nonce", "nonce-1")];
+    let code = consent_with(&client, &pkce, "9000000001", &["PANCR"], &openid).await;
+    let http = reqwest::Client::new();
+    let answer: serde_json::Value = http
+        .post(format!("{}/oauth2/2/token", sim.base))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", pkce.verifier.expose_secret()),
+            ("client_id", CLIENT_ID),
+            ("client_secret", SECRET),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let raw = answer["id_token"].as_str().expect("an id_token");
+    let jwks = http
+        .get(format!("{}/oauth2/1/certs", sim.base))
+        .send()
+        .await
+        .expect("certs")
+        .bytes()
+        .await
+        .expect("body");
+    let keys = IdTokenKeys::from_jwks_json(&jwks).expect("key set");
+    let token = IdToken::decode(raw).expect("decodes");
+    let expect = IdTokenExpectations {
+        issuer: "https://digilocker.meripehchaan.gov.in",
+        client_id: CLIENT_ID,
+        nonce: Some("nonce-1"),
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .expect("clock"),
+    };
+    let claims = token.verify(&keys, &expect).expect("verifies");
+    assert_eq!(claims.subject.as_deref(), answer["digilockerid"].as_str());
+    assert_eq!(claims.pan_number.as_deref(), Some("ABKPV4821M"));
+    assert_eq!(claims.masked_aadhaar.as_deref(), Some("xxxxxxxx5616"));
+
+    let wrong_client = IdTokenExpectations {
+        client_id: "someone-else",
+        ..expect
+    };
+    assert!(token.verify(&keys, &wrong_client).is_err());
 }

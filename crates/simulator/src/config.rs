@@ -7,7 +7,11 @@ use std::time::Duration;
 use digigate_documents::signature::{SignatureMethod, SigningIdentity};
 use secrecy::SecretString;
 
+use crate::oidc::IdTokenKey;
 use crate::personas::Persona;
+
+/// The `iss` claim of real DigiLocker `id_token`s (reference §4.2).
+const DIGILOCKER_ISSUER: &str = "https://digilocker.meripehchaan.gov.in";
 
 /// The configuration of one simulated DigiLocker: the single registered partner client and the
 /// people who can sign in.
@@ -30,6 +34,12 @@ pub struct SimulatorConfig {
     pub signing: Option<Arc<SigningIdentity>>,
     /// The signature algorithm used when `signing` is set (default RSA-SHA1, as DigiLocker).
     pub signature_method: SignatureMethod,
+    /// The `iss` of every `id_token` (default `https://digilocker.meripehchaan.gov.in`, the value
+    /// in real DigiLocker tokens).
+    pub issuer: String,
+    /// The key that signs `id_token`s and is published at `/oauth2/1/certs`; `None` (the
+    /// default) generates a fresh RSA key on the first OIDC request.
+    pub id_token_key: Option<Arc<IdTokenKey>>,
 }
 
 impl SimulatorConfig {
@@ -48,6 +58,8 @@ impl SimulatorConfig {
             personas: Persona::built_in(),
             signing: None,
             signature_method: SignatureMethod::RsaSha1,
+            issuer: DIGILOCKER_ISSUER.to_owned(),
+            id_token_key: None,
         }
     }
 }
@@ -73,6 +85,9 @@ pub enum SimulatorError {
         #[source]
         source: serde_json::Error,
     },
+    /// The `id_token` signing key could not be made, read or used.
+    #[error("id_token key: {0}")]
+    IdTokenKey(&'static str),
     /// A persona is well-formed JSON but describes an impossible person.
     #[error("persona {index} is invalid: {reason}")]
     InvalidPersona {

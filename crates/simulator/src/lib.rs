@@ -19,25 +19,28 @@ mod html;
 mod ids;
 mod issued;
 mod oauth;
+mod oidc;
 mod pages;
 mod pdf;
 mod personas;
 mod resources;
 mod signing;
 mod store;
+mod uploaded;
 pub mod verhoeff;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use axum::routing::{get, post};
 use axum::Router;
 
 pub use config::{SimulatorConfig, SimulatorError};
+pub use oidc::IdTokenKey;
 pub use personas::{
     AadhaarRecord, Address, DrivingLicenceRecord, Fault, Gender, LocalLanguageData, PanRecord,
-    Persona, VehicleClass,
+    Persona, UploadedFile, VehicleClass,
 };
 
 use store::Store;
@@ -56,6 +59,8 @@ struct Shared {
     signed_xml: Mutex<signing::SignedXmlCache>,
     /// How often the partner endpoints were called, for tests that assert calls were not made.
     counters: Counters,
+    /// The `id_token` key generated on first use when the configuration has none.
+    id_token_key: OnceLock<Arc<oidc::IdTokenKey>>,
 }
 
 #[derive(Default)]
@@ -95,6 +100,7 @@ impl Simulator {
                 store: Mutex::new(Store::new(registered)),
                 signed_xml: Mutex::new(signing::SignedXmlCache::new()),
                 counters: Counters::default(),
+                id_token_key: OnceLock::new(),
             }),
         }
     }
@@ -141,10 +147,14 @@ impl Simulator {
                 "/public/oauth2/2/authorize",
                 get(pages::authorize).post(pages::step),
             )
-            .route("/public/oauth2/1/token", post(oauth::token))
-            .route("/public/oauth2/2/token", post(oauth::token))
+            .route("/public/oauth2/1/token", post(oauth::token_v1))
+            .route("/public/oauth2/2/token", post(oauth::token_v2))
+            .route("/public/oauth2/1/certs", get(oidc::certs))
             .route("/public/oauth2/1/revoke", post(oauth::revoke))
             .route("/public/oauth2/1/user", get(resources::user))
+            .route("/public/oauth2/1/files", get(uploaded::root))
+            .route("/public/oauth2/1/files/", get(uploaded::root))
+            .route("/public/oauth2/1/files/{id}", get(uploaded::folder))
             .route("/public/oauth2/1/files/issued", get(resources::issued_v1))
             .route("/public/oauth2/2/files/issued", get(resources::issued_v2))
             .route("/public/oauth2/1/xml/", get(resources::uri_missing))
@@ -153,6 +163,8 @@ impl Simulator {
             .route("/public/oauth2/1/file/{uri}", get(resources::file))
             .route("/public/oauth2/3/xml/eaadhaar", get(resources::eaadhaar))
             .route("/public/account/2/verify", post(account::verify))
+            .method_not_allowed_fallback(resources::method_not_allowed)
+            .fallback(resources::not_found)
             .with_state(self.clone())
     }
 

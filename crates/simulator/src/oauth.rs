@@ -13,22 +13,46 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::api_error::ApiError;
-use crate::form::{bearer, client_credentials, Fields};
+use crate::form::{bearer, client_credentials, is_pkce_value, php_urldecode, Fields};
 use crate::issued::DocKind;
+use crate::oidc;
 use crate::store::TokenPair;
 use crate::Simulator;
 
-/// `POST /oauth2/{1,2}/token`: authorization-code and refresh-token grants.
-pub(crate) async fn token(
+/// `POST /oauth2/1/token`: authorization-code and refresh-token grants, never an `id_token`.
+pub(crate) async fn token_v1(
     State(sim): State<Simulator>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    token(&sim, &headers, &body, false)
+}
+
+/// `POST /oauth2/2/token`: the OIDC token endpoint; as version 1, plus an `id_token` when the
+/// authorize request asked for `scope=openid` (reference §4.1, §4.2, §7).
+pub(crate) async fn token_v2(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(&sim, &headers, &body, true)
+}
+
+fn token(sim: &Simulator, headers: &HeaderMap, body: &[u8], oidc: bool) -> Response {
     sim.count_token_request();
-    let fields = Fields::parse(&headers, &body);
-    match exchange(&sim, &headers, &fields) {
-        Ok(pair) => {
-            let mut response = Json(token_body(&sim, &pair)).into_response();
+    let fields = Fields::parse(headers, body);
+    let answer = exchange(sim, headers, &fields).and_then(|(pair, first_issue)| {
+        let mut body = token_body(sim, &pair);
+        if oidc {
+            if let Some(id_token) = oidc::id_token(sim, &pair.grant.consent, first_issue)? {
+                body["id_token"] = serde_json::Value::String(id_token);
+            }
+        }
+        Ok(body)
+    });
+    match answer {
+        Ok(body) => {
+            let mut response = Json(body).into_response();
             let h = response.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -38,7 +62,13 @@ pub(crate) async fn token(
     }
 }
 
-fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<TokenPair, ApiError> {
+/// Runs the grant; the flag says whether it was a code exchange (the first tokens of a grant)
+/// rather than a refresh.
+fn exchange(
+    sim: &Simulator,
+    headers: &HeaderMap,
+    fields: &Fields,
+) -> Result<(TokenPair, bool), ApiError> {
     let grant_type = fields.get("grant_type").ok_or_else(|| {
         ApiError::bad_request(
             "invalid_request",
@@ -75,6 +105,7 @@ fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<Tok
         }
         return store
             .rotate(refresh, now, config.token_ttl)
+            .map(|pair| (pair, false))
             .ok_or_else(invalid);
     }
 
@@ -87,11 +118,18 @@ fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<Tok
             "Authorization code doesn't exist or is invalid for the client",
         )
     })?;
-    if fields.get("redirect_uri") != Some(pending.redirect_uri.as_str()) {
-        return Err(ApiError::bad_request(
-            "redirect_uri_mismatch",
-            "The redirect URI is missing or do not match",
-        ));
+    // RFC 6749 §4.1.3: the redirect URI must be repeated only if the authorize request sent one.
+    // The library compares it after one more `urldecode`, so double encoding is tolerated.
+    if let Some(expected) = &pending.redirect_uri {
+        let matches = fields
+            .get("redirect_uri")
+            .is_some_and(|sent| php_urldecode(sent) == *expected);
+        if !matches {
+            return Err(ApiError::bad_request(
+                "redirect_uri_mismatch",
+                "The redirect URI is missing or do not match",
+            ));
+        }
     }
     if now.saturating_duration_since(pending.issued) >= config.code_ttl {
         store.remove_code(code);
@@ -106,13 +144,9 @@ fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<Tok
             "The PKCE code verifier parameter is required.",
         )
     })?;
-    let well_formed = (43..=128).contains(&verifier.len())
-        && verifier
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-    if !well_formed {
+    if !is_pkce_value(verifier) {
         return Err(ApiError::bad_request(
-            "invalid_code_verifier",
+            "code_verifier_invalid",
             "The PKCE code verifier parameter is invalid.",
         ));
     }
@@ -132,7 +166,10 @@ fn exchange(sim: &Simulator, headers: &HeaderMap, fields: &Fields) -> Result<Tok
         )
     })?;
     tracing::info!("simulator exchanged an authorization code");
-    Ok(store.create_grant(pending.consent, now, config.token_ttl))
+    Ok((
+        store.create_grant(pending.consent, now, config.token_ttl),
+        true,
+    ))
 }
 
 /// Checks client credentials (HTTP Basic or form fields) against the configured client.
@@ -170,7 +207,11 @@ fn client_matches(sim: &Simulator, id: &str, secret: &str) -> bool {
 fn token_body(sim: &Simulator, pair: &TokenPair) -> serde_json::Value {
     let consent = &pair.grant.consent;
     let persona = sim.persona(consent.persona);
-    let mut scope = String::from("files.issueddocs userdetails");
+    let mut scope = String::new();
+    if consent.openid {
+        scope.push_str("openid ");
+    }
+    scope.push_str("files.issueddocs userdetails");
     for kind in DocKind::ALL
         .into_iter()
         .filter(|k| consent.docs.contains(k))

@@ -38,6 +38,34 @@ fn authorize<'a>(sim: &'a Simulator, headers: &HeaderMap) -> Result<Access<'a>, 
     Ok(Access { persona, consent })
 }
 
+/// The persona a valid bearer token belongs to, for endpoints that do not depend on consent.
+pub(crate) fn authorized_persona<'a>(
+    sim: &'a Simulator,
+    headers: &HeaderMap,
+) -> Result<&'a Persona, ApiError> {
+    authorize(sim, headers).map(|access| access.persona)
+}
+
+/// Any path the simulator does not serve: DigiLocker's JSON error envelope with a 404, rather
+/// than an empty body, so clients that always decode the envelope see what went wrong.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "url_not_found",
+        "Your API url or path is incorrect",
+    )
+}
+
+/// A known path with a method it does not take (e.g. `GET` on `/token`): the OAuth library's
+/// 405 `invalid_request`, in the JSON envelope rather than an empty body.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request",
+        "The request method is not supported for this URL",
+    )
+}
+
 /// `GET /oauth2/1/user`: the flat user-details object.
 pub(crate) async fn user(
     State(sim): State<Simulator>,

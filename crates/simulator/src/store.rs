@@ -24,8 +24,12 @@ pub(crate) enum Flow {
 /// The validated authorize request a sign-in journey works for.
 #[derive(Debug, Clone)]
 pub(crate) struct AuthorizeRequest {
-    /// Exactly as registered.
+    /// Where the person is sent back: the `redirect_uri` sent (exactly as registered), or the
+    /// client's only registered URI when none was sent.
     pub redirect_uri: String,
+    /// Whether `redirect_uri` was sent: only then must the token request repeat it
+    /// (RFC 6749 §4.1.3, as DigiLocker's OAuth library stores only a supplied URI).
+    pub redirect_uri_supplied: bool,
     /// Echoed back unchanged.
     pub state: String,
     /// The S256 PKCE challenge.
@@ -48,6 +52,11 @@ pub(crate) struct AuthorizeRequest {
     pub verified_mobile: Option<String>,
     /// `login_hint`, pre-filled on the first page.
     pub login_hint: Option<String>,
+    /// `scope` contained `openid`: the grant is echoed with it and `/oauth2/2/token` adds an
+    /// `id_token`.
+    pub openid: bool,
+    /// `nonce`, copied into the first `id_token`.
+    pub nonce: Option<String>,
 }
 
 /// Where a person is in the journey; the server, not the form, decides what a POST means.
@@ -91,6 +100,16 @@ pub(crate) struct Consent {
     pub consent_valid_till: i64,
     /// Whether the account was created in this journey.
     pub new_account: bool,
+    /// Whether `openid` was requested (see [`AuthorizeRequest::openid`]).
+    pub openid: bool,
+    /// The authorize request's `nonce`, if any.
+    pub nonce: Option<String>,
+    /// When the person authenticated, epoch seconds (`auth_time`).
+    pub auth_time: i64,
+    /// An id for the authentication (`auth_txn`).
+    pub auth_txn: String,
+    /// How the person authenticated (`auth_mode`), e.g. `DL_MOBILE_PIN`.
+    pub auth_mode: &'static str,
 }
 
 /// An authorization code waiting to be exchanged.
@@ -98,8 +117,9 @@ pub(crate) struct Consent {
 pub(crate) struct PendingCode {
     /// When it was issued.
     pub issued: Instant,
-    /// The redirect URI it was issued for.
-    pub redirect_uri: String,
+    /// The redirect URI the authorize request sent, which the token request must repeat;
+    /// `None` when the authorize request relied on the registered URI.
+    pub redirect_uri: Option<String>,
     /// The PKCE challenge.
     pub code_challenge: String,
     /// What the person agreed to.

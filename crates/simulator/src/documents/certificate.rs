@@ -30,6 +30,7 @@ pub(crate) fn pan_xml(persona: &Persona, p: &PanRecord) -> Vec<u8> {
     );
     address(
         &mut out,
+        "Address",
         "",
         &Address {
             country: "IN".into(),
@@ -37,13 +38,14 @@ pub(crate) fn pan_xml(persona: &Persona, p: &PanRecord) -> Vec<u8> {
         },
     );
     out.push_str("</Organization></IssuedBy>");
+    let address = persona.aadhaar_address();
     person(
         &mut out,
         persona.gender,
         &p.name,
         &p.dob,
         &p.father_name,
-        &persona.aadhaar_address(),
+        &[("Address", "permanent", &address)],
         "",
         "",
     );
@@ -88,6 +90,7 @@ pub(crate) fn driving_licence_xml(persona: &Persona, d: &DrivingLicenceRecord) -
     );
     address(
         &mut out,
+        "Address",
         "",
         &Address {
             state: d.address.state.clone(),
@@ -96,13 +99,18 @@ pub(crate) fn driving_licence_xml(persona: &Persona, d: &DrivingLicenceRecord) -
         },
     );
     out.push_str("</Organization></IssuedBy>");
+    // Real licences carry both addresses: `Address` (present) and `Address2` (permanent).
+    let permanent = d.permanent_address.as_ref().unwrap_or(&d.address);
     person(
         &mut out,
         persona.gender,
         &d.name,
         &d.dob,
         &d.father_name,
-        &d.address,
+        &[
+            ("Address", "present", &d.address),
+            ("Address2", "permanent", permanent),
+        ],
         "jpeg",
         &persona.photo_base64(),
     );
@@ -158,7 +166,7 @@ fn person(
     name: &str,
     dob: &str,
     swd: &str,
-    addr: &Address,
+    addresses: &[(&str, &str, &Address)],
     photo_format: &str,
     photo: &str,
 ) {
@@ -182,20 +190,24 @@ fn person(
         ],
         false,
     );
-    address(
-        out,
-        "permanent",
-        &Address {
-            country: "IN".into(),
-            ..addr.clone()
-        },
-    );
+    for (element_name, kind, addr) in addresses {
+        address(
+            out,
+            element_name,
+            kind,
+            &Address {
+                country: "IN".into(),
+                ..(*addr).clone()
+            },
+        );
+    }
     element(out, "Photo", &[("format", photo_format)], false);
     out.push_str(photo);
     out.push_str("</Photo></Person></IssuedTo>");
 }
 
-fn address(out: &mut String, kind: &str, a: &Address) {
+/// One `Address`-shaped element (`Address`, or `Address2` for a licence's permanent address).
+fn address(out: &mut String, element_name: &str, kind: &str, a: &Address) {
     let line1 = [a.house.as_str(), a.street.as_str()]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -203,7 +215,7 @@ fn address(out: &mut String, kind: &str, a: &Address) {
         .join(", ");
     element(
         out,
-        "Address",
+        element_name,
         &[
             ("type", kind),
             ("line1", &line1),

@@ -15,7 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use crate::form::Fields;
+use crate::form::{is_pkce_value, Fields};
 use crate::html::Page;
 use crate::issued::DocKind;
 use crate::store::{AuthorizeRequest, Flow};
@@ -55,12 +55,23 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         Some(id) if id != config.client_id => return invalid("The client id supplied is invalid"),
         Some(_) => {}
     }
-    let Some(redirect_uri) = q.get("redirect_uri") else {
-        return invalid("No redirect URI was supplied or stored");
+    let redirect_uri = match (q.get("redirect_uri"), config.redirect_uris.as_slice()) {
+        (Some(sent), registered) => {
+            if !registered.iter().any(|r| r == sent) {
+                return invalid("The redirect URI provided is missing or does not match");
+            }
+            sent
+        }
+        // Without `redirect_uri` the library falls back to the client's registered URI, but
+        // only when there is exactly one to choose.
+        (None, [only]) => only.as_str(),
+        (None, []) => return invalid("No redirect URI was supplied or stored"),
+        (None, _) => {
+            return invalid(
+                "A redirect URI must be supplied when multiple redirect URIs are registered",
+            )
+        }
     };
-    if !config.redirect_uris.iter().any(|r| r == redirect_uri) {
-        return invalid("The redirect URI provided is missing or does not match");
-    }
     if q.get("response_type") != Some("code") {
         return invalid("Invalid or missing response type");
     }
@@ -74,11 +85,9 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
     if method != "S256" {
         return invalid("The code_challenge_method parameter must be S256");
     }
-    let well_formed = challenge.len() == 43
-        && challenge
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
+    // The library checks only RFC 7636's shape here (43 to 128 unreserved characters); a
+    // challenge that is no S256 hash then fails at the token step as a verifier mismatch.
+    if !is_pkce_value(challenge) {
         return invalid("The PKCE code challenge supplied is invalid");
     }
     let flow = match q.get("dl_flow") {
@@ -93,6 +102,7 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
     };
     Ok(AuthorizeRequest {
         redirect_uri: redirect_uri.to_owned(),
+        redirect_uri_supplied: q.get("redirect_uri").is_some(),
         state: state.to_owned(),
         code_challenge: challenge.to_owned(),
         flow,
@@ -108,5 +118,9 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         pinless_signup: yes("plsignup"),
         verified_mobile: digits("verified_mobile").filter(|_| flow == Flow::SignUp),
         login_hint: digits("login_hint"),
+        openid: q
+            .get("scope")
+            .is_some_and(|scope| scope.split(' ').any(|s| s == "openid")),
+        nonce: q.get("nonce").map(str::to_owned),
     })
 }

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use super::views;
 use crate::form::Fields;
 use crate::html::insert_common;
+use crate::ids::random_hex;
 use crate::issued::DocKind;
 use crate::store::{Consent, Flow, Journey, PendingCode, Step, Store};
 use crate::{verhoeff, Simulator};
@@ -209,10 +210,17 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
             .consent_valid_till
             .unwrap_or(now_epoch + DEFAULT_CONSENT_SECS),
         new_account: journey.new_account,
+        openid: request.openid,
+        nonce: request.nonce.clone(),
+        auth_time: now_epoch,
+        auth_txn: random_hex(16),
+        auth_mode: auth_mode(&journey),
     };
     let code = store.issue_code(PendingCode {
         issued: Instant::now(),
-        redirect_uri: request.redirect_uri.clone(),
+        redirect_uri: request
+            .redirect_uri_supplied
+            .then(|| request.redirect_uri.clone()),
         code_challenge: request.code_challenge.clone(),
         consent,
     });
@@ -222,6 +230,20 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
         .append_pair("code", &code)
         .append_pair("state", &request.state);
     redirect(target.as_str())
+}
+
+/// The `auth_mode` an `id_token` reports: whether the journey ended with the PIN or the OTP.
+fn auth_mode(journey: &Journey) -> &'static str {
+    let pinless = if journey.new_account {
+        journey.request.pinless_signup
+    } else {
+        journey.request.pinless
+    };
+    if pinless {
+        "DL_MOBILE_OTP"
+    } else {
+        "DL_MOBILE_PIN"
+    }
 }
 
 /// 303 to the partner, with no-store and no-referrer so the code leaks nowhere.

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SimulatorError;
+pub use crate::uploaded::UploadedFile;
 
 mod validate;
 
@@ -51,6 +52,9 @@ pub struct Persona {
     /// The driving licence issued to the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driving_licence: Option<DrivingLicenceRecord>,
+    /// Documents the person uploaded themselves (`/oauth2/1/files/`); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uploaded: Vec<UploadedFile>,
 }
 
 fn default_true() -> bool {
@@ -93,6 +97,10 @@ pub struct Address {
     pub locality: String,
     /// Village, town or city.
     pub vtc: String,
+    /// Post office (`Poa@po` in e-Aadhaar).
+    pub post_office: String,
+    /// Sub-district, e.g. the taluka or tehsil (`Poa@subdist` in e-Aadhaar).
+    pub subdistrict: String,
     /// District.
     pub district: String,
     /// State.
@@ -184,9 +192,12 @@ pub struct DrivingLicenceRecord {
     pub issue_date: String,
     /// Expiry date, `DD-MM-YYYY`.
     pub expiry_date: String,
-    /// Permanent address.
+    /// Present address (`Address type="present"`).
     #[serde(default)]
     pub address: Address,
+    /// Permanent address (`Address2 type="permanent"`); the present address when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permanent_address: Option<Address>,
     /// The classes of vehicle the licence covers.
     pub categories: Vec<VehicleClass>,
 }

@@ -45,6 +45,14 @@ pub(crate) fn validate(personas: &[Persona]) -> Result<(), SimulatorError> {
                 ));
             }
         }
+        for file in &p.uploaded {
+            if file.name.trim().is_empty() || !is_ddmmyyyy(&file.date) {
+                return Err(fail("uploaded files need a name and a DD-MM-YYYY date"));
+            }
+            if file.folder.contains('/') {
+                return Err(fail("uploaded.folder is one level deep: no '/'"));
+            }
+        }
         if !seen.insert(p.mobile.clone()) || !seen.insert(p.digilockerid.clone()) {
             return Err(fail("mobile or digilockerid is used by another persona"));
         }

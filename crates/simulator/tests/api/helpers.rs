@@ -124,11 +124,28 @@ impl TestSim {
         url.into()
     }
 
+    /// The authorize URL with valid defaults, without the parameters named in `omit`.
+    pub fn authorize_url_without(&self, omit: &[&str], extra: &[(&str, &str)]) -> String {
+        let mut url = url::Url::parse(&self.authorize_url(extra)).expect("url");
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .into_owned()
+            .filter(|(k, _)| !omit.contains(&k.as_str()))
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(kept);
+        url.into()
+    }
+
     /// GETs the authorize page and returns the request id of its form.
     pub async fn start(&self, extra: &[(&str, &str)]) -> (String, String) {
+        self.start_at(&self.authorize_url(extra)).await
+    }
+
+    /// GETs the given authorize URL and returns the request id of its form and the page.
+    pub async fn start_at(&self, authorize_url: &str) -> (String, String) {
         let response = self
             .client
-            .get(self.authorize_url(extra))
+            .get(authorize_url)
             .send()
             .await
             .expect("authorize");
@@ -160,7 +177,13 @@ impl TestSim {
 
     /// Signs in with OTP and PIN and returns the request id and the consent page.
     pub async fn to_consent(&self, login_id: &str, extra: &[(&str, &str)]) -> (String, String) {
-        let (id, _) = self.start(extra).await;
+        self.to_consent_at(login_id, &self.authorize_url(extra))
+            .await
+    }
+
+    /// Like [`Self::to_consent`], starting from the given authorize URL.
+    pub async fn to_consent_at(&self, login_id: &str, authorize_url: &str) -> (String, String) {
+        let (id, _) = self.start_at(authorize_url).await;
         let otp_page = self.submit_page(&id, &[("login_id", login_id)]).await;
         assert!(otp_page.contains("name=\"otp\""), "{otp_page}");
         let pin_page = self.submit_page(&id, &[("otp", "123456")]).await;

@@ -2,9 +2,16 @@
 
 mod account;
 mod authorize;
+mod client_auth;
+mod documents;
+mod fallback;
 mod helpers;
+mod id_token;
 mod journey;
+mod pkce;
+mod redirect_uri;
 mod resources;
 mod signing;
 mod signup;
 mod token;
+mod uploaded;
