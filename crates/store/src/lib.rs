@@ -56,6 +56,10 @@ pub enum StoreError {
     /// A stored value could not be read back; the message names the column, never the value.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Erased data was committed as deleted, but the database could not yet overwrite its old
+    /// copies (a long reader held the SQLite log); repeating the erasure tries again.
+    #[error("erased data could not yet be scrubbed from the database files")]
+    ScrubIncomplete,
     /// The database URL is neither `sqlite:` nor `postgres:`/`postgresql:`.
     #[error("unsupported database URL scheme")]
     UnsupportedUrl,

@@ -6,6 +6,7 @@
 mod audit;
 mod authorizations;
 mod completion;
+mod erasure;
 mod fixtures;
 mod keys;
 mod sessions;
