@@ -114,8 +114,12 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::RotateMaster(args) => {
-            crate::secrets::rotate_master(args.storage, args.master_key, args.new_master_key)
-                .await?
+            let value = |c: Option<crate::secrets::ConfiguredSecret>| c.map(|c| c.value);
+            let current =
+                crate::secrets::configured_secret("DIGIGATE_MASTER_KEY", args.master_key)?;
+            let new =
+                crate::secrets::configured_secret("DIGIGATE_NEW_MASTER_KEY", args.new_master_key)?;
+            crate::secrets::rotate_master(args.storage, value(current), value(new)).await?
         }
         KeysCommand::Rotate { id, json, storage } => {
             let store = storage.open_store().await?;

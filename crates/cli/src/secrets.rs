@@ -1,11 +1,54 @@
-//! Keys the gateway needs: read from configuration (base64, or a `*_FILE`), or in development
-//! mode generated once into the data directory.
+//! Keys and secrets the gateway needs: read from configuration (the value in `VAR`, or a file
+//! named by `VAR_FILE`), or in development mode generated once into the data directory.
 
 use anyhow::{bail, Context};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::RngCore;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A secret as configured: its value, and the file it was read from when it came from `VAR_FILE`.
+pub struct ConfiguredSecret {
+    /// The secret (trailing line break removed when read from a file).
+    pub value: String,
+    /// The file named by `VAR_FILE`, if that is where the value came from.
+    pub file: Option<PathBuf>,
+}
+
+/// The secret configured as `var` (its flag or environment variable, passed in as `value`) or
+/// as the file named by the environment variable `{var}_FILE`, as lldap reads its secrets.
+/// Both at once is an error, so it is never unclear which one is in force.
+pub fn configured_secret(
+    var: &str,
+    value: Option<String>,
+) -> anyhow::Result<Option<ConfiguredSecret>> {
+    let file_var = format!("{var}_FILE");
+    let file = std::env::var_os(&file_var).filter(|f| !f.is_empty());
+    match (value, file) {
+        (Some(_), Some(_)) => {
+            bail!("{var} and {file_var} are both set: configure the secret one way only")
+        }
+        (Some(value), None) => Ok(Some(ConfiguredSecret { value, file: None })),
+        (None, Some(file)) => {
+            let path = PathBuf::from(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {file_var} ({})", path.display()))?;
+            let value = text
+                .strip_suffix('\n')
+                .map(|t| t.strip_suffix('\r').unwrap_or(t))
+                .unwrap_or(&text)
+                .to_owned();
+            if value.is_empty() {
+                bail!("{file_var} ({}) is empty", path.display());
+            }
+            Ok(Some(ConfiguredSecret {
+                value,
+                file: Some(path),
+            }))
+        }
+        (None, None) => Ok(None),
+    }
+}
 
 /// Decodes a base64 32-byte key.
 pub fn decode_key(name: &str, b64: &str) -> anyhow::Result<[u8; 32]> {
@@ -16,30 +59,55 @@ pub fn decode_key(name: &str, b64: &str) -> anyhow::Result<[u8; 32]> {
         .map_err(|_| anyhow::anyhow!("{name} must decode to exactly 32 bytes"))
 }
 
-/// The key from `configured` (base64), else from `path`, else (development only) a new random
-/// key written to `path` with owner-only permissions.
+/// The key configured as `name` (or `name_FILE`), else in development the key in `path`, else
+/// (development only) a new random key written to `path` with owner-only permissions.
+///
+/// Production never reads `path`: a key generated there by development would otherwise be
+/// silently reused, sitting beside the database it decrypts. Production refuses to start
+/// while such a file is present, unless `name_FILE` names that very file.
 pub fn load_or_create_key(
     name: &str,
-    configured: Option<&str>,
+    configured: Option<&ConfiguredSecret>,
     path: &Path,
     development: bool,
 ) -> anyhow::Result<[u8; 32]> {
-    if let Some(b64) = configured {
-        return decode_key(name, b64);
+    if !development {
+        let configured_here = configured
+            .and_then(|c| c.file.as_deref())
+            .is_some_and(|f| same_file(f, path));
+        if path.exists() && !configured_here {
+            bail!(
+                "refusing to start in production mode: {} is a key file generated in development \
+                 mode. Production keys come only from {name} or {name}_FILE; move the file out \
+                 of the data directory (keep it only if data sealed with it must still be read)",
+                path.display()
+            );
+        }
+        let Some(configured) = configured else {
+            bail!("{name} (or {name}_FILE) is not configured (required in production mode)");
+        };
+        return decode_key(name, &configured.value);
+    }
+    if let Some(configured) = configured {
+        return decode_key(name, &configured.value);
     }
     if path.exists() {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return decode_key(name, &text);
     }
-    if !development {
-        bail!("{name} is not configured (required in production mode)");
-    }
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
     write_private(path, &STANDARD.encode(key))?;
     tracing::info!(path = %path.display(), "generated {name} for development");
     Ok(key)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
