@@ -257,3 +257,35 @@ fn a_key_file_that_is_not_a_32_byte_key_is_refused_without_showing_it() {
     );
     assert!(!err.contains("not-a-key-but-secret-text"), "{err}");
 }
+
+#[test]
+fn a_live_key_cannot_be_created_without_a_redirect_url() {
+    let dir = TempDir::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_digigate"));
+    cmd.env_clear()
+        .args(["keys", "create", "--live", "--data-dir"])
+        .arg(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("a live key needs at least one --redirect-url"),
+        "{err}"
+    );
+    let out = cmd
+        .args(["--redirect-url", "https://shop.example/kyc/done", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(created["api_key"]
+        .as_str()
+        .unwrap()
+        .starts_with("key_live_"));
+}

@@ -10,7 +10,7 @@ use crate::vault::{kek_context, sha256_hex};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use digigate_core::{InitRequest, SessionStatus};
+use digigate_core::{ApiKeyId, InitRequest, KeyEnvironment, SessionStatus};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::{IdempotencyClaim, SealedKind, SessionRecord};
 use serde_json::{json, Value};
@@ -98,7 +98,16 @@ async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value
             .vault
             .seal_secret(&context, e.to_string().as_bytes())
     });
-    if !redirect_allowed(&caller.key.redirect_urls, &req.redirect_url) {
+    if caller.key.redirect_urls.is_empty() && !open_redirects_allowed(&caller.key.id, cfg) {
+        return Err(ApiError::BadRequest(
+            "Invalid request body: redirect_url cannot be accepted because this API key has no \
+             registered redirect URLs; create a key with digigate keys create --redirect-url"
+                .into(),
+        ));
+    }
+    if !caller.key.redirect_urls.is_empty()
+        && !redirect_allowed(&caller.key.redirect_urls, &req.redirect_url)
+    {
         return Err(ApiError::BadRequest(
             "Invalid request body: redirect_url is not on this API key's allow-list".into(),
         ));
@@ -182,19 +191,25 @@ fn expected_details(v: Option<&Value>) -> Result<Option<Value>, ApiError> {
     ))
 }
 
-/// Whether `url` is allowed by a key's list: an empty list allows any URL; otherwise scheme,
-/// host, port and path must equal one entry exactly.
+/// Whether a key without registered redirect URLs may send people to any (https) URL: only a
+/// test key, and only on a gateway in development mode. A live key, or any key in production,
+/// must register its URLs, or a stolen token could send people anywhere after their consent.
+fn open_redirects_allowed(key_id: &str, cfg: &crate::GatewayConfig) -> bool {
+    cfg.development
+        && ApiKeyId::parse(key_id).is_some_and(|k| k.environment() == KeyEnvironment::Test)
+}
+
+/// Whether `url` is on a key's list: scheme, host, port and path must equal one entry exactly.
 fn redirect_allowed(allow_list: &[String], url: &Url) -> bool {
-    allow_list.is_empty()
-        || allow_list
-            .iter()
-            .filter_map(|a| Url::parse(a).ok())
-            .any(|a| {
-                a.scheme() == url.scheme()
-                    && a.host() == url.host()
-                    && a.port_or_known_default() == url.port_or_known_default()
-                    && a.path() == url.path()
-            })
+    allow_list
+        .iter()
+        .filter_map(|a| Url::parse(a).ok())
+        .any(|a| {
+            a.scheme() == url.scheme()
+                && a.host() == url.host()
+                && a.port_or_known_default() == url.port_or_known_default()
+                && a.path() == url.path()
+        })
 }
 
 #[cfg(test)]
@@ -213,7 +228,7 @@ mod tests {
         assert!(!ok("https://evil.example/kyc/done"));
         assert!(!ok("https://shop.example.evil.example/kyc/done"));
         assert!(!ok("https://shop.example/kyc/%2e%2e/done"));
-        assert!(redirect_allowed(
+        assert!(!redirect_allowed(
             &[],
             &Url::parse("https://any.example/").unwrap()
         ));
