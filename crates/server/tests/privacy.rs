@@ -466,6 +466,11 @@ async fn an_idempotency_key_creates_one_session_however_often_it_is_sent(backend
         }
     }
     assert_eq!(ids.len(), 1, "one session for one key: {ids:?}");
+    assert_eq!(
+        stored_sessions(&app, &app.key).await,
+        1,
+        "one session stored"
+    );
     let (code, again) = body(
         send(app.key.clone(), app.token.clone(), request.clone())
             .await
@@ -489,6 +494,19 @@ async fn an_idempotency_key_creates_one_session_however_often_it_is_sent(backend
     let (code, theirs) = body(send(key, token, request).await.unwrap()).await;
     assert_eq!(code, StatusCode::OK);
     assert!(!ids.contains(theirs["data"]["session_id"].as_str().unwrap()));
+}
+
+/// How many sessions of `api_key` the database holds, counted in SQL.
+async fn stored_sessions(app: &TestApp, api_key: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE api_key_id = $1")
+        .bind(api_key)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    count
 }
 
 async fn bodies_over_the_configured_size_get_413(backend: Backend) {

@@ -77,6 +77,8 @@ on_both_backends! {
     audit::only_old_succeeded_sessions_are_due_for_erasure,
     audit::erasure_also_forgets_the_expected_details,
     audit::an_abandoned_idempotency_claim_is_taken_over_after_a_minute,
+    audit::a_slow_request_whose_claim_was_taken_over_stores_no_second_session,
+    audit::a_session_that_cannot_be_stored_leaves_its_claim_unanswered,
 }
 
 #[tokio::test]
