@@ -124,17 +124,28 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file a rotation stages its new key in, beside `master.key`. While it exists a rotation
+/// was interrupted: `serve` refuses to start and `rotate-master` finishes it first.
+pub fn staged_master_key(data_dir: &Path) -> PathBuf {
+    data_dir.join("master.key.new")
+}
+
 /// `digigate keys rotate-master`: re-seals everything under a new master key in one transaction.
-/// The new key file is written (and synced) as `master.key.new` before the database changes and
-/// renamed over `master.key` after, so a crash in between leaves both keys on disk.
+///
+/// With `master.key` in the data directory the new key is written (and synced) to
+/// `master.key.new` before the database changes and renamed over `master.key` after, so an
+/// interruption leaves both keys on disk; the next run finishes into the staged key whichever
+/// side of the commit the interruption fell. With the current key from configuration the new
+/// key must be configured too (`DIGIGATE_NEW_MASTER_KEY`): a key generated and printed here
+/// would be lost if the command died between the commit and the print.
 pub async fn rotate_master(
     storage: crate::serve::StorageArgs,
     current: Option<String>,
     new: Option<String>,
 ) -> anyhow::Result<()> {
-    use secrecy::SecretBox;
     let store = storage.open_store().await?;
     let key_file = storage.data_dir.join("master.key");
+    let staged = staged_master_key(&storage.data_dir);
     let from_file = current.is_none();
     let old = match current {
         Some(b64) => decode_key("DIGIGATE_MASTER_KEY", &b64)?,
@@ -143,7 +154,30 @@ pub async fn rotate_master(
             &std::fs::read_to_string(&key_file).context("reading master.key")?,
         )?,
     };
-    let generated = new.is_none();
+    if from_file && staged.exists() {
+        let target = decode_key(
+            "master.key.new",
+            &std::fs::read_to_string(&staged).context("reading master.key.new")?,
+        )?;
+        let (count, already) = reseal_into(store.as_ref(), old, target).await?;
+        std::fs::rename(&staged, &key_file).context("installing the new master.key")?;
+        if already {
+            println!("finished an interrupted rotation: the database was already re-sealed; master.key now holds the new key");
+        } else {
+            println!("finished an interrupted rotation: re-sealed {count} values; master.key now holds the new key");
+        }
+        if new.is_some() {
+            println!("the key given as the new master key was not used: run the command again to rotate to it");
+        }
+        return Ok(());
+    }
+    if !from_file && new.is_none() {
+        bail!(
+            "the current master key comes from configuration, so the new one must too: set \
+             DIGIGATE_NEW_MASTER_KEY (or DIGIGATE_NEW_MASTER_KEY_FILE) to a new base64 32-byte key \
+             (e.g. openssl rand -base64 32). Nothing was changed"
+        );
+    }
     let new = match new {
         Some(b64) => decode_key("DIGIGATE_NEW_MASTER_KEY", &b64)?,
         None => {
@@ -152,38 +186,43 @@ pub async fn rotate_master(
             k
         }
     };
-    let staged = storage.data_dir.join("master.key.new");
-    if staged.exists() {
-        // A previous rotation may have committed under this key before it could be installed;
-        // deleting it could lose every document.
-        anyhow::bail!(
-            "{} exists: an earlier rotation did not finish. If the database was re-sealed, it is \
-             the current key: move it over master.key; otherwise remove it. Then run again.",
-            staged.display()
-        );
-    }
     if from_file {
         write_private(&staged, &STANDARD.encode(new))?;
     }
-    let count = digigate_server::vault::rotate_master_key(
-        store.as_ref(),
-        &SecretBox::new(Box::new(old)),
-        &SecretBox::new(Box::new(new)),
-    )
-    .await
-    .context("re-sealing with the new master key (nothing was changed)")?;
+    let (count, already) = reseal_into(store.as_ref(), old, new).await?;
     if from_file {
         std::fs::rename(&staged, &key_file).context("installing the new master.key")?;
         println!("re-sealed {count} values; master.key now holds the new key");
-    } else if generated {
-        println!(
-            "re-sealed {count} values; set DIGIGATE_MASTER_KEY to the new key:\n{}",
-            STANDARD.encode(new)
-        );
+    } else if already {
+        println!("the database was already sealed with the new key (an earlier rotation finished); set DIGIGATE_MASTER_KEY to it before restarting");
     } else {
         println!(
             "re-sealed {count} values; set DIGIGATE_MASTER_KEY to the new key before restarting"
         );
     }
     Ok(())
+}
+
+/// Re-seals every value from `old` into `new`. When some value does not open with `old`, an
+/// earlier rotation into `new` may have committed: if every value opens with `new`, the
+/// database is already where it should be. Answers (values re-sealed, whether it already was).
+async fn reseal_into(
+    store: &dyn digigate_store::Store,
+    old: [u8; 32],
+    new: [u8; 32],
+) -> anyhow::Result<(u64, bool)> {
+    use digigate_server::vault::rotate_master_key;
+    use secrecy::SecretBox;
+    let key = |k: [u8; 32]| SecretBox::new(Box::new(k));
+    match rotate_master_key(store, &key(old), &key(new)).await {
+        Ok(count) => Ok((count, false)),
+        Err(digigate_store::StoreError::Corrupt(_)) => {
+            // Re-sealing under the same key changes no plaintext: it only proves they all open.
+            let count = rotate_master_key(store, &key(new), &key(new))
+                .await
+                .context("the stored values open neither with the current nor with the new master key (nothing was changed)")?;
+            Ok((count, true))
+        }
+        Err(e) => Err(e).context("re-sealing with the new master key (nothing was changed)"),
+    }
 }

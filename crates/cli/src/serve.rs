@@ -170,6 +170,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let store = args.storage.open_store().await?;
     let dir = &args.storage.data_dir;
+    if crate::secrets::staged_master_key(dir).exists() {
+        bail!("{} exists: a `digigate keys rotate-master` was interrupted; run it again to finish before serving", crate::secrets::staged_master_key(dir).display());
+    }
     let master = load_or_create_key(
         "DIGIGATE_MASTER_KEY",
         configured_secret("DIGIGATE_MASTER_KEY", args.master_key.clone())?.as_ref(),
