@@ -138,6 +138,13 @@ impl Backend {
     }
 }
 
+/// Whether a lookup key could be stored at all. PostgreSQL text cannot hold NUL and refuses a
+/// query that binds one (an error, not "no row"); nothing digigate stores holds one either, so
+/// on both backends a key with NUL finds nothing, as any other unknown key.
+pub(crate) fn storable_key(key: &str) -> bool {
+    !key.contains('\0')
+}
+
 /// Adds `mode=rwc` to a SQLite URL that names no mode, so a missing file is created.
 fn sqlite_url_creating_file(url: &str) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));

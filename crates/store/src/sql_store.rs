@@ -34,6 +34,9 @@ impl SqlStore {
         keys: &[&str],
         decode: fn(&AnyRow) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
+        if !keys.iter().all(|k| crate::backend::storable_key(k)) {
+            return Ok(None);
+        }
         let query = keys.iter().fold(sqlx::query(sql), |q, key| q.bind(*key));
         let row = query.fetch_optional(&self.pool).await?;
         row.as_ref().map(decode).transpose()
@@ -46,6 +49,9 @@ impl SqlStore {
         keys: &[&str],
         decode: fn(&AnyRow) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
+        if !keys.iter().all(|k| crate::backend::storable_key(k)) {
+            return Ok(Vec::new());
+        }
         let query = keys.iter().fold(sqlx::query(sql), |q, key| q.bind(*key));
         query
             .fetch_all(&self.pool)
