@@ -544,6 +544,7 @@ on_both_backends!(
     a_live_key_without_registered_redirect_urls_cannot_create_sessions,
     in_production_a_test_key_without_registered_redirect_urls_cannot_create_sessions,
     the_callback_and_pages_carry_strict_browser_headers,
+    slow_headers_and_slow_bodies_are_cut_off,
 );
 
 /// Reads from `stream` until the server answers or closes; returns what it sent.
@@ -557,10 +558,9 @@ async fn answer_of(stream: &mut tokio::net::TcpStream) -> String {
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_headers_and_slow_bodies_are_cut_off() {
+async fn slow_headers_and_slow_bodies_are_cut_off(backend: Backend) {
     use tokio::io::AsyncWriteExt;
-    let app = spawn(Backend::Sqlite).await;
+    let app = spawn(backend).await;
     // Headers that never finish: the connection is closed without an answer.
     let mut slow_head = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     slow_head
