@@ -370,87 +370,6 @@ async fn a_keys_redirect_allow_list_is_enforced(backend: Backend) {
     }
 }
 
-/// `POST …/sessions/init` with a key of `env` and `redirect_urls`, to `REDIRECT`.
-async fn init_with_a_new_key(
-    app: &TestApp,
-    env: digigate_core::KeyEnvironment,
-    redirect_urls: Vec<String>,
-) -> (StatusCode, Value) {
-    let (id, secret) = digigate_server::auth::create_api_key(
-        app.store.as_ref(),
-        &digigate_server::auth::SecretHasher::new(1),
-        "redirects",
-        env,
-        redirect_urls,
-        0,
-    )
-    .await
-    .unwrap();
-    let key = id.to_string();
-    let token = app.authenticate(&key, &secret).await;
-    let request = json!({
-        "@entity": "in.co.sandbox.kyc.digilocker.session.request",
-        "flow": "signin", "redirect_url": REDIRECT, "doc_types": ["pan"],
-    });
-    let res = app
-        .api
-        .post(format!("{}/kyc/digilocker/sessions/init", app.base))
-        .header("x-api-key", key)
-        .header("authorization", token)
-        .json(&request)
-        .send()
-        .await
-        .unwrap();
-    body(res).await
-}
-
-async fn sessions_created(app: &TestApp) -> usize {
-    app.store
-        .audit_log(None, 10_000)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.action == "session.created")
-        .count()
-}
-
-async fn a_live_key_without_registered_redirect_urls_cannot_create_sessions(backend: Backend) {
-    use digigate_core::KeyEnvironment::{Live, Test};
-    let app = spawn(backend).await;
-    let (code, b) = init_with_a_new_key(&app, Live, Vec::new()).await;
-    assert_eq!(code, StatusCode::BAD_REQUEST, "{b}");
-    assert!(
-        b["message"]
-            .as_str()
-            .unwrap()
-            .contains("this API key has no registered redirect URLs"),
-        "{b}"
-    );
-    assert_eq!(sessions_created(&app).await, 0, "no session was stored");
-    let (code, _) = init_with_a_new_key(&app, Live, vec![REDIRECT.to_owned()]).await;
-    assert_eq!(code, StatusCode::OK, "a live key with its URL registered");
-    let (code, _) = init_with_a_new_key(&app, Test, Vec::new()).await;
-    assert_eq!(code, StatusCode::OK, "a test key in development stays open");
-}
-
-async fn in_production_a_test_key_without_registered_redirect_urls_cannot_create_sessions(
-    backend: Backend,
-) {
-    use digigate_core::KeyEnvironment::Test;
-    let app = spawn_with(backend, |c| c.development = false).await;
-    let (code, b) = init_with_a_new_key(&app, Test, Vec::new()).await;
-    assert_eq!(code, StatusCode::BAD_REQUEST, "{b}");
-    assert!(
-        b["message"]
-            .as_str()
-            .unwrap()
-            .contains("no registered redirect URLs"),
-        "{b}"
-    );
-    let (code, _) = init_with_a_new_key(&app, Test, vec![REDIRECT.to_owned()]).await;
-    assert_eq!(code, StatusCode::OK);
-}
-
 async fn the_callback_and_pages_carry_strict_browser_headers(backend: Backend) {
     let app = spawn(backend).await;
     let (_, link) = app.init("signin", &["aadhaar"], json!({})).await;
@@ -587,8 +506,6 @@ on_both_backends!(
     requests_over_a_keys_rate_limit_get_429_with_retry_after,
     a_flood_of_bad_secrets_is_cut_off,
     a_keys_redirect_allow_list_is_enforced,
-    a_live_key_without_registered_redirect_urls_cannot_create_sessions,
-    in_production_a_test_key_without_registered_redirect_urls_cannot_create_sessions,
     the_callback_and_pages_carry_strict_browser_headers,
     slow_headers_and_slow_bodies_are_cut_off,
 );
