@@ -59,7 +59,8 @@ pub struct CreateArgs {
     /// Create a `key_live_…` key instead of a `key_test_…` one.
     #[arg(long)]
     live: bool,
-    /// Allowed redirect URL (repeatable); when given, init refuses any other.
+    /// Allowed redirect URL (repeatable; required with `--live`); init refuses any other. A test
+    /// key without one accepts any https URL, in development mode only.
     #[arg(long = "redirect-url")]
     redirect_urls: Vec<url::Url>,
     /// Print exactly one JSON object `{"api_key": …, "api_secret": …}` and nothing else.
@@ -70,6 +71,10 @@ pub struct CreateArgs {
 pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::Create(args) => {
+            if args.live && args.redirect_urls.is_empty() {
+                // The gateway refuses sessions of such a key; refusing here says why up front.
+                bail!("a live key needs at least one --redirect-url: people are sent there after their consent, and a live key may not send them anywhere else");
+            }
             let store = args.storage.open_store().await?;
             let env = if args.live {
                 KeyEnvironment::Live
@@ -114,8 +119,12 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::RotateMaster(args) => {
-            crate::secrets::rotate_master(args.storage, args.master_key, args.new_master_key)
-                .await?
+            let value = |c: Option<crate::secrets::ConfiguredSecret>| c.map(|c| c.value);
+            let current =
+                crate::secrets::configured_secret("DIGIGATE_MASTER_KEY", args.master_key)?;
+            let new =
+                crate::secrets::configured_secret("DIGIGATE_NEW_MASTER_KEY", args.new_master_key)?;
+            crate::secrets::rotate_master(args.storage, value(current), value(new)).await?
         }
         KeysCommand::Rotate { id, json, storage } => {
             let store = storage.open_store().await?;

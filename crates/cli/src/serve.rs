@@ -1,6 +1,6 @@
 //! `digigate serve` and the storage flags shared with `migrate` and `keys`.
 
-use crate::secrets::load_or_create_key;
+use crate::secrets::{configured_secret, load_or_create_key};
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use digigate_core::KeyEnvironment;
@@ -96,17 +96,20 @@ pub struct ServeArgs {
     /// DigiLocker partner client id.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_CLIENT_ID")]
     digilocker_client_id: Option<String>,
-    /// DigiLocker partner client secret (prefer the environment variable).
+    /// DigiLocker partner client secret (prefer the environment variable, or
+    /// `DIGIGATE_DIGILOCKER_CLIENT_SECRET_FILE` naming a file holding it).
     #[arg(
         long,
         env = "DIGIGATE_DIGILOCKER_CLIENT_SECRET",
         hide_env_values = true
     )]
     digilocker_client_secret: Option<String>,
-    /// Key-encryption key, base64 of 32 bytes (generated into the data directory in development).
+    /// Key-encryption key, base64 of 32 bytes (generated into the data directory in development;
+    /// `DIGIGATE_MASTER_KEY_FILE` names a file holding it instead).
     #[arg(long, env = "DIGIGATE_MASTER_KEY", hide_env_values = true)]
     master_key: Option<String>,
-    /// Access-token signing key, base64 of 32 bytes (generated in development).
+    /// Access-token signing key, base64 of 32 bytes (generated in development;
+    /// `DIGIGATE_JWT_SECRET_FILE` names a file holding it instead).
     #[arg(long, env = "DIGIGATE_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
     /// Access token lifetime in seconds.
@@ -167,15 +170,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let store = args.storage.open_store().await?;
     let dir = &args.storage.data_dir;
+    if crate::secrets::staged_master_key(dir).exists() {
+        bail!("{} exists: a `digigate keys rotate-master` was interrupted; run it again to finish before serving", crate::secrets::staged_master_key(dir).display());
+    }
     let master = load_or_create_key(
         "DIGIGATE_MASTER_KEY",
-        args.master_key.as_deref(),
+        configured_secret("DIGIGATE_MASTER_KEY", args.master_key.clone())?.as_ref(),
         &dir.join("master.key"),
         development,
     )?;
     let jwt = load_or_create_key(
         "DIGIGATE_JWT_SECRET",
-        args.jwt_secret.as_deref(),
+        configured_secret("DIGIGATE_JWT_SECRET", args.jwt_secret.clone())?.as_ref(),
         &dir.join("jwt.key"),
         development,
     )?;
@@ -237,12 +243,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             (client, Some(sim))
         }
         Upstream::Digilocker => {
-            let (Some(id), Some(secret)) = (
-                args.digilocker_client_id.clone(),
+            let secret = configured_secret(
+                "DIGIGATE_DIGILOCKER_CLIENT_SECRET",
                 args.digilocker_client_secret.clone(),
-            ) else {
-                bail!("--upstream digilocker needs DIGIGATE_DIGILOCKER_CLIENT_ID and DIGIGATE_DIGILOCKER_CLIENT_SECRET");
+            )?;
+            let (Some(id), Some(secret)) = (args.digilocker_client_id.clone(), secret) else {
+                bail!("--upstream digilocker needs DIGIGATE_DIGILOCKER_CLIENT_ID and DIGIGATE_DIGILOCKER_CLIENT_SECRET (or DIGIGATE_DIGILOCKER_CLIENT_SECRET_FILE)");
             };
+            let secret = secret.value;
             let client = DigiLockerClient::new(DigiLockerConfig {
                 authorize_base: args.digilocker_url.clone(),
                 api_base: args.digilocker_url.clone(),

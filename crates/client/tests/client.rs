@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{spawn, REDIRECT};
+use common::{spawn, Backend, REDIRECT};
 use digigate_client::simulator::{complete_consent, Person};
 use digigate_client::{ClientError, DocType, Flow, InitSession, Status, UserLookup};
 use std::time::Duration;
@@ -21,9 +21,10 @@ fn redirect() -> Url {
 
 const WAIT: (Duration, Duration) = (Duration::from_millis(20), Duration::from_secs(10));
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_whole_journey_through_the_client_shares_and_downloads_all_three_documents() {
-    let app = spawn().await;
+async fn a_whole_journey_through_the_client_shares_and_downloads_all_three_documents(
+    backend: Backend,
+) {
+    let app = spawn(backend).await;
     let client = app.client();
     assert!(client
         .verify_user(UserLookup::mobile("9000000001"))
@@ -87,9 +88,10 @@ async fn a_whole_journey_through_the_client_shares_and_downloads_all_three_docum
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_session_is_an_api_error_with_the_gateways_message_and_transaction_id() {
-    let app = spawn().await;
+async fn an_unknown_session_is_an_api_error_with_the_gateways_message_and_transaction_id(
+    backend: Backend,
+) {
+    let app = spawn(backend).await;
     let missing = "00000000-0000-4000-8000-000000000000";
     let err = app.client().session_status(missing).await.unwrap_err();
     match err {
@@ -110,9 +112,8 @@ async fn an_unknown_session_is_an_api_error_with_the_gateways_message_and_transa
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_denied_consent_fails_the_session_and_its_documents_are_refused() {
-    let app = spawn().await;
+async fn a_denied_consent_fails_the_session_and_its_documents_are_refused(backend: Backend) {
+    let app = spawn(backend).await;
     let client = app.client();
     let created = client
         .init_session(&InitSession::new(redirect(), [DocType::Aadhaar]).flow(Flow::Signin))
@@ -139,9 +140,8 @@ async fn a_denied_consent_fails_the_session_and_its_documents_are_refused() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn waiting_for_a_session_nobody_opens_times_out_with_its_last_status() {
-    let app = spawn().await;
+async fn waiting_for_a_session_nobody_opens_times_out_with_its_last_status(backend: Backend) {
+    let app = spawn(backend).await;
     let client = app.client();
     let created = client
         .init_session(&InitSession::new(redirect(), [DocType::Pan]))
@@ -161,9 +161,8 @@ async fn waiting_for_a_session_nobody_opens_times_out_with_its_last_status() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_client_authenticates_again_when_the_gateway_refuses_its_token() {
-    let mut app = spawn().await;
+async fn the_client_authenticates_again_when_the_gateway_refuses_its_token(backend: Backend) {
+    let mut app = spawn(backend).await;
     let client = app.client();
     let created = client
         .init_session(&InitSession::new(redirect(), [DocType::Pan]))
@@ -175,9 +174,10 @@ async fn the_client_authenticates_again_when_the_gateway_refuses_its_token() {
     assert_eq!(status.status, Status::Created);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_credentials_are_an_unauthorized_api_error_that_never_shows_the_secret() {
-    let app = spawn().await;
+async fn wrong_credentials_are_an_unauthorized_api_error_that_never_shows_the_secret(
+    backend: Backend,
+) {
+    let app = spawn(backend).await;
     let secret = "secret_test_not-the-right-one-0123456789";
     let client = app.client_with(&app.key, secret);
     let err = client.authenticate().await.unwrap_err();
@@ -192,3 +192,12 @@ async fn wrong_credentials_are_an_unauthorized_api_error_that_never_shows_the_se
     good.authenticate().await.unwrap();
     assert!(!format!("{good:?}").contains(&app.secret));
 }
+
+on_both_backends!(
+    a_whole_journey_through_the_client_shares_and_downloads_all_three_documents,
+    an_unknown_session_is_an_api_error_with_the_gateways_message_and_transaction_id,
+    a_denied_consent_fails_the_session_and_its_documents_are_refused,
+    waiting_for_a_session_nobody_opens_times_out_with_its_last_status,
+    the_client_authenticates_again_when_the_gateway_refuses_its_token,
+    wrong_credentials_are_an_unauthorized_api_error_that_never_shows_the_secret,
+);

@@ -154,7 +154,7 @@ struct Snapshot {
     rows: Vec<(String, i64)>,
 }
 
-async fn snapshot(app: &TestApp, c: &Ctx) -> Snapshot {
+async fn snapshot(app: &TestApp, c: &Ctx, backend: Backend) -> Snapshot {
     let store = &app.store;
     let ids = [&c.completed, &c.created, &c.other_session];
     let mut s = Snapshot {
@@ -173,13 +173,21 @@ async fn snapshot(app: &TestApp, c: &Ctx) -> Snapshot {
         s.data_keys
             .push(store.data_key(id).await.unwrap().is_some());
     }
-    let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let list_tables = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        }
+    };
+    let tables: Vec<String> = sqlx::query_scalar(list_tables)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(tables.contains(&"sessions".to_owned()), "{tables:?}");
     for table in tables {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
             .fetch_one(&pool)
@@ -234,13 +242,14 @@ fn check(case: &corpus::Case, res: &RawResponse) -> Result<(), String> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_malformed_request_gets_its_exact_status_and_changes_nothing_stored() {
-    let app = spawn(Backend::Sqlite).await;
+async fn every_malformed_request_gets_its_exact_status_and_changes_nothing_stored(
+    backend: Backend,
+) {
+    let app = spawn(backend).await;
     let ctx = context(&app).await;
     let cases = corpus::corpus(&ctx);
     assert!(cases.len() >= 100, "the corpus has {} cases", cases.len());
-    let before = snapshot(&app, &ctx).await;
+    let before = snapshot(&app, &ctx, backend).await;
 
     let mut failures = Vec::new();
     for case in &cases {
@@ -263,7 +272,7 @@ async fn every_malformed_request_gets_its_exact_status_and_changes_nothing_store
     );
 
     assert_eq!(
-        snapshot(&app, &ctx).await,
+        snapshot(&app, &ctx, backend).await,
         before,
         "the corpus changed stored state"
     );
@@ -285,9 +294,8 @@ fn upper(method: &str) -> &'static str {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_documented_operation_is_routed_on_the_live_server() {
-    let app = spawn(Backend::Sqlite).await;
+async fn every_documented_operation_is_routed_on_the_live_server(backend: Backend) {
+    let app = spawn(backend).await;
     let (done, _) = app
         .journey(
             "signin",
@@ -365,3 +373,8 @@ async fn every_documented_operation_is_routed_on_the_live_server() {
         );
     }
 }
+
+on_both_backends!(
+    every_malformed_request_gets_its_exact_status_and_changes_nothing_stored,
+    every_documented_operation_is_routed_on_the_live_server,
+);

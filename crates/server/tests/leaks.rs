@@ -1,10 +1,14 @@
-//! What a whole journey leaves behind: the logs and the raw SQLite files (database and WAL)
-//! must hold no Aadhaar number, no person's name or document number in clear, no document
-//! bytes, and no DigiLocker code, token or API secret.
+//! What a whole journey leaves behind: the logs and the stored data must hold no Aadhaar
+//! number, no person's name or document number in clear, no document bytes, and no DigiLocker
+//! code, token or API secret. On SQLite the raw files (database and WAL) are scanned; on
+//! PostgreSQL, whose files are not ours to read, every row of every table as text.
+//!
+//! The full Aadhaar numbers of the personas are also sent through `/kyc/digilocker/user/verify`,
+//! the one path where a full number enters the gateway.
 
 mod common;
 
-use common::{spawn, Backend};
+use common::{spawn, Backend, TestApp};
 use digigate_client::simulator::Person;
 use digigate_simulator::{verhoeff, Persona};
 use std::io::Write;
@@ -94,10 +98,92 @@ fn sqlite_files(url: &str) -> Vec<u8> {
     bytes
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_database_files() {
+/// Every value of every column of every table of the PostgreSQL database: binary columns as
+/// their raw bytes (as they would sit in a file), the others as text.
+async fn postgres_rows(url: &str) -> Vec<u8> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let columns = sqlx::query(
+        "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(!columns.is_empty(), "the tables were found");
+    let mut bytes = Vec::new();
+    for column in columns {
+        let (table, name, kind): (String, String, String) =
+            (column.get(0), column.get(1), column.get(2));
+        if kind == "bytea" {
+            let sql = format!("SELECT \"{name}\" FROM \"{table}\"");
+            for row in sqlx::query(&sql).fetch_all(&mut conn).await.unwrap() {
+                bytes.extend(row.get::<Option<Vec<u8>>, _>(0).unwrap_or_default());
+                bytes.push(b'\n');
+            }
+        } else {
+            let sql = format!("SELECT \"{name}\"::text FROM \"{table}\"");
+            for row in sqlx::query(&sql).fetch_all(&mut conn).await.unwrap() {
+                bytes.extend(
+                    row.get::<Option<String>, _>(0)
+                        .unwrap_or_default()
+                        .into_bytes(),
+                );
+                bytes.push(b'\n');
+            }
+        }
+    }
+    assert!(
+        String::from_utf8_lossy(&bytes).contains("succeeded"),
+        "the sessions were read"
+    );
+    bytes
+}
+
+/// Asks `/kyc/digilocker/user/verify` about every persona's full Aadhaar number (registered
+/// or not), and about a valid number nobody holds.
+async fn verify_full_aadhaar_numbers(app: &TestApp) {
+    let mut numbers: Vec<String> = Persona::built_in()
+        .into_iter()
+        .filter_map(|p| p.aadhaar.map(|a| a.number))
+        .collect();
+    assert!(!numbers.is_empty());
+    numbers.push(unheld_aadhaar_number());
+    for number in numbers {
+        let res = app
+            .post(
+                "/kyc/digilocker/user/verify",
+                &serde_json::json!({
+                    "@entity": "in.co.sandbox.kyc.digilocker.user.verification.request",
+                    "aadhaar_number": number,
+                }),
+            )
+            .await;
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(status.is_success(), "{status}: {body}");
+        assert!(!body.contains(&number), "the number is not echoed");
+    }
+}
+
+/// A Verhoeff-valid Aadhaar-like number that no persona holds.
+fn unheld_aadhaar_number() -> String {
+    let held: Vec<String> = Persona::built_in()
+        .into_iter()
+        .filter_map(|p| p.aadhaar.map(|a| a.number))
+        .collect();
+    (0..10)
+        .map(|d| format!("98765432101{d}"))
+        .find(|n| verhoeff::is_valid(n) && !held.contains(n))
+        .expect("one check digit is valid")
+}
+
+async fn a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_data(
+    backend: Backend,
+) {
     let logs = logs();
-    let app = spawn(Backend::Sqlite).await;
+    let app = spawn(backend).await;
+    verify_full_aadhaar_numbers(&app).await;
     for (mobile, flow, docs) in [
         (
             "9000000001",
@@ -126,12 +212,21 @@ async fn a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_database_
     }
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(text.contains("session succeeded"), "the logs were captured");
-    let db = String::from_utf8_lossy(&sqlite_files(&app.db.url)).into_owned();
-    for (what, haystack) in [("logs", &text), ("database files", &db)] {
+    let stored = match backend {
+        Backend::Sqlite => sqlite_files(&app.db.url),
+        Backend::Postgres => postgres_rows(&app.db.url).await,
+    };
+    let db = String::from_utf8_lossy(&stored).into_owned();
+    let unheld = unheld_aadhaar_number();
+    for (what, haystack) in [("logs", &text), ("stored data", &db)] {
         assert_eq!(
             aadhaar_like(haystack),
             Vec::<String>::new(),
             "Aadhaar-like numbers in {what}"
+        );
+        assert!(
+            !haystack.contains(&unheld),
+            "the looked-up number in {what}"
         );
         for s in personal_strings() {
             assert!(!haystack.contains(&s), "personal data in {what}");
@@ -148,3 +243,5 @@ async fn a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_database_
         "DigiLocker codes or tokens in the logs"
     );
 }
+
+on_both_backends!(a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_data);

@@ -25,6 +25,37 @@ async fn delete(app: &TestApp, id: &str) -> (StatusCode, Value) {
     body(res).await
 }
 
+/// The session's sealed values exactly as stored: wrapped data key, documents, profile.
+async fn stored_sealed_values(app: &TestApp, id: &str) -> Vec<Vec<u8>> {
+    let mut values = vec![app.store.data_key(id).await.unwrap().unwrap().wrapped_key];
+    for d in app.store.documents(id).await.unwrap() {
+        values.push(d.sealed);
+        values.extend(d.normalised_sealed);
+    }
+    values.push(app.store.profile(id).await.unwrap().unwrap().sealed);
+    assert!(values.len() >= 4, "a data key, documents and a profile");
+    values
+}
+
+/// On SQLite: how many of `values` the raw database file and its WAL still hold a piece of.
+/// Pieces of 32 bytes, because a large value is split over overflow pages.
+fn found_in_sqlite_files(app: &TestApp, backend: Backend, values: &[Vec<u8>]) -> usize {
+    if !matches!(backend, Backend::Sqlite) {
+        return 0;
+    }
+    let path = app.db.url.trim_start_matches("sqlite://");
+    let path = path.split('?').next().unwrap();
+    let mut raw = std::fs::read(path).unwrap();
+    raw.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+    values
+        .iter()
+        .filter(|v| {
+            v.chunks_exact(32)
+                .any(|piece| raw.windows(32).any(|w| w == piece))
+        })
+        .count()
+}
+
 async fn deleting_a_session_erases_it_and_later_reads_answer_404(backend: Backend) {
     let app = spawn(backend).await;
     let (id, _) = app
@@ -34,7 +65,16 @@ async fn deleting_a_session_erases_it_and_later_reads_answer_404(backend: Backen
             &Person::allowing("9000000001"),
         )
         .await;
+    let sealed = stored_sealed_values(&app, &id).await;
+    if matches!(backend, Backend::Sqlite) {
+        assert_eq!(found_in_sqlite_files(&app, backend, &sealed), sealed.len());
+    }
     let (code, receipt) = delete(&app, &id).await;
+    assert_eq!(
+        found_in_sqlite_files(&app, backend, &sealed),
+        0,
+        "the erased values are gone from the SQLite files"
+    );
     assert_eq!(code, StatusCode::OK);
     assert_eq!(receipt["data"]["session_id"], id.as_str());
     let erased_at = receipt["data"]["erased_at"].as_i64().unwrap();
@@ -99,6 +139,7 @@ async fn retention_erases_documents_but_keeps_the_status(backend: Backend) {
             &Person::allowing("9000000001"),
         )
         .await;
+    let sealed = stored_sealed_values(&app, &id).await;
     let erased = app
         .gateway
         .as_ref()
@@ -120,6 +161,11 @@ async fn retention_erases_documents_but_keeps_the_status(backend: Backend) {
         assert_eq!(b["message"], "Documents of this session were erased");
     }
     assert_eq!(app.store.data_key(&id).await.unwrap(), None);
+    assert_eq!(
+        found_in_sqlite_files(&app, backend, &sealed),
+        0,
+        "the erased values are gone from the SQLite files"
+    );
     let token = app.store.upstream_token(&id).await.unwrap().unwrap();
     assert!(
         token.revoked_at_ms.is_some(),
@@ -386,6 +432,11 @@ async fn an_idempotency_key_creates_one_session_however_often_it_is_sent(backend
         }
     }
     assert_eq!(ids.len(), 1, "one session for one key: {ids:?}");
+    assert_eq!(
+        stored_sessions(&app, &app.key).await,
+        1,
+        "one session stored"
+    );
     let (code, again) = body(
         send(app.key.clone(), app.token.clone(), request.clone())
             .await
@@ -409,6 +460,19 @@ async fn an_idempotency_key_creates_one_session_however_often_it_is_sent(backend
     let (code, theirs) = body(send(key, token, request).await.unwrap()).await;
     assert_eq!(code, StatusCode::OK);
     assert!(!ids.contains(theirs["data"]["session_id"].as_str().unwrap()));
+}
+
+/// How many sessions of `api_key` the database holds, counted in SQL.
+async fn stored_sessions(app: &TestApp, api_key: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE api_key_id = $1")
+        .bind(api_key)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    count
 }
 
 async fn bodies_over_the_configured_size_get_413(backend: Backend) {
@@ -444,6 +508,7 @@ on_both_backends!(
     a_flood_of_bad_secrets_is_cut_off,
     a_keys_redirect_allow_list_is_enforced,
     the_callback_and_pages_carry_strict_browser_headers,
+    slow_headers_and_slow_bodies_are_cut_off,
 );
 
 /// Reads from `stream` until the server answers or closes; returns what it sent.
@@ -457,10 +522,9 @@ async fn answer_of(stream: &mut tokio::net::TcpStream) -> String {
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_headers_and_slow_bodies_are_cut_off() {
+async fn slow_headers_and_slow_bodies_are_cut_off(backend: Backend) {
     use tokio::io::AsyncWriteExt;
-    let app = spawn(Backend::Sqlite).await;
+    let app = spawn(backend).await;
     // Headers that never finish: the connection is closed without an answer.
     let mut slow_head = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     slow_head

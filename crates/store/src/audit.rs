@@ -66,6 +66,9 @@ impl SqlStore {
         api_key_id: &str,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
+        if !crate::backend::storable_key(session_id) {
+            return Ok(None);
+        }
         let mut tx = self.backend.begin_write(&self.pool).await?;
         sqlx::query(
             "UPDATE sessions SET deleted_at_ms = $1, erased_at_ms = COALESCE(erased_at_ms, $1) \
@@ -89,6 +92,8 @@ impl SqlStore {
         };
         erase_in(&mut tx, session_id).await?;
         tx.commit().await?;
+        // Also on a repeat, so a scrub that could not finish the first time is retried.
+        self.backend.scrub_after_erasure(&self.pool).await?;
         Ok(Some(at))
     }
 

@@ -64,6 +64,10 @@ impl Backend {
                                 "PRAGMA synchronous = FULL".to_owned(),
                                 format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
                                 "PRAGMA foreign_keys = ON".to_owned(),
+                                // Deleted rows are overwritten with zeros rather than left
+                                // in free pages, so erased data keys and documents are gone
+                                // from the file, not merely unlinked.
+                                "PRAGMA secure_delete = ON".to_owned(),
                             ] {
                                 sqlx::query(&pragma).execute(&mut *conn).await?;
                             }
@@ -110,6 +114,35 @@ impl Backend {
         };
         tx.map_err(StoreError::Unavailable)
     }
+}
+
+impl Backend {
+    /// Runs after a committed erasure. On SQLite the deleted rows' old pages still sit in the
+    /// write-ahead log until a checkpoint copies the zeroed pages back; a `TRUNCATE` checkpoint
+    /// does that and empties the log file. It waits (on the busy timeout) for readers of older
+    /// snapshots; if one outlives it the caller is told, and a repeat of the erasure tries
+    /// again. PostgreSQL keeps dead tuples until VACUUM: see `docs/security.md`.
+    pub(crate) async fn scrub_after_erasure(self, pool: &AnyPool) -> Result<(), StoreError> {
+        if self != Backend::Sqlite {
+            return Ok(());
+        }
+        let row: AnyRow = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::Unavailable)?;
+        let busy: i64 = row.try_get(0).map_err(StoreError::Unavailable)?;
+        if busy != 0 {
+            return Err(StoreError::ScrubIncomplete);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a lookup key could be stored at all. PostgreSQL text cannot hold NUL and refuses a
+/// query that binds one (an error, not "no row"); nothing digigate stores holds one either, so
+/// on both backends a key with NUL finds nothing, as any other unknown key.
+pub(crate) fn storable_key(key: &str) -> bool {
+    !key.contains('\0')
 }
 
 /// Adds `mode=rwc` to a SQLite URL that names no mode, so a missing file is created.
@@ -180,13 +213,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sqlite_connections_are_durable_wait_for_writers_and_check_foreign_keys() {
+    async fn sqlite_connections_are_durable_wait_for_writers_check_foreign_keys_and_zero_deletions()
+    {
         let pool = Backend::Sqlite.open_pool("sqlite::memory:").await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
         for (pragma, expected) in [
             ("synchronous", 2),
             ("busy_timeout", i64::from(SQLITE_BUSY_TIMEOUT_MS)),
             ("foreign_keys", 1),
+            ("secure_delete", 1),
         ] {
             let row = sqlx::query(&format!("PRAGMA {pragma}"))
                 .fetch_one(&mut *conn)

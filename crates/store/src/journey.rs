@@ -208,10 +208,13 @@ impl SqlStore {
         .await?;
         if marked.rows_affected() != 1 {
             tx.rollback().await?;
+            // A repeat scrubs again, in case the first erasure's scrub could not finish.
+            self.backend.scrub_after_erasure(&self.pool).await?;
             return Ok(false);
         }
         crate::audit::erase_in(&mut tx, session_id).await?;
         tx.commit().await?;
+        self.backend.scrub_after_erasure(&self.pool).await?;
         Ok(true)
     }
 }

@@ -56,6 +56,10 @@ pub enum StoreError {
     /// A stored value could not be read back; the message names the column, never the value.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Erased data was committed as deleted, but the database could not yet overwrite its old
+    /// copies (a long reader held the SQLite log); repeating the erasure tries again.
+    #[error("erased data could not yet be scrubbed from the database files")]
+    ScrubIncomplete,
     /// The database URL is neither `sqlite:` nor `postgres:`/`postgresql:`.
     #[error("unsupported database URL scheme")]
     UnsupportedUrl,
@@ -200,14 +204,25 @@ pub trait Store: Send + Sync + 'static {
         request_hash: &str,
         now_ms: i64,
     ) -> Result<IdempotencyClaim, StoreError>;
-    /// Records the answer of the request that claimed `key` (`Some`), or releases the claim
-    /// so the request can be retried (`None`).
-    async fn finish_idempotency_key(
+    /// Releases the claim on `key` held by `owner` so the request can be retried; a claim that
+    /// was taken over or answered meanwhile is left alone.
+    async fn release_idempotency_key(
         &self,
         api_key_id: &str,
         key: &str,
-        response: Option<&str>,
+        owner: &str,
     ) -> Result<(), StoreError>;
+    /// One transaction: records `response` as the answer of the claim on `key` of the
+    /// session's API key, only while `owner` still holds it, and inserts the session. false
+    /// (nothing written) when the claim was taken over or answered meanwhile; an existing
+    /// session id or link id is [`StoreError::Conflict`] (nothing written either).
+    async fn insert_session_answering(
+        &self,
+        session: &SessionRecord,
+        key: &str,
+        owner: &str,
+        response: &str,
+    ) -> Result<bool, StoreError>;
 
     /// Appends a line to the audit log (which refuses updates and deletes).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;

@@ -34,6 +34,9 @@ impl SqlStore {
         keys: &[&str],
         decode: fn(&AnyRow) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
+        if !keys.iter().all(|k| crate::backend::storable_key(k)) {
+            return Ok(None);
+        }
         let query = keys.iter().fold(sqlx::query(sql), |q, key| q.bind(*key));
         let row = query.fetch_optional(&self.pool).await?;
         row.as_ref().map(decode).transpose()
@@ -46,6 +49,9 @@ impl SqlStore {
         keys: &[&str],
         decode: fn(&AnyRow) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
+        if !keys.iter().all(|k| crate::backend::storable_key(k)) {
+            return Ok(Vec::new());
+        }
         let query = keys.iter().fold(sqlx::query(sql), |q, key| q.bind(*key));
         query
             .fetch_all(&self.pool)
@@ -129,30 +135,9 @@ impl Store for SqlStore {
     }
 
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            rows::SESSION_COLUMNS
-        );
-        sqlx::query(&sql)
-            .bind(&s.id)
-            .bind(&s.api_key_id)
-            .bind(s.status.as_str())
-            .bind(s.flow.as_str())
-            .bind(DocType::join(&s.doc_types))
-            .bind(&s.redirect_url)
-            .bind(to_json(&s.options))
-            .bind(s.consent_expiry_ms)
-            .bind(&s.link_id)
-            .bind(s.link_expires_at_ms)
-            .bind(s.created_at_ms)
-            .bind(s.updated_at_ms)
-            .bind(s.failure_reason.map(FailureReason::as_str))
-            .bind(DocType::join(&s.documents_consented))
-            .bind(to_json(&s.documents_missing))
-            .bind(s.erased_at_ms)
-            .bind(&s.expected_sealed)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        insert_session_in(&mut tx, s).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -347,13 +332,24 @@ impl Store for SqlStore {
         self.claim_key(api_key_id, key, request_hash, now_ms).await
     }
 
-    async fn finish_idempotency_key(
+    async fn release_idempotency_key(
         &self,
         api_key_id: &str,
         key: &str,
-        response: Option<&str>,
+        owner: &str,
     ) -> Result<(), StoreError> {
-        self.finish_key(api_key_id, key, response).await
+        self.release_key(api_key_id, key, owner).await
+    }
+
+    async fn insert_session_answering(
+        &self,
+        session: &SessionRecord,
+        key: &str,
+        owner: &str,
+        response: &str,
+    ) -> Result<bool, StoreError> {
+        self.insert_session_answering_tx(session, key, owner, response)
+            .await
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
@@ -367,4 +363,36 @@ impl Store for SqlStore {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.audit_rows(session_id, limit).await
     }
+}
+
+/// Inside a transaction: inserts a new session row.
+pub(crate) async fn insert_session_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    s: &SessionRecord,
+) -> Result<(), StoreError> {
+    let sql = format!(
+            "INSERT INTO sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            rows::SESSION_COLUMNS
+        );
+    sqlx::query(&sql)
+        .bind(&s.id)
+        .bind(&s.api_key_id)
+        .bind(s.status.as_str())
+        .bind(s.flow.as_str())
+        .bind(DocType::join(&s.doc_types))
+        .bind(&s.redirect_url)
+        .bind(to_json(&s.options))
+        .bind(s.consent_expiry_ms)
+        .bind(&s.link_id)
+        .bind(s.link_expires_at_ms)
+        .bind(s.created_at_ms)
+        .bind(s.updated_at_ms)
+        .bind(s.failure_reason.map(FailureReason::as_str))
+        .bind(DocType::join(&s.documents_consented))
+        .bind(to_json(&s.documents_missing))
+        .bind(s.erased_at_ms)
+        .bind(&s.expected_sealed)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! Test harness: the real gateway on 127.0.0.1:0 over a fresh SQLite file, the simulator on its
-//! own port, an API key, and a `DigigateClient` for it.
+//! Test harness: the real gateway on 127.0.0.1:0 over a fresh database (a SQLite file or a
+//! PostgreSQL database), the simulator on its own port, an API key, and a `DigigateClient` for it.
 #![allow(dead_code)]
 
 use digigate_client::DigigateClient;
@@ -36,9 +36,19 @@ pub struct TestApp {
     _db: TestDatabase,
 }
 
-/// Starts a simulator and a gateway on SQLite, and creates an API key.
-pub async fn spawn() -> TestApp {
-    let db = TestDatabase::sqlite();
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Starts a simulator and a gateway on a fresh database, and creates an API key.
+pub async fn spawn(backend: Backend) -> TestApp {
+    let db = match backend {
+        Backend::Sqlite => TestDatabase::sqlite(),
+        Backend::Postgres => TestDatabase::postgres().await,
+    };
     let store = digigate_store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -143,4 +153,19 @@ impl TestApp {
         )
         .unwrap()
     }
+}
+
+/// Defines `sqlite::<name>` and `postgres::<name>` tests, each running `<name>(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::common::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::common::Backend::Postgres).await })*
+        }
+    };
 }

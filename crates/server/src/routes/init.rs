@@ -10,7 +10,7 @@ use crate::vault::{kek_context, sha256_hex};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use digigate_core::{InitRequest, SessionStatus};
+use digigate_core::{ApiKeyId, InitRequest, KeyEnvironment, SessionStatus};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::{IdempotencyClaim, SealedKind, SessionRecord};
 use serde_json::{json, Value};
@@ -25,7 +25,7 @@ pub async fn init_session(
     JsonBody(body): JsonBody,
 ) -> Result<Data<Value>, ApiError> {
     let Some(key) = idempotency_key(&headers)?.map(str::to_owned) else {
-        return create(&state, &caller, &body).await.map(Data);
+        return create(&state, &caller, &body, None).await.map(Data);
     };
     // Claim, create and record run in their own task, so a client that goes away mid-request
     // does not leave the key claimed.
@@ -41,24 +41,19 @@ async fn create_once(
     body: &Value,
 ) -> Result<Value, ApiError> {
     let store = &state.inner.store;
-    let owner = &caller.key.id;
+    let api_key = &caller.key.id;
     let hash = sha256_hex(body.to_string().as_bytes());
     match store
-        .claim_idempotency_key(owner, key, &hash, now_ms())
+        .claim_idempotency_key(api_key, key, &hash, now_ms())
         .await?
     {
-        IdempotencyClaim::New => match create(state, caller, body).await {
-            Ok(answer) => {
-                store
-                    .finish_idempotency_key(owner, key, Some(&answer.to_string()))
-                    .await?;
-                Ok(answer)
+        IdempotencyClaim::New { owner } => {
+            let created = create(state, caller, body, Some((key, &owner))).await;
+            if created.is_err() {
+                store.release_idempotency_key(api_key, key, &owner).await?;
             }
-            Err(e) => {
-                store.finish_idempotency_key(owner, key, None).await?;
-                Err(e)
-            }
-        },
+            created
+        }
         IdempotencyClaim::Existing { request_hash, .. } if request_hash != hash => {
             Err(ApiError::IdempotencyKeyReused)
         }
@@ -85,7 +80,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     ok.then_some(Some(v)).ok_or_else(bad)
 }
 
-async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value, ApiError> {
+/// Validates and stores a session; with `claim` (idempotency key, owner token) the session and
+/// the key's answer are stored together, and not at all if the claim was taken over meanwhile.
+async fn create(
+    state: &AppState,
+    caller: &Caller,
+    body: &Value,
+    claim: Option<(&str, &str)>,
+) -> Result<Value, ApiError> {
     let cfg = &state.inner.config;
     let now = now_ms();
     let req = InitRequest::from_json(body, now, cfg.development)?;
@@ -98,7 +100,16 @@ async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value
             .vault
             .seal_secret(&context, e.to_string().as_bytes())
     });
-    if !redirect_allowed(&caller.key.redirect_urls, &req.redirect_url) {
+    if caller.key.redirect_urls.is_empty() && !open_redirects_allowed(&caller.key.id, cfg) {
+        return Err(ApiError::BadRequest(
+            "Invalid request body: redirect_url cannot be accepted because this API key has no \
+             registered redirect URLs; create a key with digigate keys create --redirect-url"
+                .into(),
+        ));
+    }
+    if !caller.key.redirect_urls.is_empty()
+        && !redirect_allowed(&caller.key.redirect_urls, &req.redirect_url)
+    {
         return Err(ApiError::BadRequest(
             "Invalid request body: redirect_url is not on this API key's allow-list".into(),
         ));
@@ -122,7 +133,24 @@ async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value
         erased_at_ms: None,
         expected_sealed,
     };
-    state.inner.store.insert_session(&session).await?;
+    let answer = json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.response",
+        "authorization_url": cfg.public_link(&format!("/connect/{}", session.link_id)),
+        "session_id": session.id,
+    });
+    let store = &state.inner.store;
+    match claim {
+        None => store.insert_session(&session).await?,
+        Some((key, owner)) => {
+            let stored = store
+                .insert_session_answering(&session, key, owner, &answer.to_string())
+                .await?;
+            if !stored {
+                // A later request took the claim over while this one was slow: it answers.
+                return Err(ApiError::IdempotencyKeyInFlight);
+            }
+        }
+    }
     audit::record(
         state,
         Some(&caller.key.id),
@@ -132,11 +160,7 @@ async fn create(state: &AppState, caller: &Caller, body: &Value) -> Result<Value
     )
     .await?;
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
-    Ok(json!({
-        "@entity": "in.co.sandbox.kyc.digilocker.session.response",
-        "authorization_url": cfg.public_link(&format!("/connect/{}", session.link_id)),
-        "session_id": session.id,
-    }))
+    Ok(answer)
 }
 
 /// The optional `expected` object (digigate's addition): details the business already holds,
@@ -182,19 +206,25 @@ fn expected_details(v: Option<&Value>) -> Result<Option<Value>, ApiError> {
     ))
 }
 
-/// Whether `url` is allowed by a key's list: an empty list allows any URL; otherwise scheme,
-/// host, port and path must equal one entry exactly.
+/// Whether a key without registered redirect URLs may send people to any (https) URL: only a
+/// test key, and only on a gateway in development mode. A live key, or any key in production,
+/// must register its URLs, or a stolen token could send people anywhere after their consent.
+fn open_redirects_allowed(key_id: &str, cfg: &crate::GatewayConfig) -> bool {
+    cfg.development
+        && ApiKeyId::parse(key_id).is_some_and(|k| k.environment() == KeyEnvironment::Test)
+}
+
+/// Whether `url` is on a key's list: scheme, host, port and path must equal one entry exactly.
 fn redirect_allowed(allow_list: &[String], url: &Url) -> bool {
-    allow_list.is_empty()
-        || allow_list
-            .iter()
-            .filter_map(|a| Url::parse(a).ok())
-            .any(|a| {
-                a.scheme() == url.scheme()
-                    && a.host() == url.host()
-                    && a.port_or_known_default() == url.port_or_known_default()
-                    && a.path() == url.path()
-            })
+    allow_list
+        .iter()
+        .filter_map(|a| Url::parse(a).ok())
+        .any(|a| {
+            a.scheme() == url.scheme()
+                && a.host() == url.host()
+                && a.port_or_known_default() == url.port_or_known_default()
+                && a.path() == url.path()
+        })
 }
 
 #[cfg(test)]
@@ -213,7 +243,7 @@ mod tests {
         assert!(!ok("https://evil.example/kyc/done"));
         assert!(!ok("https://shop.example.evil.example/kyc/done"));
         assert!(!ok("https://shop.example/kyc/%2e%2e/done"));
-        assert!(redirect_allowed(
+        assert!(!redirect_allowed(
             &[],
             &Url::parse("https://any.example/").unwrap()
         ));

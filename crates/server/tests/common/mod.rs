@@ -69,6 +69,8 @@ pub struct TestApp {
     sim_secret: String,
     topology: Topology,
     tweak: fn(&mut GatewayConfig),
+    /// The key-encryption key the gateway runs with.
+    master_key: [u8; 32],
 }
 
 /// Starts a gateway with default settings.
@@ -162,6 +164,7 @@ pub async fn spawn_in(
         sim_secret,
         topology,
         tweak,
+        master_key: [1; 32],
     };
     app.start_gateway(listener).await;
     let (key, secret) = app.create_key(Vec::new()).await;
@@ -173,7 +176,8 @@ pub async fn spawn_in(
 
 impl TestApp {
     async fn start_gateway(&mut self, listener: tokio::net::TcpListener) {
-        let mut config = GatewayConfig::new(Url::parse(&self.base).unwrap(), [1; 32], [2; 32]);
+        let mut config =
+            GatewayConfig::new(Url::parse(&self.base).unwrap(), self.master_key, [2; 32]);
         config.fetch_backoff = Duration::from_millis(5);
         config.trust_store = Arc::new(simulator_trust());
         (self.tweak)(&mut config);
@@ -204,6 +208,17 @@ impl TestApp {
         });
         self.gateway_stop = Some(tx);
         self.gateway_task = Some(task);
+    }
+
+    /// The key-encryption key the gateway runs with (`[1; 32]` unless restarted with another).
+    pub fn master_key(&self) -> [u8; 32] {
+        self.master_key
+    }
+
+    /// Stops the gateway and starts a new one with another key-encryption key.
+    pub async fn restart_with_master_key(&mut self, key: [u8; 32]) {
+        self.master_key = key;
+        self.restart().await;
     }
 
     /// Stops the gateway and starts a new one on the same address and database.

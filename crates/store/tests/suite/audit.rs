@@ -124,6 +124,14 @@ pub async fn erasure_also_forgets_the_expected_details(store: Arc<dyn Store>) {
     assert_eq!(after.erased_at_ms, Some(NOW + 1));
 }
 
+/// The owner token of a claim that must be new.
+fn owner_of(claim: digigate_store::IdempotencyClaim) -> String {
+    match claim {
+        digigate_store::IdempotencyClaim::New { owner } => owner,
+        other => panic!("expected a new claim, got {other:?}"),
+    }
+}
+
 pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: Arc<dyn Store>) {
     use digigate_store::IdempotencyClaim;
     let claim = |hash: &'static str, at: i64| {
@@ -135,21 +143,21 @@ pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: 
                 .unwrap()
         }
     };
-    assert_eq!(claim("h1", NOW).await, IdempotencyClaim::New);
+    let first = owner_of(claim("h1", NOW).await);
     let in_flight = IdempotencyClaim::Existing {
         request_hash: "h1".into(),
         response: None,
     };
     assert_eq!(claim("h1", NOW + 1_000).await, in_flight);
-    assert_eq!(
-        claim("h2", NOW + 61_000).await,
-        IdempotencyClaim::New,
-        "abandoned claims are reclaimed"
+    let second = owner_of(claim("h2", NOW + 61_000).await);
+    assert_ne!(
+        first, second,
+        "abandoned claims are reclaimed by a new owner"
     );
-    store
-        .finish_idempotency_key("k", "order-1", Some("{}"))
+    assert!(store
+        .insert_session_answering(&session("s-2", "k"), "order-1", &second, "{}")
         .await
-        .unwrap();
+        .unwrap());
     let done = IdempotencyClaim::Existing {
         request_hash: "h2".into(),
         response: Some("{}".into()),
@@ -158,5 +166,107 @@ pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: 
         claim("h2", NOW + 600_000).await,
         done,
         "answered claims are kept"
+    );
+    store
+        .release_idempotency_key("k", "order-1", &second)
+        .await
+        .unwrap();
+    assert_eq!(
+        claim("h2", NOW + 600_000).await,
+        done,
+        "an answered claim is never released"
+    );
+}
+
+pub async fn a_slow_request_whose_claim_was_taken_over_stores_no_second_session(
+    store: Arc<dyn Store>,
+) {
+    let slow = owner_of(
+        store
+            .claim_idempotency_key("k", "order-7", "h", NOW)
+            .await
+            .unwrap(),
+    );
+    // A retry a minute later takes the claim over, stores its session and answers.
+    let retry = owner_of(
+        store
+            .claim_idempotency_key("k", "order-7", "h", NOW + 61_000)
+            .await
+            .unwrap(),
+    );
+    assert!(store
+        .insert_session_answering(
+            &session("by-retry", "k"),
+            "order-7",
+            &retry,
+            r#"{"id":"by-retry"}"#
+        )
+        .await
+        .unwrap());
+    // The first request was merely slow: its commit must write nothing.
+    assert!(!store
+        .insert_session_answering(
+            &session("by-slow", "k"),
+            "order-7",
+            &slow,
+            r#"{"id":"by-slow"}"#
+        )
+        .await
+        .unwrap());
+    store
+        .release_idempotency_key("k", "order-7", &slow)
+        .await
+        .unwrap();
+    let stored: Vec<String> = [
+        store.session_for_key("by-retry", "k").await.unwrap(),
+        store.session_for_key("by-slow", "k").await.unwrap(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| s.id)
+    .collect();
+    assert_eq!(
+        stored,
+        vec!["by-retry".to_owned()],
+        "one session for one key"
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("k", "order-7", "h", NOW + 600_000)
+            .await
+            .unwrap(),
+        digigate_store::IdempotencyClaim::Existing {
+            request_hash: "h".into(),
+            response: Some(r#"{"id":"by-retry"}"#.into()),
+        },
+        "the key answers the retry's session"
+    );
+}
+
+pub async fn a_session_that_cannot_be_stored_leaves_its_claim_unanswered(store: Arc<dyn Store>) {
+    store.insert_session(&session("taken", "k")).await.unwrap();
+    let owner = owner_of(
+        store
+            .claim_idempotency_key("k", "order-9", "h", NOW)
+            .await
+            .unwrap(),
+    );
+    let clash = store
+        .insert_session_answering(&session("taken", "k"), "order-9", &owner, "{}")
+        .await;
+    assert!(
+        matches!(clash, Err(digigate_store::StoreError::Conflict)),
+        "{clash:?}"
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("k", "order-9", "h", NOW + 1)
+            .await
+            .unwrap(),
+        digigate_store::IdempotencyClaim::Existing {
+            request_hash: "h".into(),
+            response: None,
+        },
+        "the answer was rolled back with the session"
     );
 }

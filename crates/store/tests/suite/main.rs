@@ -6,8 +6,10 @@
 mod audit;
 mod authorizations;
 mod completion;
+mod erasure;
 mod fixtures;
 mod keys;
+mod rotation;
 mod sessions;
 
 use digigate_store::testing::TestDatabase;
@@ -57,6 +59,7 @@ on_both_backends! {
     sessions::a_second_session_with_a_used_id_or_link_is_a_conflict,
     sessions::illegal_transitions_are_refused_and_change_nothing,
     sessions::a_failed_session_records_its_reason,
+    sessions::an_id_with_a_nul_finds_nothing_rather_than_failing,
     authorizations::starting_an_authorization_on_an_expired_link_writes_nothing,
     authorizations::starting_an_authorization_on_a_finished_session_writes_nothing,
     authorizations::an_authorization_is_consumed_exactly_once_when_ten_tasks_race,
@@ -76,6 +79,9 @@ on_both_backends! {
     audit::only_old_succeeded_sessions_are_due_for_erasure,
     audit::erasure_also_forgets_the_expected_details,
     audit::an_abandoned_idempotency_claim_is_taken_over_after_a_minute,
+    rotation::a_rotation_that_stops_part_way_changes_nothing_and_can_be_run_again,
+    audit::a_slow_request_whose_claim_was_taken_over_stores_no_second_session,
+    audit::a_session_that_cannot_be_stored_leaves_its_claim_unanswered,
 }
 
 #[tokio::test]

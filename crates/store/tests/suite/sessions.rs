@@ -140,3 +140,31 @@ pub async fn a_failed_session_records_its_reason(store: Arc<dyn Store>) {
     assert_eq!(failed.failure_reason, Some(FailureReason::ConsentDenied));
     assert_eq!(failed.updated_at_ms, NOW + 2);
 }
+
+pub async fn an_id_with_a_nul_finds_nothing_rather_than_failing(store: Arc<dyn Store>) {
+    store
+        .insert_session(&session("s-nul", "key_test_tenantone"))
+        .await
+        .unwrap();
+    let nul = "s-nul\0";
+    assert_eq!(store.session(nul).await.unwrap(), None);
+    assert_eq!(
+        store
+            .session_for_key(nul, "key_test_tenantone")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.session_by_link("link-s-nul\0").await.unwrap(), None);
+    assert_eq!(store.documents(nul).await.unwrap(), vec![]);
+    assert_eq!(store.document_by_id(nul).await.unwrap(), None);
+    assert_eq!(store.api_key("key\0").await.unwrap(), None);
+    assert_eq!(
+        store
+            .delete_session(nul, "key_test_tenantone", 1)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(store.session("s-nul").await.unwrap().is_some());
+}
