@@ -200,7 +200,85 @@ async fn without_trust_anchors_documents_are_unverified_but_parsed(backend: Back
     assert!(pan["document"]["number"].is_string());
 }
 
+async fn a_session_where_every_box_was_unticked_fails_with_no_documents(backend: Backend) {
+    let app = spawn(backend).await;
+    let person = Person {
+        docs: Some(Vec::new()),
+        ..Person::allowing("9000000001")
+    };
+    let (id, back) = app.journey("signin", &["aadhaar", "pan"], &person).await;
+    assert!(back.as_str().contains("status=failed"), "{back}");
+    let status = app.status(&id).await;
+    assert_eq!(status["status"], "failed", "{status}");
+    assert_eq!(status["reason"], "no_documents");
+    let res = app
+        .get(&format!("/kyc/digilocker/sessions/{id}/checks"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+async fn checks_are_insufficient_when_every_document_fails_verification(backend: Backend) {
+    let app = spawn_with(backend, |c| {
+        let mut other = TrustStore::new();
+        let (_, root) = digigate_documents::signature::SigningIdentity::generate_test_pki(
+            "OTHER",
+            chrono::Utc::now() - chrono::Duration::days(1),
+            chrono::Utc::now() + chrono::Duration::days(30),
+        )
+        .unwrap();
+        other.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
+        c.trust_store = Arc::new(other);
+    })
+    .await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "insufficient", "{checks}");
+    let name = &checks["fields"][0];
+    assert_eq!(name["outcome"], "insufficient");
+    assert!(
+        name["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no verified document has it"),
+        "{name}"
+    );
+    assert_eq!(
+        checks["standings"],
+        json!([
+            {"source": "aadhaar", "standing": "failed"},
+            {"source": "pan", "standing": "failed"},
+            {"source": "profile", "standing": "unsigned"},
+        ])
+    );
+}
+
+async fn unverified_documents_are_shown_but_never_make_a_match(backend: Backend) {
+    let app = spawn_with(backend, |c| c.trust_store = Arc::new(TrustStore::new())).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan", "driving_license"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "insufficient", "{checks}");
+    let values = checks["fields"][0]["values"].as_array().unwrap();
+    assert!(values
+        .iter()
+        .any(|v| v["standing"] == "unverified" && v["counted"] == false));
+}
+
 on_both_backends!(
+    a_session_where_every_box_was_unticked_fails_with_no_documents,
+    checks_are_insufficient_when_every_document_fails_verification,
+    unverified_documents_are_shown_but_never_make_a_match,
     documents_come_verified_and_normalised,
     consistent_documents_match,
     differing_name_formats_are_a_partial_match_with_reasons,

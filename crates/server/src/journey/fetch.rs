@@ -167,6 +167,12 @@ pub(super) async fn exchange_and_fetch(
             Err(e) => return Err(classify(e)),
         }
     }
+    // Sandbox's `succeeded` means "documents can now be fetched"; with none fetched (every box
+    // unticked, or nothing the locker could give) there is no evidence to serve.
+    if documents.is_empty() {
+        tracing::info!(session_id = %session.id, missing = missing.len(), "no document was fetched");
+        return Err(Failure::Reason(FailureReason::NoDocuments));
+    }
     let profile = sandbox_profile(&user);
     let completed = CompletedSession {
         session_id: session.id.clone(),
