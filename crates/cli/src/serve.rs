@@ -131,6 +131,15 @@ pub struct ServeArgs {
     /// built-in simulator its own root is trusted automatically.
     #[arg(long = "trust-pem", env = "DIGIGATE_TRUST_PEM", value_delimiter = ',')]
     trust_pem: Vec<PathBuf>,
+    /// Expected document signer `TYPES|ORGANIZATION|ISSUER_CN_CONTAINS` (repeatable), e.g.
+    /// `pan|DIGITAL INDIA CORPORATION|Sub CA`; replaces the default, DigiLocker's NeGD document
+    /// signer for every type (`*|NATIONAL E-GOVERNANCE DIVISION|Document Signer`).
+    #[arg(
+        long = "signer-rule",
+        env = "DIGIGATE_SIGNER_RULES",
+        value_delimiter = ';'
+    )]
+    signer_rules: Vec<digigate_documents::signature::SignerRule>,
     /// Signature algorithm of the built-in simulator's documents.
     #[arg(long, value_enum, default_value = "rsa-sha1")]
     simulator_signature_method: crate::simulator::SignatureMethodArg,
@@ -200,6 +209,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         trust
             .add_pem(&pem)
             .with_context(|| format!("loading trust anchors from {}", path.display()))?;
+    }
+    if !args.signer_rules.is_empty() {
+        trust.set_signer_rules(args.signer_rules.clone());
     }
     let callback = Url::parse(&config.public_link("/callbacks/digilocker"))?;
     let timeout = Duration::from_secs(args.digilocker_timeout_secs);

@@ -34,6 +34,11 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
     assert_eq!(v["status"], "verified", "{v}");
     assert_eq!(v["digest_matched"], true);
     assert!(v["signer_subject"].as_str().unwrap().contains("CN="));
+    assert_eq!(
+        v["signer_rule"],
+        "*|NATIONAL E-GOVERNANCE DIVISION|Document Signer"
+    );
+    assert_eq!(v["doc_type"], "aadhaar");
     assert!(v["chain"].as_array().unwrap().len() >= 2);
     assert_eq!(v["document_sha256"].as_str().unwrap().len(), 64);
     let doc = &aadhaar["document"];
@@ -275,7 +280,35 @@ async fn unverified_documents_are_shown_but_never_make_a_match(backend: Backend)
         .any(|v| v["standing"] == "unverified" && v["counted"] == false));
 }
 
+async fn a_trusted_chain_from_a_signer_other_than_digilockers_fails_as_unexpected_signer(
+    backend: Backend,
+) {
+    let app = spawn_with(backend, |c| {
+        let mut trust = common::simulator_trust();
+        trust.set_signer_rules(vec!["*|DIGITAL INDIA CORPORATION|Sub CA".parse().unwrap()]);
+        c.trust_store = Arc::new(trust);
+    })
+    .await;
+    let (id, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    let pan = data(
+        &app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
+    )
+    .await;
+    let v = &pan["verification"];
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["reason"], "unexpected_signer");
+    assert_eq!(
+        v["expected_signers"],
+        json!(["*|DIGITAL INDIA CORPORATION|Sub CA"])
+    );
+    assert!(pan["document"].is_null());
+}
+
 on_both_backends!(
+    a_trusted_chain_from_a_signer_other_than_digilockers_fails_as_unexpected_signer,
     a_session_where_every_box_was_unticked_fails_with_no_documents,
     checks_are_insufficient_when_every_document_fails_verification,
     unverified_documents_are_shown_but_never_make_a_match,

@@ -38,7 +38,8 @@ pub struct VerificationReport {
     /// The verdict.
     pub status: VerificationStatus,
     /// Why it is not `verified`: a short snake_case code such as `digest_mismatch`,
-    /// `untrusted_signer`, `certificate_expired`, `multiple_signatures`, `no_signature`,
+    /// `untrusted_signer`, `unexpected_signer` (a trusted chain, but not the signer expected for
+    /// the document type), `certificate_expired`, `multiple_signatures`, `no_signature`,
     /// `malformed_xml`, `dtd_forbidden`, `unsupported_algorithm`, `signature_invalid`,
     /// `reference_not_whole_document`, or `no_trust_anchors` when unverified.
     pub reason: Option<String>,
@@ -46,6 +47,13 @@ pub struct VerificationReport {
     pub signer_subject: Option<String>,
     /// That certificate's serial number, lowercase hex.
     pub signer_serial: Option<String>,
+    /// The document type the signer rules were chosen for (`aadhaar`, `pan`,
+    /// `driving_license`), when known.
+    pub doc_type: Option<String>,
+    /// The signer rules in force for the document's type (`TYPES|ORGANIZATION|ISSUER_CN`).
+    pub expected_signers: Vec<String>,
+    /// The rule the signer matched, when verified.
+    pub signer_rule: Option<String>,
     /// The chain from the signer to the trust anchor when one was found, otherwise the
     /// certificates as presented in `KeyInfo`.
     pub chain: Vec<CertificateSummary>,
@@ -70,6 +78,9 @@ impl VerificationReport {
             reason: None,
             signer_subject: None,
             signer_serial: None,
+            doc_type: None,
+            expected_signers: Vec::new(),
+            signer_rule: None,
             chain: Vec::new(),
             canonicalization: None,
             signature_method: None,

@@ -10,14 +10,38 @@ use super::algorithms::DSIG_NS;
 use super::c14n::canonicalize;
 use super::certificates::{rsa_key, serial_hex, subject, summary};
 use super::report::{hex, Verification, VerificationReport, VerificationStatus};
+use super::signers::declared_type;
 use super::structure;
 use super::trust::TrustStore;
 use super::xml;
+use crate::model::DocTypeCode;
 
 /// How far `KycRes@ts` may lie ahead of `now` (clock skew between DigiLocker and us).
 const MAX_FUTURE_SIGNING_TIME: chrono::Duration = chrono::Duration::days(1);
 /// The offset DigiLocker's local timestamps are in when they carry none (IST).
 const IST_SECONDS: i32 = 5 * 3600 + 1800;
+
+/// What the caller knows about a document apart from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// The type asked of DigiLocker; `None` (an auditor's file) takes the type the document
+    /// declares (`KycRes` for the e-Aadhaar, else `Certificate@type`).
+    pub doc_type: Option<DocTypeCode>,
+    /// When the document arrived from DigiLocker.
+    pub at: DateTime<Utc>,
+}
+
+/// [`verify_received`] for a document of undeclared type received at `now`.
+pub fn verify(xml: &[u8], trust: &TrustStore, now: DateTime<Utc>) -> Verification {
+    verify_received(
+        xml,
+        trust,
+        Received {
+            doc_type: None,
+            at: now,
+        },
+    )
+}
 
 /// Verifies the enveloped signature of the document `xml` (raw bytes as received).
 ///
@@ -25,12 +49,14 @@ const IST_SECONDS: i32 = 5 * 3600 + 1800;
 /// the last element child of the root; its structure and algorithms; the digest of the document
 /// without the signature; the RSA signature of `SignedInfo` by a `KeyInfo` certificate; and a
 /// chain from that certificate to an anchor of `trust`, every certificate valid at the signing
-/// time (`KycRes@ts` when present, else `now`). The first failed step is the report's reason.
-/// With an empty `trust` a document that passes every other step is `unverified`, not
-/// `verified`; so is a document with no signature at all.
-pub fn verify(xml: &[u8], trust: &TrustStore, now: DateTime<Utc>) -> Verification {
+/// time (`KycRes@ts` when present, else the time received); and a signer matching one of the
+/// store's signer rules for the document's type (`unexpected_signer` otherwise). A document
+/// declaring another type than the one asked for fails as `document_type_mismatch`. The first
+/// failed step is the report's reason. With an empty `trust` a document that passes every other
+/// step is `unverified`, not `verified`; so is a document with no signature at all.
+pub fn verify_received(xml: &[u8], trust: &TrustStore, received: Received) -> Verification {
     let mut report = VerificationReport::new(hex(&Sha256::digest(xml)));
-    let signed_content = match check(xml, trust, now, &mut report) {
+    let signed_content = match check(xml, trust, received, &mut report) {
         Ok(content) => {
             report.status = VerificationStatus::Verified;
             Some(content)
@@ -66,9 +92,10 @@ impl From<&'static str> for Stop {
 fn check(
     bytes: &[u8],
     trust: &TrustStore,
-    now: DateTime<Utc>,
+    received: Received,
     report: &mut VerificationReport,
 ) -> Result<String, Stop> {
+    let now = received.at;
     let text = xml::decode(bytes).map_err(|r| r.reason())?;
     let doc = xml::parse(text).map_err(|r| r.reason())?;
     let signature = the_signature(&doc, trust)?;
@@ -109,6 +136,19 @@ fn check(
     report.signer_subject = Some(subject(signer));
     report.signer_serial = Some(serial_hex(signer));
 
+    let declared = declared_type(&doc);
+    if let (Some(asked), Some(declared)) = (received.doc_type, declared) {
+        if asked != declared {
+            return Err("document_type_mismatch".into());
+        }
+    }
+    let doc_type = received.doc_type.or(declared);
+    report.doc_type = doc_type.map(|t| t.api_name().to_owned());
+    report.expected_signers = trust
+        .rules_for(doc_type)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     if trust.is_empty() {
         return Err(Stop::Unverified("no_trust_anchors"));
     }
@@ -116,6 +156,8 @@ fn check(
     report.validity_checked_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     let chain = trust.chain(signer, &certificates, at)?;
     report.chain = chain.iter().map(summary).collect();
+    let rule = trust.expected_signer(signer, doc_type)?;
+    report.signer_rule = Some(rule.to_string());
     Ok(content)
 }
 

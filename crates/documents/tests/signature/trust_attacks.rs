@@ -100,7 +100,7 @@ fn an_impostor_that_re_signs_with_its_own_key_is_untrusted() {
         assert_failed(&verification, "untrusted_signer");
         assert_eq!(
             verification.report.signer_subject.as_deref(),
-            Some("CN=DS DIGIGATE SIMULATOR 1,OU=Document Signing,O=Digigate Simulator,C=IN")
+            Some("CN=DS DIGIGATE SIMULATOR 1,OU=NATIONAL E-GOVERNANCE DIVISION,O=NATIONAL E-GOVERNANCE DIVISION,ST=DELHI,C=IN")
         );
     }
 }

@@ -5,7 +5,7 @@ use digigate_core::DocType;
 use digigate_documents::checks::Subject;
 use digigate_documents::model::DocTypeCode;
 use digigate_documents::parse;
-use digigate_documents::signature::{self, TrustStore, VerificationStatus};
+use digigate_documents::signature::{self, Received, TrustStore, VerificationStatus};
 use serde_json::json;
 
 /// What the gateway learned about one fetched document.
@@ -28,7 +28,11 @@ fn code(doc_type: DocType) -> DocTypeCode {
 /// Verifies and parses `bytes`. A document that fails verification is kept (its report says
 /// why) but never parsed; an unverified one (no roots configured) is parsed from the raw bytes.
 pub fn examine(doc_type: DocType, bytes: &[u8], trust: &TrustStore) -> Examined {
-    let v = signature::verify(bytes, trust, chrono::Utc::now());
+    let received = Received {
+        doc_type: Some(code(doc_type)),
+        at: chrono::Utc::now(),
+    };
+    let v = signature::verify_received(bytes, trust, received);
     let source = match (v.report.status, v.signed_content.as_deref()) {
         (VerificationStatus::Verified, Some(signed)) => Some(signed.as_bytes()),
         (VerificationStatus::Unverified, _) => Some(bytes),
