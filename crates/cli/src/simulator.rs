@@ -108,8 +108,8 @@ pub fn load_or_create_pki(
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let now = chrono::Utc::now();
-    // Validity is checked at the e-Aadhaar's own timestamp (`KycRes@ts`), and the personas'
-    // records are years old: the simulator's chain must cover them, as the test PKI does.
+    // Valid from 2010 like the committed test PKI; the simulator dates every e-Aadhaar at the
+    // fetch, so only the upper bound matters for its documents.
     let since = chrono::DateTime::parse_from_rfc3339("2010-01-01T00:00:00Z")
         .expect("a valid constant")
         .with_timezone(&chrono::Utc);

@@ -39,6 +39,14 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
         "*|NATIONAL E-GOVERNANCE DIVISION|Document Signer"
     );
     assert_eq!(v["doc_type"], "aadhaar");
+    // The e-Aadhaar is generated at the fetch: its signing time is checked against it.
+    assert_eq!(v["signing_time_source"], "kycres_ts");
+    let time = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(v[k].as_str().unwrap_or_else(|| panic!("{k}: {v}")))
+            .unwrap()
+    };
+    let skew = time("fetched_at") - time("validity_checked_at");
+    assert!(skew.num_seconds().abs() < 60, "{v}");
     assert!(v["chain"].as_array().unwrap().len() >= 2);
     assert_eq!(v["document_sha256"].as_str().unwrap().len(), 64);
     let doc = &aadhaar["document"];

@@ -31,7 +31,7 @@ pub use report::{CertificateSummary, Verification, VerificationReport, Verificat
 pub use sign::sign_enveloped;
 pub use signers::{SignerRule, SignerRuleError, DOCUMENT_SIGNER_CA, NEGD_ORGANIZATION};
 pub use trust::{TrustError, TrustStore};
-pub use verify::{verify, verify_received, Received};
+pub use verify::{verify, verify_received, Received, EAADHAAR_SIGNING_TIME_TOLERANCE};
 pub use xml::{MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH};
 
 use std::path::PathBuf;

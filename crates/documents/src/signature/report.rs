@@ -67,6 +67,12 @@ pub struct VerificationReport {
     pub digest_matched: Option<bool>,
     /// The instant certificate validity was checked at (`KycRes@ts` when present), RFC 3339.
     pub validity_checked_at: Option<String>,
+    /// Where `validity_checked_at` came from: `kycres_ts` (the e-Aadhaar's generation time, which
+    /// must lie close to `fetched_at`) or `fetched_at`.
+    pub signing_time_source: Option<String>,
+    /// When the document was received from DigiLocker (or the time given to re-verify it),
+    /// RFC 3339.
+    pub fetched_at: Option<String>,
     /// SHA-256 of the document bytes exactly as received, lowercase hex.
     pub document_sha256: String,
 }
@@ -87,6 +93,8 @@ impl VerificationReport {
             digest_method: None,
             digest_matched: None,
             validity_checked_at: None,
+            signing_time_source: None,
+            fetched_at: None,
             document_sha256,
         }
     }

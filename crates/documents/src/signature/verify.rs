@@ -16,8 +16,13 @@ use super::trust::TrustStore;
 use super::xml;
 use crate::model::DocTypeCode;
 
-/// How far `KycRes@ts` may lie ahead of `now` (clock skew between DigiLocker and us).
-const MAX_FUTURE_SIGNING_TIME: chrono::Duration = chrono::Duration::days(1);
+/// How far an e-Aadhaar's `KycRes@ts` may lie from the time it was received, either way.
+/// DigiLocker generates (and signs) the e-Aadhaar when the partner asks for it, and a fetch
+/// lasts at most the client's timeout (30 s): the difference is clock skew between DigiLocker
+/// and us, seconds with NTP. Ten minutes covers a badly synchronised host while refusing the
+/// months or years by which a document signed with a retired or leaked key would be back-dated
+/// (`docs/signatures.md`).
+pub const EAADHAAR_SIGNING_TIME_TOLERANCE: chrono::Duration = chrono::Duration::minutes(10);
 /// The offset DigiLocker's local timestamps are in when they carry none (IST).
 const IST_SECONDS: i32 = 5 * 3600 + 1800;
 
@@ -51,7 +56,9 @@ pub fn verify(xml: &[u8], trust: &TrustStore, now: DateTime<Utc>) -> Verificatio
 /// chain from that certificate to an anchor of `trust`, every certificate valid at the signing
 /// time (`KycRes@ts` when present, else the time received); and a signer matching one of the
 /// store's signer rules for the document's type (`unexpected_signer` otherwise). A document
-/// declaring another type than the one asked for fails as `document_type_mismatch`. The first
+/// declaring another type than the one asked for fails as `document_type_mismatch`. An
+/// e-Aadhaar must carry `KycRes@ts` within [`EAADHAAR_SIGNING_TIME_TOLERANCE`] of the time it was
+/// received (`signing_time_not_at_fetch`, `signing_time_in_future`). The first
 /// failed step is the report's reason. With an empty `trust` a document that passes every other
 /// step is `unverified`, not `verified`; so is a document with no signature at all.
 pub fn verify_received(xml: &[u8], trust: &TrustStore, received: Received) -> Verification {
@@ -96,6 +103,7 @@ fn check(
     report: &mut VerificationReport,
 ) -> Result<String, Stop> {
     let now = received.at;
+    report.fetched_at = Some(rfc3339(now));
     let text = xml::decode(bytes).map_err(|r| r.reason())?;
     let doc = xml::parse(text).map_err(|r| r.reason())?;
     let signature = the_signature(&doc, trust)?;
@@ -152,12 +160,22 @@ fn check(
     if trust.is_empty() {
         return Err(Stop::Unverified("no_trust_anchors"));
     }
-    let at = signing_time(&doc, now)?;
-    report.validity_checked_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    let (at, source) = signing_time(&doc, doc_type, now)?;
+    report.validity_checked_at = Some(rfc3339(at));
+    report.signing_time_source = Some(source.to_owned());
     let chain = trust.chain(signer, &certificates, at)?;
     report.chain = chain.iter().map(summary).collect();
     let rule = trust.expected_signer(signer, doc_type)?;
     report.signer_rule = Some(rule.to_string());
+    if source == KYCRES_TS {
+        // A signing time far from the fetch is a back-dated (or post-dated) document.
+        if at > now + EAADHAAR_SIGNING_TIME_TOLERANCE {
+            return Err("signing_time_in_future".into());
+        }
+        if at < now - EAADHAAR_SIGNING_TIME_TOLERANCE {
+            return Err("signing_time_not_at_fetch".into());
+        }
+    }
     Ok(content)
 }
 
@@ -186,20 +204,34 @@ fn the_signature<'a, 'input>(
     Ok(signature)
 }
 
-/// `KycRes@ts` (e-Aadhaar) when present, otherwise `now`.
-fn signing_time(doc: &Document<'_>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stop> {
-    let Some(ts) = doc
+/// `signing_time_source` when the signing time is the e-Aadhaar's `KycRes@ts`.
+const KYCRES_TS: &str = "kycres_ts";
+/// `signing_time_source` when the signing time is when the document was received.
+const RECEIVED_AT: &str = "fetched_at";
+
+/// The time certificates are checked at and where it came from: `KycRes@ts` when present
+/// (required for an e-Aadhaar), otherwise the time the document was received.
+fn signing_time(
+    doc: &Document<'_>,
+    doc_type: Option<DocTypeCode>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, &'static str), Stop> {
+    let ts = doc
         .descendants()
         .find(|n| n.has_tag_name("KycRes"))
-        .and_then(|n| n.attribute("ts"))
-    else {
-        return Ok(now);
-    };
-    let parsed = parse_timestamp(ts).ok_or("invalid_signing_time")?;
-    if parsed > now + MAX_FUTURE_SIGNING_TIME {
-        return Err("signing_time_in_future".into());
+        .and_then(|n| n.attribute("ts"));
+    match ts {
+        Some(ts) => Ok((
+            parse_timestamp(ts).ok_or("invalid_signing_time")?,
+            KYCRES_TS,
+        )),
+        None if doc_type == Some(DocTypeCode::Aadhaar) => Err("invalid_signing_time".into()),
+        None => Ok((now, RECEIVED_AT)),
     }
-    Ok(parsed)
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// An RFC 3339 timestamp, or a local one without offset, which DigiLocker means as IST.
