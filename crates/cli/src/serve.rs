@@ -127,10 +127,19 @@ pub struct ServeArgs {
     /// `/authenticate` attempts per minute per key id and per source address.
     #[arg(long, env = "DIGIGATE_AUTH_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     auth_attempts_per_minute: u32,
-    /// PEM file of a root CA that DigiLocker's document signers chain to (repeatable). With the
-    /// built-in simulator its own root is trusted automatically.
+    /// PEM file of a root CA that DigiLocker's document signers chain to (repeatable); replaces
+    /// the shipped CCA India roots. With the built-in simulator its own root is trusted
+    /// automatically.
     #[arg(long = "trust-pem", env = "DIGIGATE_TRUST_PEM", value_delimiter = ',')]
     trust_pem: Vec<PathBuf>,
+    /// Run with no trust anchors at all: every document is stored `unverified`, parsed
+    /// anyway, and served with `verified: false` and a warning. Never for real KYC.
+    #[arg(
+        long,
+        env = "DIGIGATE_ALLOW_UNVERIFIED_DOCUMENTS",
+        conflicts_with = "trust_pem"
+    )]
+    allow_unverified_documents: bool,
     /// Expected document signer `TYPES|ORGANIZATION|ISSUER_CN_CONTAINS` (repeatable), e.g.
     /// `pan|DIGITAL INDIA CORPORATION|Sub CA`; replaces the default, DigiLocker's NeGD document
     /// signer for every type (`*|NATIONAL E-GOVERNANCE DIVISION|Document Signer`).
@@ -203,13 +212,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
-    let mut trust = TrustStore::new();
-    for path in &args.trust_pem {
-        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        trust
-            .add_pem(&pem)
-            .with_context(|| format!("loading trust anchors from {}", path.display()))?;
-    }
+    let mut trust = trust_anchors(&args)?;
     if !args.signer_rules.is_empty() {
         trust.set_signer_rules(args.signer_rules.clone());
     }
@@ -229,9 +232,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             sim_config.signing = Some(identity);
             sim_config.signature_method = args.simulator_signature_method.into();
             // The simulator's root is trusted only while the simulator is the upstream.
-            trust
-                .add_pem(&root)
-                .context("trusting the simulator's root CA")?;
+            if !args.allow_unverified_documents {
+                trust
+                    .add_pem(&root)
+                    .context("trusting the simulator's root CA")?;
+            }
             let sim = Simulator::new(sim_config);
             let loopback = if local.ip().is_unspecified() {
                 format!("127.0.0.1:{}", local.port())
@@ -266,6 +271,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             (client, None)
         }
     };
+    refuse_without_anchors(&trust, args.allow_unverified_documents)?;
+    if args.allow_unverified_documents {
+        tracing::warn!(
+            "--allow-unverified-documents: no trust anchors; every document is stored unverified"
+        );
+    } else {
+        tracing::info!(
+            anchors = trust.len(),
+            signer_rules = ?trust.signer_rules().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "document trust configured"
+        );
+    }
     config.trust_store = Arc::new(trust);
     let gateway = Gateway::new(config, store.clone(), digilocker);
     if development && store.list_api_keys().await?.is_empty() {
@@ -292,4 +309,85 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%local, public_url = %public_url, "digigate listening");
     digigate_server::serve(listener, router, crate::shutdown_signal()).await?;
     Ok(())
+}
+
+/// The trust anchors before the simulator's root is added: the `--trust-pem` files when given,
+/// none with `--allow-unverified-documents` or the built-in simulator, and otherwise (a real
+/// DigiLocker) the shipped CCA India roots, so production verifies real documents with no
+/// configuration.
+fn trust_anchors(args: &ServeArgs) -> anyhow::Result<TrustStore> {
+    if !args.trust_pem.is_empty() {
+        let mut trust = TrustStore::new();
+        for path in &args.trust_pem {
+            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            trust
+                .add_pem(&pem)
+                .with_context(|| format!("loading trust anchors from {}", path.display()))?;
+        }
+        return Ok(trust);
+    }
+    if args.allow_unverified_documents || args.upstream == Upstream::Simulator {
+        return Ok(TrustStore::new());
+    }
+    TrustStore::digilocker().context("loading the shipped CCA India roots")
+}
+
+/// Refuses to run with no trust anchor unless the operator allowed unverified documents.
+fn refuse_without_anchors(trust: &TrustStore, allowed: bool) -> anyhow::Result<()> {
+    if trust.is_empty() && !allowed {
+        bail!("no trust anchors: documents could not be verified. Use the shipped roots (omit --trust-pem), name roots with --trust-pem, or pass --allow-unverified-documents to accept unverified documents");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let base = [
+            "digigate",
+            "--mode",
+            "production",
+            "--upstream",
+            "digilocker",
+        ];
+        Cli::try_parse_from(base.iter().chain(extra)).map(|c| c.serve)
+    }
+
+    #[test]
+    fn production_without_trust_pem_verifies_with_the_shipped_cca_india_roots() {
+        let trust = trust_anchors(&args(&[]).unwrap()).unwrap();
+        assert_eq!(trust.len(), TrustStore::shipped_root_names().len());
+        assert!(!trust.is_empty());
+        assert!(refuse_without_anchors(&trust, false).is_ok());
+    }
+
+    #[test]
+    fn a_gateway_without_trust_anchors_refuses_to_start_unless_unverified_documents_are_allowed() {
+        let allowed = args(&["--allow-unverified-documents"]).unwrap();
+        let trust = trust_anchors(&allowed).unwrap();
+        assert!(trust.is_empty());
+        assert!(refuse_without_anchors(&trust, false).is_err());
+        assert!(refuse_without_anchors(&trust, true).is_ok());
+    }
+
+    #[test]
+    fn allowing_unverified_documents_and_naming_trust_anchors_contradict_each_other() {
+        assert!(args(&["--allow-unverified-documents", "--trust-pem", "roots.pem"]).is_err());
+    }
+
+    #[test]
+    fn configured_signer_rules_are_read_and_bad_ones_refused() {
+        let a = args(&["--signer-rule", "pan|DIGITAL INDIA CORPORATION|Sub CA"]).unwrap();
+        assert_eq!(a.signer_rules.len(), 1);
+        assert!(args(&["--signer-rule", "NEGD"]).is_err());
+    }
 }

@@ -32,6 +32,8 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
     .await;
     let v = &aadhaar["verification"];
     assert_eq!(v["status"], "verified", "{v}");
+    assert_eq!(aadhaar["verified"], true);
+    assert!(aadhaar.get("warning").is_none());
     assert_eq!(v["digest_matched"], true);
     assert!(v["signer_subject"].as_str().unwrap().contains("CN="));
     assert_eq!(
@@ -193,6 +195,8 @@ async fn documents_from_an_untrusted_signer_fail_verification_and_are_not_parsed
     assert_eq!(pan["verification"]["status"], "failed");
     assert!(pan["verification"]["reason"].is_string());
     assert!(pan["document"].is_null());
+    assert_eq!(pan["verified"], false);
+    assert!(pan["warning"].is_string());
     assert_eq!(
         pan["files"][0]["metadata"]["ContentType"],
         "application/xml"
@@ -211,6 +215,15 @@ async fn without_trust_anchors_documents_are_unverified_but_parsed(backend: Back
     .await;
     assert_eq!(pan["verification"]["status"], "unverified");
     assert!(pan["document"]["number"].is_string());
+    assert_eq!(pan["verified"], false, "{pan}");
+    assert!(
+        pan["warning"]
+            .as_str()
+            .unwrap()
+            .contains("unverified (no_trust_anchors)"),
+        "{pan}"
+    );
+    assert_eq!(pan["files"][0]["@entity"], "org.quicko.drive.file");
 }
 
 async fn a_session_where_every_box_was_unticked_fails_with_no_documents(backend: Backend) {

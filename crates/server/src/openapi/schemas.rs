@@ -153,6 +153,14 @@ pub fn components() -> Value {
                     "type": ["object", "null"],
                     "description": "digigate's addition: how the document's signature and integrity were verified."
                 },
+                "verified": {
+                    "type": "boolean",
+                    "description": "digigate's addition: true only when `verification.status` is `verified`."
+                },
+                "warning": {
+                    "type": "string",
+                    "description": "digigate's addition, present when the document is not verified: why its contents must not be relied on."
+                },
                 "files": {
                     "type": "array",
                     "items": {
