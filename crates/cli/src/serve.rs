@@ -149,6 +149,10 @@ pub struct ServeArgs {
         value_delimiter = ';'
     )]
     signer_rules: Vec<digigate_documents::signature::SignerRule>,
+    /// Refuse documents DigiLocker sends without its `hmac` header (they are stored as `failed`,
+    /// `hmac_missing`); by default they are accepted and the report says `hmac_header: missing`.
+    #[arg(long, env = "DIGIGATE_REQUIRE_HMAC")]
+    require_hmac: bool,
     /// Signature algorithm of the built-in simulator's documents.
     #[arg(long, value_enum, default_value = "rsa-sha1")]
     simulator_signature_method: crate::simulator::SignatureMethodArg,
@@ -212,6 +216,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
+    config.require_hmac = args.require_hmac;
     let mut trust = trust_anchors(&args)?;
     if !args.signer_rules.is_empty() {
         trust.set_signer_rules(args.signer_rules.clone());

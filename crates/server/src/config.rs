@@ -48,6 +48,9 @@ pub struct GatewayConfig {
     /// Roots that DigiLocker's document signers must chain to; empty means documents are
     /// stored as `unverified`.
     pub trust_store: Arc<TrustStore>,
+    /// Refuse (`hmac_missing`) a document DigiLocker sends without its `hmac` header; by default
+    /// it is accepted and the report says `hmac_header: missing`.
+    pub require_hmac: bool,
 }
 
 impl GatewayConfig {
@@ -73,6 +76,7 @@ impl GatewayConfig {
             max_body_bytes: 64 * 1024,
             trusted_proxies: Vec::new(),
             trust_store: Arc::new(TrustStore::new()),
+            require_hmac: false,
         }
     }
 

@@ -41,6 +41,7 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
         "*|NATIONAL E-GOVERNANCE DIVISION|Document Signer"
     );
     assert_eq!(v["doc_type"], "aadhaar");
+    assert_eq!(v["hmac_header"], "matched");
     // The e-Aadhaar is generated at the fetch: its signing time is checked against it.
     assert_eq!(v["signing_time_source"], "kycres_ts");
     let time = |k: &str| {

@@ -41,7 +41,8 @@ pub struct VerificationReport {
     /// `untrusted_signer`, `unexpected_signer` (a trusted chain, but not the signer expected for
     /// the document type), `certificate_expired`, `multiple_signatures`, `no_signature`,
     /// `malformed_xml`, `dtd_forbidden`, `unsupported_algorithm`, `signature_invalid`,
-    /// `reference_not_whole_document`, or `no_trust_anchors` when unverified.
+    /// `reference_not_whole_document`, `hmac_missing` (set by the gateway when it requires
+    /// DigiLocker's `hmac` header), or `no_trust_anchors` when unverified.
     pub reason: Option<String>,
     /// The subject of the certificate whose key made the signature.
     pub signer_subject: Option<String>,
@@ -73,6 +74,10 @@ pub struct VerificationReport {
     /// When the document was received from DigiLocker (or the time given to re-verify it),
     /// RFC 3339.
     pub fetched_at: Option<String>,
+    /// DigiLocker's `hmac` header over the bytes received (base64 HMAC-SHA256 under the client
+    /// secret), as found by the gateway: `matched` or `missing` (a mismatch is refused before
+    /// verification); `None` when the document was not fetched by the gateway.
+    pub hmac_header: Option<String>,
     /// SHA-256 of the document bytes exactly as received, lowercase hex.
     pub document_sha256: String,
 }
@@ -95,6 +100,7 @@ impl VerificationReport {
             validity_checked_at: None,
             signing_time_source: None,
             fetched_at: None,
+            hmac_header: None,
             document_sha256,
         }
     }
@@ -115,6 +121,14 @@ impl Verification {
     /// Whether the document is verified (and `signed_content` therefore present).
     pub fn is_verified(&self) -> bool {
         self.report.status == VerificationStatus::Verified
+    }
+
+    /// Marks the document `failed` for a reason found outside the signature (such as a missing
+    /// `hmac` header the operator requires), dropping the signed content.
+    pub fn refuse(&mut self, reason: &str) {
+        self.report.status = VerificationStatus::Failed;
+        self.report.reason = Some(reason.to_owned());
+        self.signed_content = None;
     }
 }
 
