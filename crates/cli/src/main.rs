@@ -6,6 +6,7 @@ mod keys;
 mod secrets;
 mod serve;
 mod simulator;
+mod trust;
 
 use clap::{Parser, Subcommand};
 

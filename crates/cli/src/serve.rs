@@ -5,7 +5,6 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
-use digigate_documents::signature::TrustStore;
 use digigate_server::{auth, Gateway, GatewayConfig};
 use digigate_simulator::{Simulator, SimulatorConfig};
 use digigate_store::Store;
@@ -217,7 +216,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
     config.require_hmac = args.require_hmac;
-    let mut trust = trust_anchors(&args)?;
+    let mut trust = crate::trust::anchors(
+        &args.trust_pem,
+        args.allow_unverified_documents || args.upstream == Upstream::Simulator,
+    )?;
     if !args.signer_rules.is_empty() {
         trust.set_signer_rules(args.signer_rules.clone());
     }
@@ -276,7 +278,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             (client, None)
         }
     };
-    refuse_without_anchors(&trust, args.allow_unverified_documents)?;
+    crate::trust::refuse_without_anchors(&trust, args.allow_unverified_documents)?;
     if args.allow_unverified_documents {
         tracing::warn!(
             "--allow-unverified-documents: no trust anchors; every document is stored unverified"
@@ -316,35 +318,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The trust anchors before the simulator's root is added: the `--trust-pem` files when given,
-/// none with `--allow-unverified-documents` or the built-in simulator, and otherwise (a real
-/// DigiLocker) the shipped CCA India roots, so production verifies real documents with no
-/// configuration.
-fn trust_anchors(args: &ServeArgs) -> anyhow::Result<TrustStore> {
-    if !args.trust_pem.is_empty() {
-        let mut trust = TrustStore::new();
-        for path in &args.trust_pem {
-            let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            trust
-                .add_pem(&pem)
-                .with_context(|| format!("loading trust anchors from {}", path.display()))?;
-        }
-        return Ok(trust);
-    }
-    if args.allow_unverified_documents || args.upstream == Upstream::Simulator {
-        return Ok(TrustStore::new());
-    }
-    TrustStore::digilocker().context("loading the shipped CCA India roots")
-}
-
-/// Refuses to run with no trust anchor unless the operator allowed unverified documents.
-fn refuse_without_anchors(trust: &TrustStore, allowed: bool) -> anyhow::Result<()> {
-    if trust.is_empty() && !allowed {
-        bail!("no trust anchors: documents could not be verified. Use the shipped roots (omit --trust-pem), name roots with --trust-pem, or pass --allow-unverified-documents to accept unverified documents");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,23 +338,6 @@ mod tests {
             "digilocker",
         ];
         Cli::try_parse_from(base.iter().chain(extra)).map(|c| c.serve)
-    }
-
-    #[test]
-    fn production_without_trust_pem_verifies_with_the_shipped_cca_india_roots() {
-        let trust = trust_anchors(&args(&[]).unwrap()).unwrap();
-        assert_eq!(trust.len(), TrustStore::shipped_root_names().len());
-        assert!(!trust.is_empty());
-        assert!(refuse_without_anchors(&trust, false).is_ok());
-    }
-
-    #[test]
-    fn a_gateway_without_trust_anchors_refuses_to_start_unless_unverified_documents_are_allowed() {
-        let allowed = args(&["--allow-unverified-documents"]).unwrap();
-        let trust = trust_anchors(&allowed).unwrap();
-        assert!(trust.is_empty());
-        assert!(refuse_without_anchors(&trust, false).is_err());
-        assert!(refuse_without_anchors(&trust, true).is_ok());
     }
 
     #[test]
