@@ -1,10 +1,12 @@
 //! The `digigate` command.
 
 mod audit;
+mod documents;
 mod keys;
 mod secrets;
 mod serve;
 mod simulator;
+mod trust;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +31,9 @@ enum Command {
     Migrate(serve::StorageArgs),
     /// Run the DigiLocker simulator on its own.
     Simulator(simulator::SimulatorArgs),
+    /// Work with stored documents (re-verify a signature).
+    #[command(subcommand)]
+    Documents(documents::DocumentsCommand),
 }
 
 #[tokio::main]
@@ -50,6 +55,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulator(args) => simulator::run(args).await,
+        Command::Documents(cmd) => {
+            if !documents::run(cmd)? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
     }
 }
 

@@ -5,7 +5,6 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
-use digigate_documents::signature::TrustStore;
 use digigate_server::{auth, Gateway, GatewayConfig};
 use digigate_simulator::{Simulator, SimulatorConfig};
 use digigate_store::Store;
@@ -130,10 +129,32 @@ pub struct ServeArgs {
     /// `/authenticate` attempts per minute per key id and per source address.
     #[arg(long, env = "DIGIGATE_AUTH_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     auth_attempts_per_minute: u32,
-    /// PEM file of a root CA that DigiLocker's document signers chain to (repeatable). With the
-    /// built-in simulator its own root is trusted automatically.
+    /// PEM file of a root CA that DigiLocker's document signers chain to (repeatable); replaces
+    /// the shipped CCA India roots. With the built-in simulator its own root is trusted
+    /// automatically.
     #[arg(long = "trust-pem", env = "DIGIGATE_TRUST_PEM", value_delimiter = ',')]
     trust_pem: Vec<PathBuf>,
+    /// Run with no trust anchors at all: every document is stored `unverified`, parsed
+    /// anyway, and served with `verified: false` and a warning. Never for real KYC.
+    #[arg(
+        long,
+        env = "DIGIGATE_ALLOW_UNVERIFIED_DOCUMENTS",
+        conflicts_with = "trust_pem"
+    )]
+    allow_unverified_documents: bool,
+    /// Expected document signer `TYPES|ORGANIZATION|ISSUER_CN_CONTAINS` (repeatable), e.g.
+    /// `pan|DIGITAL INDIA CORPORATION|Sub CA`; replaces the default, DigiLocker's NeGD document
+    /// signer for every type (`*|NATIONAL E-GOVERNANCE DIVISION|Document Signer`).
+    #[arg(
+        long = "signer-rule",
+        env = "DIGIGATE_SIGNER_RULES",
+        value_delimiter = ';'
+    )]
+    signer_rules: Vec<digigate_documents::signature::SignerRule>,
+    /// Refuse documents DigiLocker sends without its `hmac` header (they are stored as `failed`,
+    /// `hmac_missing`); by default they are accepted and the report says `hmac_header: missing`.
+    #[arg(long, env = "DIGIGATE_REQUIRE_HMAC")]
+    require_hmac: bool,
     /// Signature algorithm of the built-in simulator's documents.
     #[arg(long, value_enum, default_value = "rsa-sha1")]
     simulator_signature_method: crate::simulator::SignatureMethodArg,
@@ -200,12 +221,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.auth_attempts_per_minute = args.auth_attempts_per_minute;
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
-    let mut trust = TrustStore::new();
-    for path in &args.trust_pem {
-        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        trust
-            .add_pem(&pem)
-            .with_context(|| format!("loading trust anchors from {}", path.display()))?;
+    config.require_hmac = args.require_hmac;
+    let mut trust = crate::trust::anchors(
+        &args.trust_pem,
+        args.allow_unverified_documents || args.upstream == Upstream::Simulator,
+    )?;
+    if !args.signer_rules.is_empty() {
+        trust.set_signer_rules(args.signer_rules.clone());
     }
     let callback = Url::parse(&config.public_link("/callbacks/digilocker"))?;
     let timeout = Duration::from_secs(args.digilocker_timeout_secs);
@@ -223,9 +245,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             sim_config.signing = Some(identity);
             sim_config.signature_method = args.simulator_signature_method.into();
             // The simulator's root is trusted only while the simulator is the upstream.
-            trust
-                .add_pem(&root)
-                .context("trusting the simulator's root CA")?;
+            if !args.allow_unverified_documents {
+                trust
+                    .add_pem(&root)
+                    .context("trusting the simulator's root CA")?;
+            }
             let sim = Simulator::new(sim_config);
             let loopback = if local.ip().is_unspecified() {
                 format!("127.0.0.1:{}", local.port())
@@ -262,6 +286,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             (client, None)
         }
     };
+    crate::trust::refuse_without_anchors(&trust, args.allow_unverified_documents)?;
+    if args.allow_unverified_documents {
+        tracing::warn!(
+            "--allow-unverified-documents: no trust anchors; every document is stored unverified"
+        );
+    } else {
+        tracing::info!(
+            anchors = trust.len(),
+            signer_rules = ?trust.signer_rules().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "document trust configured"
+        );
+    }
     config.trust_store = Arc::new(trust);
     let gateway = Gateway::new(config, store.clone(), digilocker);
     if development && store.list_api_keys().await?.is_empty() {
@@ -288,4 +324,39 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%local, public_url = %public_url, "digigate listening");
     digigate_server::serve(listener, router, crate::shutdown_signal()).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let base = [
+            "digigate",
+            "--mode",
+            "production",
+            "--upstream",
+            "digilocker",
+        ];
+        Cli::try_parse_from(base.iter().chain(extra)).map(|c| c.serve)
+    }
+
+    #[test]
+    fn allowing_unverified_documents_and_naming_trust_anchors_contradict_each_other() {
+        assert!(args(&["--allow-unverified-documents", "--trust-pem", "roots.pem"]).is_err());
+    }
+
+    #[test]
+    fn configured_signer_rules_are_read_and_bad_ones_refused() {
+        let a = args(&["--signer-rule", "pan|DIGITAL INDIA CORPORATION|Sub CA"]).unwrap();
+        assert_eq!(a.signer_rules.len(), 1);
+        assert!(args(&["--signer-rule", "NEGD"]).is_err());
+    }
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use digigate_documents::signature::{SignatureMethod, SigningIdentity, ROOT_CA_FILE};
+use digigate_documents::signature::{SignatureMethod, SignerRule, SigningIdentity, ROOT_CA_FILE};
 use digigate_simulator::{Persona, Simulator, SimulatorConfig};
 use rand::distributions::{Alphanumeric, DistString};
 use secrecy::SecretString;
@@ -98,13 +98,18 @@ pub fn load_or_create_pki(
     if root_file.exists() {
         let identity =
             SigningIdentity::from_pem_files(dir).context("loading the simulator's signing keys")?;
-        let root = std::fs::read(&root_file).context("reading the simulator's root CA")?;
-        return Ok((Arc::new(identity), root));
+        // A PKI made before signers had to match DigiLocker's shape would make every simulated
+        // document fail as `unexpected_signer`: make a new one.
+        if identity.satisfies(&SignerRule::digilocker_defaults()) {
+            let root = std::fs::read(&root_file).context("reading the simulator's root CA")?;
+            return Ok((Arc::new(identity), root));
+        }
+        tracing::info!(dir = %dir.display(), "the simulator's signer lacks DigiLocker's signer shape; regenerating");
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let now = chrono::Utc::now();
-    // Validity is checked at the e-Aadhaar's own timestamp (`KycRes@ts`), and the personas'
-    // records are years old: the simulator's chain must cover them, as the test PKI does.
+    // Valid from 2010 like the committed test PKI; the simulator dates every e-Aadhaar at the
+    // fetch, so only the upper bound matters for its documents.
     let since = chrono::DateTime::parse_from_rfc3339("2010-01-01T00:00:00Z")
         .expect("a valid constant")
         .with_timezone(&chrono::Utc);

@@ -45,9 +45,13 @@ pub struct GatewayConfig {
     /// Reverse proxies whose `X-Forwarded-For` is believed when limiting `/authenticate` per
     /// client address (nobody else's is).
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Roots that DigiLocker's document signers must chain to; empty means documents are
-    /// stored as `unverified`.
+    /// Roots that DigiLocker's document signers must chain to, and the signers expected;
+    /// by default the shipped CCA India roots and DigiLocker's signer rule. Empty (no anchor)
+    /// means documents are stored as `unverified` and served with a warning.
     pub trust_store: Arc<TrustStore>,
+    /// Refuse (`hmac_missing`) a document DigiLocker sends without its `hmac` header; by default
+    /// it is accepted and the report says `hmac_header: missing`.
+    pub require_hmac: bool,
 }
 
 impl GatewayConfig {
@@ -72,7 +76,10 @@ impl GatewayConfig {
             auth_attempts_per_minute: 30,
             max_body_bytes: 64 * 1024,
             trusted_proxies: Vec::new(),
-            trust_store: Arc::new(TrustStore::new()),
+            // The shipped roots are compiled in and tested to load; were they ever unreadable,
+            // the store would be empty and every document `unverified` with a warning.
+            trust_store: Arc::new(TrustStore::digilocker().unwrap_or_default()),
+            require_hmac: false,
         }
     }
 
@@ -93,6 +100,13 @@ impl GatewayConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_configuration_verifies_with_the_shipped_roots() {
+        let c = GatewayConfig::new(Url::parse("https://kyc.example").unwrap(), [0; 32], [0; 32]);
+        assert!(!c.trust_store.is_empty());
+        assert!(!c.require_hmac);
+    }
 
     #[test]
     fn the_callback_path_keeps_a_public_url_prefix() {

@@ -32,8 +32,24 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
     .await;
     let v = &aadhaar["verification"];
     assert_eq!(v["status"], "verified", "{v}");
+    assert_eq!(aadhaar["verified"], true);
+    assert!(aadhaar.get("warning").is_none());
     assert_eq!(v["digest_matched"], true);
     assert!(v["signer_subject"].as_str().unwrap().contains("CN="));
+    assert_eq!(
+        v["signer_rule"],
+        "*|NATIONAL E-GOVERNANCE DIVISION|Document Signer"
+    );
+    assert_eq!(v["doc_type"], "aadhaar");
+    assert_eq!(v["hmac_header"], "matched");
+    // The e-Aadhaar is generated at the fetch: its signing time is checked against it.
+    assert_eq!(v["signing_time_source"], "kycres_ts");
+    let time = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(v[k].as_str().unwrap_or_else(|| panic!("{k}: {v}")))
+            .unwrap()
+    };
+    let skew = time("fetched_at") - time("validity_checked_at");
+    assert!(skew.num_seconds().abs() < 60, "{v}");
     assert!(v["chain"].as_array().unwrap().len() >= 2);
     assert_eq!(v["document_sha256"].as_str().unwrap().len(), 64);
     let doc = &aadhaar["document"];
@@ -180,6 +196,8 @@ async fn documents_from_an_untrusted_signer_fail_verification_and_are_not_parsed
     assert_eq!(pan["verification"]["status"], "failed");
     assert!(pan["verification"]["reason"].is_string());
     assert!(pan["document"].is_null());
+    assert_eq!(pan["verified"], false);
+    assert!(pan["warning"].is_string());
     assert_eq!(
         pan["files"][0]["metadata"]["ContentType"],
         "application/xml"
@@ -198,9 +216,124 @@ async fn without_trust_anchors_documents_are_unverified_but_parsed(backend: Back
     .await;
     assert_eq!(pan["verification"]["status"], "unverified");
     assert!(pan["document"]["number"].is_string());
+    assert_eq!(pan["verified"], false, "{pan}");
+    assert!(
+        pan["warning"]
+            .as_str()
+            .unwrap()
+            .contains("unverified (no_trust_anchors)"),
+        "{pan}"
+    );
+    assert_eq!(pan["files"][0]["@entity"], "org.quicko.drive.file");
+}
+
+async fn a_session_where_every_box_was_unticked_fails_with_no_documents(backend: Backend) {
+    let app = spawn(backend).await;
+    let person = Person {
+        docs: Some(Vec::new()),
+        ..Person::allowing("9000000001")
+    };
+    let (id, back) = app.journey("signin", &["aadhaar", "pan"], &person).await;
+    assert!(back.as_str().contains("status=failed"), "{back}");
+    let status = app.status(&id).await;
+    assert_eq!(status["status"], "failed", "{status}");
+    assert_eq!(status["reason"], "no_documents");
+    let res = app
+        .get(&format!("/kyc/digilocker/sessions/{id}/checks"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+async fn checks_are_insufficient_when_every_document_fails_verification(backend: Backend) {
+    let app = spawn_with(backend, |c| {
+        let mut other = TrustStore::new();
+        let (_, root) = digigate_documents::signature::SigningIdentity::generate_test_pki(
+            "OTHER",
+            chrono::Utc::now() - chrono::Duration::days(1),
+            chrono::Utc::now() + chrono::Duration::days(30),
+        )
+        .unwrap();
+        other.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
+        c.trust_store = Arc::new(other);
+    })
+    .await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "insufficient", "{checks}");
+    let name = &checks["fields"][0];
+    assert_eq!(name["outcome"], "insufficient");
+    assert!(
+        name["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("no verified document has it"),
+        "{name}"
+    );
+    assert_eq!(
+        checks["standings"],
+        json!([
+            {"source": "aadhaar", "standing": "failed"},
+            {"source": "pan", "standing": "failed"},
+            {"source": "profile", "standing": "unsigned"},
+        ])
+    );
+}
+
+async fn unverified_documents_are_shown_but_never_make_a_match(backend: Backend) {
+    let app = spawn_with(backend, |c| c.trust_store = Arc::new(TrustStore::new())).await;
+    let (id, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan", "driving_license"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    assert_eq!(checks["outcome"], "insufficient", "{checks}");
+    let values = checks["fields"][0]["values"].as_array().unwrap();
+    assert!(values
+        .iter()
+        .any(|v| v["standing"] == "unverified" && v["counted"] == false));
+}
+
+async fn a_trusted_chain_from_a_signer_other_than_digilockers_fails_as_unexpected_signer(
+    backend: Backend,
+) {
+    let app = spawn_with(backend, |c| {
+        let mut trust = common::simulator_trust();
+        trust.set_signer_rules(vec!["*|DIGITAL INDIA CORPORATION|Sub CA".parse().unwrap()]);
+        c.trust_store = Arc::new(trust);
+    })
+    .await;
+    let (id, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    let pan = data(
+        &app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
+    )
+    .await;
+    let v = &pan["verification"];
+    assert_eq!(v["status"], "failed", "{v}");
+    assert_eq!(v["reason"], "unexpected_signer");
+    assert_eq!(
+        v["expected_signers"],
+        json!(["*|DIGITAL INDIA CORPORATION|Sub CA"])
+    );
+    assert!(pan["document"].is_null());
 }
 
 on_both_backends!(
+    a_trusted_chain_from_a_signer_other_than_digilockers_fails_as_unexpected_signer,
+    a_session_where_every_box_was_unticked_fails_with_no_documents,
+    checks_are_insufficient_when_every_document_fails_verification,
+    unverified_documents_are_shown_but_never_make_a_match,
     documents_come_verified_and_normalised,
     consistent_documents_match,
     differing_name_formats_are_a_partial_match_with_reasons,

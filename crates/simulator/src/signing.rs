@@ -17,21 +17,28 @@ pub(crate) type SignedXmlCache = HashMap<(usize, DocKind), Arc<[u8]>>;
 
 impl Simulator {
     /// The XML of `kind` for the persona at `index`: with DigiLocker's enveloped signature when
-    /// [`crate::SimulatorConfig::signing`] is set, unsigned otherwise. Documents and RSA
-    /// PKCS#1 v1.5 signatures are deterministic, so each signed document is made once and kept.
+    /// [`crate::SimulatorConfig::signing`] is set, unsigned otherwise. Documents other than the
+    /// e-Aadhaar and RSA PKCS#1 v1.5 signatures are deterministic, so each of them is signed
+    /// once and kept; the e-Aadhaar carries its generation time and is made at every fetch.
     pub(crate) fn served_xml(
         &self,
         index: usize,
         persona: &Persona,
         kind: DocKind,
     ) -> Result<Vec<u8>, ApiError> {
-        let unsigned = documents::xml(persona, kind).ok_or_else(ApiError::invalid_uri)?;
+        let ist = chrono::FixedOffset::east_opt(5 * 3600 + 1800).expect("IST is a valid offset");
+        let now = chrono::Utc::now().with_timezone(&ist);
+        // The e-Aadhaar is generated (and signed) at each fetch, so it is never cached.
+        let cacheable = kind != DocKind::Aadhaar;
+        if cacheable && self.config().signing.is_some() {
+            if let Some(signed) = self.signed_cache().get(&(index, kind)) {
+                return Ok(signed.to_vec());
+            }
+        }
+        let unsigned = documents::xml(persona, kind, now).ok_or_else(ApiError::invalid_uri)?;
         let Some(identity) = &self.config().signing else {
             return Ok(unsigned);
         };
-        if let Some(signed) = self.signed_cache().get(&(index, kind)) {
-            return Ok(signed.to_vec());
-        }
         // Sign outside the lock: two first fetches at once both sign, to the same bytes.
         let signed = String::from_utf8(unsigned)
             .map_err(|e| e.to_string())
@@ -47,6 +54,9 @@ impl Simulator {
                     "Internal server error",
                 )
             })?;
+        if !cacheable {
+            return Ok(signed.into_bytes());
+        }
         let signed: Arc<[u8]> = Arc::from(signed.into_bytes());
         self.signed_cache()
             .insert((index, kind), Arc::clone(&signed));

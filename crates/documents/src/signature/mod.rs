@@ -8,7 +8,8 @@
 //!
 //! Verification never trusts a certificate because it appears in `KeyInfo`: the signer must
 //! chain to an anchor in a [`TrustStore`], each link checked by signature, CA flag and validity
-//! at signing time. Parsers read only [`Verification::signed_content`], the canonical bytes the
+//! at signing time, and the signer must be the one expected for the document's type (a
+//! [`SignerRule`]: DigiLocker's NeGD document signer by default). Parsers read only [`Verification::signed_content`], the canonical bytes the
 //! digest covers. Everything is pure Rust (see `docs/signatures.md` for why, the supported
 //! algorithms, and the differential test against `xmlsec1`).
 
@@ -18,6 +19,7 @@ mod certificates;
 mod pki;
 mod report;
 mod sign;
+mod signers;
 mod structure;
 mod trust;
 mod verify;
@@ -27,8 +29,9 @@ pub use algorithms::SignatureMethod;
 pub use pki::{CaCertificate, SigningIdentity, ROOT_CA_FILE, SIGNER_CHAIN_FILE, SIGNER_KEY_FILE};
 pub use report::{CertificateSummary, Verification, VerificationReport, VerificationStatus};
 pub use sign::sign_enveloped;
+pub use signers::{SignerRule, SignerRuleError, DOCUMENT_SIGNER_CA, NEGD_ORGANIZATION};
 pub use trust::{TrustError, TrustStore};
-pub use verify::verify;
+pub use verify::{verify, verify_received, Received, EAADHAAR_SIGNING_TIME_TOLERANCE};
 pub use xml::{MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH};
 
 use std::path::PathBuf;

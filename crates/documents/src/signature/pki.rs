@@ -20,6 +20,7 @@ use x509_cert::time::{Time, Validity};
 use x509_cert::Certificate;
 
 use super::certificates::{load_pem_chain, rsa_key, subject};
+use super::signers::{SignerRule, NEGD_ORGANIZATION};
 use super::SignError;
 
 /// The signer's PKCS#8 private key, in [`SigningIdentity::to_pem_files`]' directory.
@@ -92,7 +93,8 @@ impl CaCertificate {
 impl SigningIdentity {
     /// Generates a three-level RSA-2048 PKI valid from `not_before` to `not_after`: a root CA
     /// "`{prefix}` Simulator Root CA", an intermediate "`{prefix}` Document Signer Sub-CA" and
-    /// a document signer "DS `{PREFIX}` SIMULATOR 1". Returns the signer identity and the root.
+    /// a document signer "DS `{PREFIX}` SIMULATOR 1" with DigiLocker's signer organisation
+    /// (O=NATIONAL E-GOVERNANCE DIVISION). Returns the signer identity and the root.
     pub fn generate_test_pki(
         prefix: &str,
         not_before: DateTime<Utc>,
@@ -108,8 +110,11 @@ impl SigningIdentity {
         let sub_name = name(&format!(
             "CN={prefix} Document Signer Sub-CA,OU=Sub-CA,O={org},C=IN"
         ))?;
+        // The signer has the shape of DigiLocker's (O=NATIONAL E-GOVERNANCE DIVISION under a
+        // "Document Signer" sub-CA) so that the default signer rules hold for simulated
+        // documents; only the root tells them apart, and it is never a production anchor.
         let signer_name = name(&format!(
-            "CN=DS {} SIMULATOR 1,OU=Document Signing,O={org},C=IN",
+            "CN=DS {} SIMULATOR 1,OU={NEGD_ORGANIZATION},O={NEGD_ORGANIZATION},ST=DELHI,C=IN",
             prefix.to_uppercase()
         ))?;
         let root_key = RsaPrivateKey::new(&mut rng, 2048)?;
@@ -191,6 +196,14 @@ impl SigningIdentity {
                     .map_err(|e| SignError::Certificate(e.to_string()))
             })
             .collect()
+    }
+
+    /// Whether the signer certificate matches one of `rules` (for any document type), so that
+    /// documents it signs can verify under them.
+    pub fn satisfies(&self, rules: &[SignerRule]) -> bool {
+        self.chain
+            .first()
+            .is_some_and(|signer| rules.iter().any(|r| r.accepts(signer)))
     }
 
     /// The signer certificate's subject distinguished name (RFC 4514).

@@ -38,14 +38,23 @@ pub struct VerificationReport {
     /// The verdict.
     pub status: VerificationStatus,
     /// Why it is not `verified`: a short snake_case code such as `digest_mismatch`,
-    /// `untrusted_signer`, `certificate_expired`, `multiple_signatures`, `no_signature`,
+    /// `untrusted_signer`, `unexpected_signer` (a trusted chain, but not the signer expected for
+    /// the document type), `certificate_expired`, `multiple_signatures`, `no_signature`,
     /// `malformed_xml`, `dtd_forbidden`, `unsupported_algorithm`, `signature_invalid`,
-    /// `reference_not_whole_document`, or `no_trust_anchors` when unverified.
+    /// `reference_not_whole_document`, `hmac_missing` (set by the gateway when it requires
+    /// DigiLocker's `hmac` header), or `no_trust_anchors` when unverified.
     pub reason: Option<String>,
     /// The subject of the certificate whose key made the signature.
     pub signer_subject: Option<String>,
     /// That certificate's serial number, lowercase hex.
     pub signer_serial: Option<String>,
+    /// The document type the signer rules were chosen for (`aadhaar`, `pan`,
+    /// `driving_license`), when known.
+    pub doc_type: Option<String>,
+    /// The signer rules in force for the document's type (`TYPES|ORGANIZATION|ISSUER_CN`).
+    pub expected_signers: Vec<String>,
+    /// The rule the signer matched, when verified.
+    pub signer_rule: Option<String>,
     /// The chain from the signer to the trust anchor when one was found, otherwise the
     /// certificates as presented in `KeyInfo`.
     pub chain: Vec<CertificateSummary>,
@@ -59,6 +68,16 @@ pub struct VerificationReport {
     pub digest_matched: Option<bool>,
     /// The instant certificate validity was checked at (`KycRes@ts` when present), RFC 3339.
     pub validity_checked_at: Option<String>,
+    /// Where `validity_checked_at` came from: `kycres_ts` (the e-Aadhaar's generation time, which
+    /// must lie close to `fetched_at`) or `fetched_at`.
+    pub signing_time_source: Option<String>,
+    /// When the document was received from DigiLocker (or the time given to re-verify it),
+    /// RFC 3339.
+    pub fetched_at: Option<String>,
+    /// DigiLocker's `hmac` header over the bytes received (base64 HMAC-SHA256 under the client
+    /// secret), as found by the gateway: `matched` or `missing` (a mismatch is refused before
+    /// verification); `None` when the document was not fetched by the gateway.
+    pub hmac_header: Option<String>,
     /// SHA-256 of the document bytes exactly as received, lowercase hex.
     pub document_sha256: String,
 }
@@ -70,12 +89,18 @@ impl VerificationReport {
             reason: None,
             signer_subject: None,
             signer_serial: None,
+            doc_type: None,
+            expected_signers: Vec::new(),
+            signer_rule: None,
             chain: Vec::new(),
             canonicalization: None,
             signature_method: None,
             digest_method: None,
             digest_matched: None,
             validity_checked_at: None,
+            signing_time_source: None,
+            fetched_at: None,
+            hmac_header: None,
             document_sha256,
         }
     }
@@ -96,6 +121,14 @@ impl Verification {
     /// Whether the document is verified (and `signed_content` therefore present).
     pub fn is_verified(&self) -> bool {
         self.report.status == VerificationStatus::Verified
+    }
+
+    /// Marks the document `failed` for a reason found outside the signature (such as a missing
+    /// `hmac` header the operator requires), dropping the signed content.
+    pub fn refuse(&mut self, reason: &str) {
+        self.report.status = VerificationStatus::Failed;
+        self.report.reason = Some(reason.to_owned());
+        self.signed_content = None;
     }
 }
 

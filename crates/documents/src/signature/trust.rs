@@ -2,7 +2,8 @@
 //!
 //! Certificates carried in `KeyInfo` are only candidates for intermediate links: a chain is
 //! accepted when every link's signature verifies under its issuer's key and the last link is (or
-//! is issued by) a certificate loaded into the [`TrustStore`].
+//! is issued by) a certificate loaded into the [`TrustStore`], and the signer matches one of the
+//! store's [`SignerRule`]s for the document's type.
 
 use std::path::Path;
 
@@ -10,7 +11,19 @@ use chrono::{DateTime, Utc};
 use x509_cert::der::Decode;
 use x509_cert::Certificate;
 
-use super::certificates::{is_ca, issued_by, load_pem_chain, rsa_key, strong_enough, valid_at};
+use super::certificates::{
+    is_ca, issued_by, load_pem_chain, rsa_key, strong_enough, summary, valid_at,
+};
+use super::report::CertificateSummary;
+use super::signers::SignerRule;
+use crate::model::DocTypeCode;
+
+/// The public roots shipped with digigate (`crates/documents/trust/`): CCA India 2022, the
+/// root of the chain DigiLocker's NeGD document signer was seen under.
+const SHIPPED_ROOTS: &[(&str, &str)] = &[(
+    "cca-india-2022.pem",
+    include_str!("../../trust/cca-india-2022.pem"),
+)];
 
 /// The longest chain searched, anchor included.
 const MAX_CHAIN_LENGTH: usize = 6;
@@ -40,17 +53,90 @@ pub enum TrustError {
     Empty,
 }
 
-/// The certificates a signature must chain to: the DigiLocker signing CA roots (or, for the
-/// simulator, its test root), as configured by the operator; never taken from a document.
-#[derive(Debug, Clone, Default)]
+/// The certificates a signature must chain to (the DigiLocker signing CA roots or, for the
+/// simulator, its test root; never taken from a document) and the signers expected per
+/// document type.
+#[derive(Debug, Clone)]
 pub struct TrustStore {
     anchors: Vec<Certificate>,
+    signers: Vec<SignerRule>,
+}
+
+impl Default for TrustStore {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl TrustStore {
-    /// An empty store: verification then reports `unverified` at best.
+    /// A store without anchors (verification then reports `unverified` at best) and with
+    /// DigiLocker's signer rules ([`SignerRule::digilocker_defaults`]).
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            anchors: Vec::new(),
+            signers: SignerRule::digilocker_defaults(),
+        }
+    }
+
+    /// The production default: the shipped CCA India roots and DigiLocker's signer rules, so
+    /// that real DigiLocker documents verify with no configuration.
+    pub fn digilocker() -> Result<Self, TrustError> {
+        let mut store = Self::new();
+        for (_, pem) in SHIPPED_ROOTS {
+            store.add_pem(pem.as_bytes())?;
+        }
+        Ok(store)
+    }
+
+    /// The file names of the shipped roots, for messages and documentation.
+    pub fn shipped_root_names() -> Vec<&'static str> {
+        SHIPPED_ROOTS.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// Replaces the signer rules. With no rule, every signature fails as `unexpected_signer`.
+    pub fn set_signer_rules(&mut self, rules: Vec<SignerRule>) {
+        self.signers = rules;
+    }
+
+    /// The signer rules in force.
+    pub fn signer_rules(&self) -> &[SignerRule] {
+        &self.signers
+    }
+
+    /// The rules that apply to a document of `doc_type`.
+    pub(crate) fn rules_for(&self, doc_type: Option<DocTypeCode>) -> Vec<&SignerRule> {
+        self.signers
+            .iter()
+            .filter(|r| r.applies_to(doc_type))
+            .collect()
+    }
+
+    /// Checks a signer certificate given as PEM (signer first, then any intermediates) as a
+    /// document signature's `KeyInfo` would carry it: the chain to an anchor at `at`, then the
+    /// signer rules of `doc_type`. Returns the chain, or the report reason.
+    pub fn check_signer_pem(
+        &self,
+        chain_pem: &[u8],
+        at: DateTime<Utc>,
+        doc_type: Option<DocTypeCode>,
+    ) -> Result<Vec<CertificateSummary>, &'static str> {
+        let certs = load_pem_chain(chain_pem).map_err(|_| "malformed_certificate")?;
+        let signer = certs.first().ok_or("missing_certificate")?;
+        let chain = self.chain(signer, &certs, at)?;
+        self.expected_signer(signer, doc_type)?;
+        Ok(chain.iter().map(summary).collect())
+    }
+
+    /// The first rule for `doc_type` that `signer` matches, or `unexpected_signer`.
+    pub(crate) fn expected_signer(
+        &self,
+        signer: &Certificate,
+        doc_type: Option<DocTypeCode>,
+    ) -> Result<&SignerRule, &'static str> {
+        self.rules_for(doc_type)
+            .into_iter()
+            .find(|r| r.accepts(signer))
+            .ok_or("unexpected_signer")
     }
 
     /// Adds every certificate of a PEM bundle; returns how many were added.

@@ -10,14 +10,43 @@ use super::algorithms::DSIG_NS;
 use super::c14n::canonicalize;
 use super::certificates::{rsa_key, serial_hex, subject, summary};
 use super::report::{hex, Verification, VerificationReport, VerificationStatus};
+use super::signers::declared_type;
 use super::structure;
 use super::trust::TrustStore;
 use super::xml;
+use crate::model::DocTypeCode;
 
-/// How far `KycRes@ts` may lie ahead of `now` (clock skew between DigiLocker and us).
-const MAX_FUTURE_SIGNING_TIME: chrono::Duration = chrono::Duration::days(1);
+/// How far an e-Aadhaar's `KycRes@ts` may lie from the time it was received, either way.
+/// DigiLocker generates (and signs) the e-Aadhaar when the partner asks for it, and a fetch
+/// lasts at most the client's timeout (30 s): the difference is clock skew between DigiLocker
+/// and us, seconds with NTP. Ten minutes covers a badly synchronised host while refusing the
+/// months or years by which a document signed with a retired or leaked key would be back-dated
+/// (`docs/signatures.md`).
+pub const EAADHAAR_SIGNING_TIME_TOLERANCE: chrono::Duration = chrono::Duration::minutes(10);
 /// The offset DigiLocker's local timestamps are in when they carry none (IST).
 const IST_SECONDS: i32 = 5 * 3600 + 1800;
+
+/// What the caller knows about a document apart from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    /// The type asked of DigiLocker; `None` (an auditor's file) takes the type the document
+    /// declares (`KycRes` for the e-Aadhaar, else `Certificate@type`).
+    pub doc_type: Option<DocTypeCode>,
+    /// When the document arrived from DigiLocker.
+    pub at: DateTime<Utc>,
+}
+
+/// [`verify_received`] for a document of undeclared type received at `now`.
+pub fn verify(xml: &[u8], trust: &TrustStore, now: DateTime<Utc>) -> Verification {
+    verify_received(
+        xml,
+        trust,
+        Received {
+            doc_type: None,
+            at: now,
+        },
+    )
+}
 
 /// Verifies the enveloped signature of the document `xml` (raw bytes as received).
 ///
@@ -25,12 +54,16 @@ const IST_SECONDS: i32 = 5 * 3600 + 1800;
 /// the last element child of the root; its structure and algorithms; the digest of the document
 /// without the signature; the RSA signature of `SignedInfo` by a `KeyInfo` certificate; and a
 /// chain from that certificate to an anchor of `trust`, every certificate valid at the signing
-/// time (`KycRes@ts` when present, else `now`). The first failed step is the report's reason.
-/// With an empty `trust` a document that passes every other step is `unverified`, not
-/// `verified`; so is a document with no signature at all.
-pub fn verify(xml: &[u8], trust: &TrustStore, now: DateTime<Utc>) -> Verification {
+/// time (`KycRes@ts` when present, else the time received); and a signer matching one of the
+/// store's signer rules for the document's type (`unexpected_signer` otherwise). A document
+/// declaring another type than the one asked for fails as `document_type_mismatch`. An
+/// e-Aadhaar must carry `KycRes@ts` within [`EAADHAAR_SIGNING_TIME_TOLERANCE`] of the time it was
+/// received (`signing_time_not_at_fetch`, `signing_time_in_future`). The first
+/// failed step is the report's reason. With an empty `trust` a document that passes every other
+/// step is `unverified`, not `verified`; so is a document with no signature at all.
+pub fn verify_received(xml: &[u8], trust: &TrustStore, received: Received) -> Verification {
     let mut report = VerificationReport::new(hex(&Sha256::digest(xml)));
-    let signed_content = match check(xml, trust, now, &mut report) {
+    let signed_content = match check(xml, trust, received, &mut report) {
         Ok(content) => {
             report.status = VerificationStatus::Verified;
             Some(content)
@@ -66,9 +99,11 @@ impl From<&'static str> for Stop {
 fn check(
     bytes: &[u8],
     trust: &TrustStore,
-    now: DateTime<Utc>,
+    received: Received,
     report: &mut VerificationReport,
 ) -> Result<String, Stop> {
+    let now = received.at;
+    report.fetched_at = Some(rfc3339(now));
     let text = xml::decode(bytes).map_err(|r| r.reason())?;
     let doc = xml::parse(text).map_err(|r| r.reason())?;
     let signature = the_signature(&doc, trust)?;
@@ -109,13 +144,38 @@ fn check(
     report.signer_subject = Some(subject(signer));
     report.signer_serial = Some(serial_hex(signer));
 
+    let declared = declared_type(&doc);
+    if let (Some(asked), Some(declared)) = (received.doc_type, declared) {
+        if asked != declared {
+            return Err("document_type_mismatch".into());
+        }
+    }
+    let doc_type = received.doc_type.or(declared);
+    report.doc_type = doc_type.map(|t| t.api_name().to_owned());
+    report.expected_signers = trust
+        .rules_for(doc_type)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     if trust.is_empty() {
         return Err(Stop::Unverified("no_trust_anchors"));
     }
-    let at = signing_time(&doc, now)?;
-    report.validity_checked_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    let (at, source) = signing_time(&doc, doc_type, now)?;
+    report.validity_checked_at = Some(rfc3339(at));
+    report.signing_time_source = Some(source.to_owned());
     let chain = trust.chain(signer, &certificates, at)?;
     report.chain = chain.iter().map(summary).collect();
+    let rule = trust.expected_signer(signer, doc_type)?;
+    report.signer_rule = Some(rule.to_string());
+    if source == KYCRES_TS {
+        // A signing time far from the fetch is a back-dated (or post-dated) document.
+        if at > now + EAADHAAR_SIGNING_TIME_TOLERANCE {
+            return Err("signing_time_in_future".into());
+        }
+        if at < now - EAADHAAR_SIGNING_TIME_TOLERANCE {
+            return Err("signing_time_not_at_fetch".into());
+        }
+    }
     Ok(content)
 }
 
@@ -144,20 +204,34 @@ fn the_signature<'a, 'input>(
     Ok(signature)
 }
 
-/// `KycRes@ts` (e-Aadhaar) when present, otherwise `now`.
-fn signing_time(doc: &Document<'_>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stop> {
-    let Some(ts) = doc
+/// `signing_time_source` when the signing time is the e-Aadhaar's `KycRes@ts`.
+const KYCRES_TS: &str = "kycres_ts";
+/// `signing_time_source` when the signing time is when the document was received.
+const RECEIVED_AT: &str = "fetched_at";
+
+/// The time certificates are checked at and where it came from: `KycRes@ts` when present
+/// (required for an e-Aadhaar), otherwise the time the document was received.
+fn signing_time(
+    doc: &Document<'_>,
+    doc_type: Option<DocTypeCode>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, &'static str), Stop> {
+    let ts = doc
         .descendants()
         .find(|n| n.has_tag_name("KycRes"))
-        .and_then(|n| n.attribute("ts"))
-    else {
-        return Ok(now);
-    };
-    let parsed = parse_timestamp(ts).ok_or("invalid_signing_time")?;
-    if parsed > now + MAX_FUTURE_SIGNING_TIME {
-        return Err("signing_time_in_future".into());
+        .and_then(|n| n.attribute("ts"));
+    match ts {
+        Some(ts) => Ok((
+            parse_timestamp(ts).ok_or("invalid_signing_time")?,
+            KYCRES_TS,
+        )),
+        None if doc_type == Some(DocTypeCode::Aadhaar) => Err("invalid_signing_time".into()),
+        None => Ok((now, RECEIVED_AT)),
     }
-    Ok(parsed)
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// An RFC 3339 timestamp, or a local one without offset, which DigiLocker means as IST.

@@ -6,6 +6,7 @@ mod fixtures;
 mod hostile_xml;
 mod identities;
 mod roundtrip;
+mod signers;
 mod trust_attacks;
 mod xmlsec1;
 mod xmlsec1_cases;

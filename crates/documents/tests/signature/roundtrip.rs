@@ -35,7 +35,7 @@ fn the_signature_is_the_last_child_of_the_root_in_digilockers_shape() {
         r#"<SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>"#,
         r#"<Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms>"#,
         r#"<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue>"#,
-        "<KeyInfo><X509Data><X509SubjectName>CN=DS DIGIGATE SIMULATOR 1,OU=Document Signing,O=Digigate Simulator,C=IN</X509SubjectName><X509Certificate>",
+        "<KeyInfo><X509Data><X509SubjectName>CN=DS DIGIGATE SIMULATOR 1,OU=NATIONAL E-GOVERNANCE DIVISION,O=NATIONAL E-GOVERNANCE DIVISION,ST=DELHI,C=IN</X509SubjectName><X509Certificate>",
         "<X509SubjectName>CN=Digigate Document Signer Sub-CA,OU=Sub-CA,O=Digigate Simulator,C=IN</X509SubjectName>",
         "<X509SubjectName>CN=Digigate Simulator Root CA,O=Digigate Simulator,C=IN</X509SubjectName>",
     ] {
@@ -75,7 +75,7 @@ fn the_report_names_the_signer_its_chain_and_the_algorithms() {
     let report = check(&xml).report;
     assert_eq!(
         report.signer_subject.as_deref(),
-        Some("CN=DS DIGIGATE SIMULATOR 1,OU=Document Signing,O=Digigate Simulator,C=IN")
+        Some("CN=DS DIGIGATE SIMULATOR 1,OU=NATIONAL E-GOVERNANCE DIVISION,O=NATIONAL E-GOVERNANCE DIVISION,ST=DELHI,C=IN")
     );
     assert!(report
         .signer_serial
@@ -216,7 +216,7 @@ fn a_freshly_generated_test_pki_signs_documents_its_root_verifies() {
     .expect("generates");
     assert_eq!(
         identity.signer_subject(),
-        "CN=DS FRESH SIMULATOR 1,OU=Document Signing,O=Fresh Simulator,C=IN"
+        "CN=DS FRESH SIMULATOR 1,OU=NATIONAL E-GOVERNANCE DIVISION,O=NATIONAL E-GOVERNANCE DIVISION,ST=DELHI,C=IN"
     );
     assert_eq!(
         root.subject(),

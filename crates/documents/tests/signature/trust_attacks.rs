@@ -1,6 +1,7 @@
 //! Signers the trust store must not vouch for: unknown, expired, impostors and non-CA issuers.
 
 use base64::Engine as _;
+use chrono::{Duration, TimeZone, Utc};
 use digigate_documents::signature::{
     sign_enveloped, verify, SignatureMethod, SigningIdentity, TrustStore,
 };
@@ -44,13 +45,72 @@ fn an_expired_signer_fails_for_documents_signed_after_it_expired() {
 }
 
 #[test]
-fn an_expired_signer_still_verifies_a_document_signed_while_it_was_valid() {
+fn a_retired_signer_cannot_vouch_for_a_back_dated_e_aadhaar() {
+    // The chain was valid at the e-Aadhaar's own timestamp, but an e-Aadhaar is generated when
+    // it is fetched: one dated six years before the fetch is back-dated.
     let xml = aadhaar_at("2018-03-01T10:00:00.000+05:30", &expired_identity());
     let verification = verify(xml.as_bytes(), &trust_both(), now());
-    assert_verified(&verification);
+    assert_failed(&verification, "signing_time_not_at_fetch");
+    let report = &verification.report;
     assert_eq!(
-        verification.report.validity_checked_at.as_deref(),
+        report.validity_checked_at.as_deref(),
         Some("2018-03-01T04:30:00.000Z")
+    );
+    assert_eq!(report.signing_time_source.as_deref(), Some("kycres_ts"));
+    assert_eq!(
+        report.fetched_at.as_deref(),
+        Some("2024-06-04T09:25:00.000Z")
+    );
+    // Fetched when it was generated, while the signer was valid, it verifies.
+    let at_the_time = Utc
+        .with_ymd_and_hms(2018, 3, 1, 4, 31, 0)
+        .single()
+        .expect("date");
+    assert_verified(&verify(xml.as_bytes(), &trust_both(), at_the_time));
+}
+
+#[test]
+fn an_e_aadhaar_must_be_generated_within_ten_minutes_of_its_fetch() {
+    let xml = signed_aadhaar(); // KycRes@ts 2024-06-04T09:24:03.230Z
+    let ts = Utc
+        .with_ymd_and_hms(2024, 6, 4, 9, 24, 3)
+        .single()
+        .expect("date");
+    let at = |minutes: i64| ts + Duration::minutes(minutes);
+    assert_verified(&verify(xml.as_bytes(), &trust(), at(9)));
+    assert_verified(&verify(xml.as_bytes(), &trust(), at(-9)));
+    assert_failed(
+        &verify(xml.as_bytes(), &trust(), at(11)),
+        "signing_time_not_at_fetch",
+    );
+    assert_failed(
+        &verify(xml.as_bytes(), &trust(), at(-11)),
+        "signing_time_in_future",
+    );
+}
+
+#[test]
+fn an_e_aadhaar_without_a_signing_time_fails_but_other_documents_use_the_fetch_time() {
+    let xml = sign_enveloped(
+        &replace(
+            &fixture("aadhaar"),
+            r#" ts="2024-06-04T14:54:03.230+05:30""#,
+            "",
+        ),
+        &identity(),
+        SignatureMethod::RsaSha1,
+    )
+    .expect("signs");
+    assert_failed(&check(&xml), "invalid_signing_time");
+    let pan = check(&signed("pan", SignatureMethod::RsaSha1));
+    assert_verified(&pan);
+    assert_eq!(
+        pan.report.signing_time_source.as_deref(),
+        Some("fetched_at")
+    );
+    assert_eq!(
+        pan.report.validity_checked_at, pan.report.fetched_at,
+        "a PAN record carries no signing time"
     );
 }
 
@@ -66,7 +126,7 @@ fn a_signing_time_in_the_future_or_unreadable_is_refused() {
     assert_failed(&check(&future), "signing_time_in_future");
     let unreadable = aadhaar_at("yesterday", &identity());
     assert_failed(&check(&unreadable), "invalid_signing_time");
-    let local = aadhaar_at("2024-06-04T14:54:03", &identity());
+    let local = aadhaar_at("2024-06-04T14:54:03", &identity()); // IST without offset
     let verification = check(&local);
     assert_verified(&verification);
     assert_eq!(
@@ -100,7 +160,7 @@ fn an_impostor_that_re_signs_with_its_own_key_is_untrusted() {
         assert_failed(&verification, "untrusted_signer");
         assert_eq!(
             verification.report.signer_subject.as_deref(),
-            Some("CN=DS DIGIGATE SIMULATOR 1,OU=Document Signing,O=Digigate Simulator,C=IN")
+            Some("CN=DS DIGIGATE SIMULATOR 1,OU=NATIONAL E-GOVERNANCE DIVISION,O=NATIONAL E-GOVERNANCE DIVISION,ST=DELHI,C=IN")
         );
     }
 }

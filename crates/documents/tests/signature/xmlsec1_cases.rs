@@ -230,11 +230,14 @@ pub fn cases(dir: &Path) -> Vec<Case> {
             sign_with("pan", &expired_identity()),
             "certificate_expired",
         )),
-        both(case(
-            "aadhaar-expired-signer-signed-in-time",
-            expired_in_2018,
-            "",
-        )),
+        stricter(
+            both(case(
+                "aadhaar-expired-signer-back-dated",
+                expired_in_2018,
+                "signing_time_not_at_fetch",
+            )),
+            "an e-Aadhaar is generated when fetched; one dated years earlier is back-dated",
+        ),
         case(
             "aadhaar-impostor-self-signed",
             sign_with("aadhaar", &impostor(false)),

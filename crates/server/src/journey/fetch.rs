@@ -9,7 +9,6 @@ use crate::vault::{sha256_hex, DataKey};
 use crate::AppState;
 use digigate_core::{DocType, FailureReason};
 use digigate_digilocker::{DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails};
-use digigate_documents::signature::TrustStore;
 use digigate_store::SealedKind;
 use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, ProfileRecord, SessionRecord,
@@ -156,7 +155,7 @@ pub(super) async fn exchange_and_fetch(
                 &grant,
                 file,
                 &data_key,
-                &cfg.trust_store,
+                cfg,
             )),
             Err(DigiLockerError::Api { error, .. }) if error.starts_with("aadhaar_not_") => {
                 missing.push(MissingDocument {
@@ -166,6 +165,12 @@ pub(super) async fn exchange_and_fetch(
             }
             Err(e) => return Err(classify(e)),
         }
+    }
+    // Sandbox's `succeeded` means "documents can now be fetched"; with none fetched (every box
+    // unticked, or nothing the locker could give) there is no evidence to serve.
+    if documents.is_empty() {
+        tracing::info!(session_id = %session.id, missing = missing.len(), "no document was fetched");
+        return Err(Failure::Reason(FailureReason::NoDocuments));
     }
     let profile = sandbox_profile(&user);
     let completed = CompletedSession {
@@ -226,10 +231,16 @@ fn document_record(
     grant: &TokenGrant,
     file: FetchedFile,
     key: &DataKey,
-    trust: &TrustStore,
+    cfg: &GatewayConfig,
 ) -> DocumentRecord {
     let id = uuid::Uuid::new_v4().to_string();
-    let examined = super::trust::examine(doc_type, &file.bytes, trust);
+    let examined = super::trust::examine(
+        doc_type,
+        &file.bytes,
+        file.hmac.is_some(),
+        &cfg.trust_store,
+        cfg.require_hmac,
+    );
     let (issuer_id, issuer, description) = match (item, doc_type) {
         (Some(i), _) => (i.issuer_id.clone(), i.issuer.clone(), i.description.clone()),
         (None, DocType::Aadhaar) => (

@@ -153,6 +153,14 @@ pub fn components() -> Value {
                     "type": ["object", "null"],
                     "description": "digigate's addition: how the document's signature and integrity were verified."
                 },
+                "verified": {
+                    "type": "boolean",
+                    "description": "digigate's addition: true only when `verification.status` is `verified`."
+                },
+                "warning": {
+                    "type": "string",
+                    "description": "digigate's addition, present when the document is not verified: why its contents must not be relied on."
+                },
                 "files": {
                     "type": "array",
                     "items": {
@@ -196,8 +204,13 @@ pub fn components() -> Value {
                                 "type": "array",
                                 "items": {
                                     "type": "object",
-                                    "required": ["source", "value"],
-                                    "properties": { "source": { "type": "string" }, "value": { "type": "string" } }
+                                    "required": ["source", "value", "standing", "counted"],
+                                    "properties": {
+                                        "source": { "type": "string" },
+                                        "value": { "type": "string" },
+                                        "standing": { "$ref": "#/components/schemas/SourceStanding" },
+                                        "counted": { "type": "boolean" }
+                                    }
                                 }
                             },
                             "score": { "type": "number", "minimum": 0, "maximum": 1 },
@@ -206,10 +219,22 @@ pub fn components() -> Value {
                         }
                     }
                 },
-                "sources": { "type": "array", "items": { "type": "string" } }
+                "sources": { "type": "array", "items": { "type": "string" } },
+                "standings": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["source", "standing"],
+                        "properties": {
+                            "source": { "type": "string" },
+                            "standing": { "$ref": "#/components/schemas/SourceStanding" }
+                        }
+                    }
+                }
             }
         },
-        "CheckOutcome": { "type": "string", "enum": ["match", "partial", "mismatch"] },
+        "CheckOutcome": { "type": "string", "enum": ["match", "partial", "mismatch", "insufficient"] },
+        "SourceStanding": { "type": "string", "enum": ["verified", "unverified", "failed", "unsigned", "claimed"] },
         "SessionErasureData": {
             "type": "object",
             "required": ["session_id", "erased_at"],

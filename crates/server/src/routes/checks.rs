@@ -1,5 +1,7 @@
 //! `GET /kyc/digilocker/sessions/{id}/checks`: name, date of birth and gender compared across
 //! the fetched documents, the DigiLocker profile and what the business expected at init.
+//! Only documents whose signature verified count as evidence; the others are listed with their
+//! standing, and without enough evidence the answer is `insufficient`, never `match`.
 
 use super::api::{succeeded_session, ApiPath, SessionData};
 use crate::audit::{self, Action};
@@ -9,13 +11,13 @@ use crate::error::ApiError;
 use crate::vault::kek_context;
 use crate::AppState;
 use axum::extract::State;
-use digigate_documents::checks::{compare, Subject};
+use digigate_documents::checks::{compare, Standing, Subject};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::SealedKind;
 use serde_json::{json, Value};
 
 /// A subject from a flat `{name, date_of_birth, gender}` object in any supported format.
-fn subject(source: &str, v: &Value) -> Subject {
+fn subject(source: &str, standing: Standing, v: &Value) -> Subject {
     let text = |k: &str| {
         v.get(k)
             .and_then(Value::as_str)
@@ -26,6 +28,19 @@ fn subject(source: &str, v: &Value) -> Subject {
         name: text("name").map(str::to_owned),
         date_of_birth: text("date_of_birth").and_then(parse_dob),
         gender: text("gender").and_then(parse_gender),
+        standing,
+    }
+}
+
+/// The standing a stored verification report earns its document: only `verified` is evidence.
+fn standing_of(verification: Option<&str>) -> Standing {
+    let status = verification
+        .and_then(|v| serde_json::from_str::<Value>(v).ok())
+        .and_then(|v| v["status"].as_str().map(str::to_owned));
+    match status.as_deref() {
+        Some("verified") => Standing::Verified,
+        Some("failed") => Standing::Failed,
+        _ => Standing::Unverified,
     }
 }
 
@@ -39,14 +54,24 @@ pub async fn session_checks(
     let data = SessionData::open(&state, &session.id).await?;
     let mut subjects = Vec::new();
     for doc in state.inner.store.documents(&session.id).await? {
-        if let Some(mut n) = data.normalised(&doc)? {
-            subjects.push(
-                serde_json::from_value::<Subject>(n["subject"].take())
-                    .map_err(ApiError::internal)?,
-            );
-        }
+        let standing = standing_of(doc.verification.as_deref());
+        let mut found = match data.normalised(&doc)? {
+            Some(mut n) => serde_json::from_value::<Subject>(n["subject"].take())
+                .map_err(ApiError::internal)?,
+            // A document that failed verification is never parsed; it is still listed.
+            None => Subject {
+                source: doc.doc_type.as_str().to_owned(),
+                ..Subject::default()
+            },
+        };
+        found.standing = standing;
+        subjects.push(found);
     }
-    subjects.push(subject("profile", &data.profile(&state).await?));
+    subjects.push(subject(
+        "profile",
+        Standing::Unsigned,
+        &data.profile(&state).await?,
+    ));
     if let Some(sealed) = &session.expected_sealed {
         let context = kek_context(SealedKind::Expected, &session.id);
         let plain = state
@@ -55,7 +80,7 @@ pub async fn session_checks(
             .open_secret(&context, sealed)
             .map_err(ApiError::internal)?;
         let expected: Value = serde_json::from_slice(&plain).map_err(ApiError::internal)?;
-        subjects.push(subject("expected", &expected));
+        subjects.push(subject("expected", Standing::Claimed, &expected));
     }
     let report = compare(&subjects);
     audit::record(
@@ -72,5 +97,9 @@ pub async fn session_checks(
         "outcome": report.outcome,
         "fields": report.fields,
         "sources": subjects.iter().map(|s| s.source.as_str()).collect::<Vec<_>>(),
+        "standings": subjects
+            .iter()
+            .map(|s| json!({"source": s.source, "standing": s.standing}))
+            .collect::<Vec<_>>(),
     })))
 }

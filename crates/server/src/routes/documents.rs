@@ -65,7 +65,7 @@ pub async fn fetch_document(
         .transpose()
         .map_err(ApiError::internal)?
         .unwrap_or(Value::Null);
-    Ok(Data(json!({
+    let mut answer = json!({
         "files": [{
             "@entity": "org.quicko.drive.file",
             "url": url,
@@ -80,7 +80,17 @@ pub async fn fetch_document(
         }],
         "document": document,
         "verification": verification,
-    })))
+    });
+    // Sandbox's fields stay as they are; beside them, an unverified document cannot be missed.
+    let status = verification["status"].as_str().unwrap_or("unverified");
+    answer["verified"] = json!(status == "verified");
+    if status != "verified" {
+        let reason = verification["reason"].as_str().unwrap_or("unknown");
+        answer["warning"] = json!(format!(
+            "The document's signature is {status} ({reason}): its contents are not proven to come from DigiLocker; do not rely on them."
+        ));
+    }
+    Ok(Data(answer))
 }
 
 /// Whether the query asks for the photo (`?include=photo`, also in a comma list).

@@ -1,16 +1,23 @@
 //! The e-Aadhaar XML (reference §5.1).
 
-use super::{element, last_four, split_date, XML_DECLARATION};
+use super::{element, last_four, XML_DECLARATION};
 use crate::ids::derived_id;
 use crate::personas::{AadhaarRecord, Persona};
+use chrono::{DateTime, FixedOffset, Months};
 
 /// The e-Aadhaar XML (`/oauth2/3/xml/eaadhaar`, and the `ADHAR` URI's XML), §5.1 shape, unsigned.
-pub(crate) fn eaadhaar_xml(persona: &Persona, a: &AadhaarRecord) -> Vec<u8> {
+/// DigiLocker generates it when asked: `KycRes@ts` is `generated_at` (IST) and `ttl` a year later.
+pub(crate) fn eaadhaar_xml(
+    persona: &Persona,
+    a: &AadhaarRecord,
+    generated_at: DateTime<FixedOffset>,
+) -> Vec<u8> {
     let code = derived_id(&["kyc", &persona.digilockerid]);
-    let (day, month, year) = split_date(&a.issue_date);
-    let ts = format!("{year}-{month}-{day}T10:30:00.000+05:30");
-    let ttl = format!("{}-{month}-{day}T10:30:00", year + 1);
-    let txn = format!("UKC:{code}{year}{month}{day}103000");
+    let ts = generated_at.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string();
+    let ttl = (generated_at + Months::new(12))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let txn = format!("UKC:{code}{}", generated_at.format("%Y%m%d%H%M%S"));
     let tkn = format!(
         "01002274{}",
         derived_id(&["tkn", &persona.digilockerid]).to_uppercase()

@@ -2,7 +2,8 @@
 //!
 //! XML follows the shapes in the reference (§5.1 e-Aadhaar, §5.2 `Certificate`) and is unsigned
 //! here; when a signing identity is configured, `crate::signing` signs it before it is served.
-//! Values are deterministic for a persona, so repeated fetches return identical bytes. A full
+//! Values are deterministic for a persona (the e-Aadhaar for a persona and a generation time),
+//! so repeated fetches of the other documents return identical bytes. A full
 //! Aadhaar number never appears in any document: only `xxxxxxxx` and the last four digits.
 
 use crate::escape::escape;
@@ -15,13 +16,18 @@ mod certificate;
 
 const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
 
-/// The certificate XML of one of the persona's documents, or `None` when the persona lacks it.
-pub(crate) fn xml(persona: &Persona, kind: DocKind) -> Option<Vec<u8>> {
+/// The certificate XML of one of the persona's documents, or `None` when the persona lacks it;
+/// an e-Aadhaar is generated at `now` (its `KycRes@ts`), as DigiLocker does on every fetch.
+pub(crate) fn xml(
+    persona: &Persona,
+    kind: DocKind,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Option<Vec<u8>> {
     match kind {
         DocKind::Aadhaar => persona
             .aadhaar
             .as_ref()
-            .map(|a| aadhaar::eaadhaar_xml(persona, a)),
+            .map(|a| aadhaar::eaadhaar_xml(persona, a, now)),
         DocKind::Pan => persona
             .pan
             .as_ref()
@@ -109,18 +115,6 @@ fn one_line(a: &Address) -> String {
     .map(String::as_str)
     .collect::<Vec<_>>()
     .join(", ")
-}
-
-/// Splits `DD-MM-YYYY` into day, month and year; malformed dates fall back to 01-01-2024.
-fn split_date(date: &str) -> (String, String, u32) {
-    let parts: Vec<&str> = date.split(['-', '/']).collect();
-    match parts[..] {
-        [d, m, y] if d.len() == 2 && m.len() == 2 => match y.parse() {
-            Ok(year) => (d.to_owned(), m.to_owned(), year),
-            Err(_) => ("01".into(), "01".into(), 2024),
-        },
-        _ => ("01".into(), "01".into(), 2024),
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,14 @@
 use super::*;
 use crate::personas::Persona;
 
+fn at(rfc3339: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).expect("time")
+}
+
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    at("2026-12-06T20:15:42.123+05:30")
+}
+
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).expect("utf-8")
 }
@@ -29,7 +37,7 @@ fn assert_balanced(xml: &str) {
 #[test]
 fn the_eaadhaar_xml_has_the_reference_shape_and_a_masked_uid() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::Aadhaar).expect("has aadhaar"));
+    let body = text(xml(persona, DocKind::Aadhaar, now()).expect("has aadhaar"));
     assert_balanced(&body);
     assert!(body.starts_with(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#));
     assert!(body.contains("<Certificate><CertificateData><KycRes code=\""));
@@ -40,15 +48,27 @@ fn the_eaadhaar_xml_has_the_reference_shape_and_a_masked_uid() {
     assert!(body.contains("<Pht>/9j/"), "photo is base64 JPEG");
     assert_eq!(
         body,
-        text(xml(persona, DocKind::Aadhaar).expect("again")),
+        text(xml(persona, DocKind::Aadhaar, now()).expect("again")),
         "deterministic"
     );
 }
 
 #[test]
+fn the_eaadhaar_is_generated_at_the_time_it_is_fetched() {
+    let persona = &Persona::built_in()[0];
+    let body = text(xml(persona, DocKind::Aadhaar, now()).expect("has aadhaar"));
+    assert!(
+        body.contains(r#" ts="2026-12-06T20:15:42.123+05:30" ttl="2027-12-06T20:15:42" txn="UKC:"#),
+        "{}",
+        &body[..300]
+    );
+    assert!(body.contains(r#"20261206201542"><UidData"#));
+}
+
+#[test]
 fn the_pan_xml_is_a_pancr_certificate() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::Pan).expect("has pan"));
+    let body = text(xml(persona, DocKind::Pan, now()).expect("has pan"));
     assert_balanced(&body);
     assert!(body.contains(r#"<Certificate language="99" name="PAN Verification Record" type="PANCR" number="ABKPV4821M""#));
     assert!(body.contains(r#"<Organization name="Income Tax Department""#));
@@ -59,8 +79,8 @@ fn the_pan_xml_is_a_pancr_certificate() {
 #[test]
 fn the_mismatched_persona_keeps_its_pan_name_and_date_format() {
     let persona = &Persona::built_in()[2];
-    let pan = text(xml(persona, DocKind::Pan).expect("pan"));
-    let aadhaar = text(xml(persona, DocKind::Aadhaar).expect("aadhaar"));
+    let pan = text(xml(persona, DocKind::Pan, now()).expect("pan"));
+    let aadhaar = text(xml(persona, DocKind::Aadhaar, now()).expect("aadhaar"));
     assert!(pan.contains(r#"name="R K SHARMA" dob="07/03/1985""#));
     assert!(aadhaar.contains(r#"<Poi dob="07-03-1985" gender="M" name="Ramesh Kumar Sharma"/>"#));
 }
@@ -68,7 +88,7 @@ fn the_mismatched_persona_keeps_its_pan_name_and_date_format() {
 #[test]
 fn the_driving_licence_xml_lists_each_vehicle_class() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::DrivingLicence).expect("has dl"));
+    let body = text(xml(persona, DocKind::DrivingLicence, now()).expect("has dl"));
     assert_balanced(&body);
     assert!(body.contains(r#"type="DRVLC" number="MH1220190012345""#));
     assert!(body.contains(r#"expiryDate="14-08-2040" status="A">"#));
@@ -85,7 +105,7 @@ fn attribute_values_are_escaped() {
     if let Some(pan) = persona.pan.as_mut() {
         pan.name = r#"A "B" <C> & 'D'"#.into();
     }
-    let body = text(xml(&persona, DocKind::Pan).expect("pan"));
+    let body = text(xml(&persona, DocKind::Pan, now()).expect("pan"));
     assert_balanced(&body);
     assert!(body.contains(r#"name="A &quot;B&quot; &lt;C&gt; &amp; &#39;D&#39;""#));
 }
@@ -97,7 +117,7 @@ fn no_document_ever_contains_a_full_aadhaar_number() {
             continue;
         };
         for kind in DocKind::ALL {
-            for bytes in [xml(&persona, kind), pdf(&persona, kind)]
+            for bytes in [xml(&persona, kind, now()), pdf(&persona, kind)]
                 .into_iter()
                 .flatten()
             {
@@ -115,7 +135,7 @@ fn no_document_ever_contains_a_full_aadhaar_number() {
 #[test]
 fn documents_a_persona_lacks_are_none() {
     let persona = &Persona::built_in()[1];
-    assert!(xml(persona, DocKind::Aadhaar).is_none());
+    assert!(xml(persona, DocKind::Aadhaar, now()).is_none());
     assert!(pdf(persona, DocKind::DrivingLicence).is_none());
     let pdf_bytes = pdf(persona, DocKind::Pan).expect("pan pdf");
     assert!(pdf_bytes.starts_with(b"%PDF-"));
