@@ -25,6 +25,7 @@ mod audit;
 mod backend;
 mod idempotency;
 mod journey;
+mod key_cache;
 mod records;
 mod rotation;
 mod rows;
@@ -39,6 +40,7 @@ pub use records::{
 };
 
 pub use idempotency::IdempotencyClaim;
+pub use key_cache::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
 
 use digigate_core::{DocType, FailureReason, SessionStatus};

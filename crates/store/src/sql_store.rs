@@ -2,6 +2,7 @@
 //! guarded state changes in `journey.rs`.
 
 use crate::backend::Backend;
+use crate::key_cache::KeyCache;
 use crate::records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
     ProfileRecord, SessionRecord, UpstreamTokenRecord,
@@ -16,6 +17,8 @@ use sqlx::AnyPool;
 pub(crate) struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// Keys read recently (see `key_cache.rs` for how stale one may be).
+    pub(crate) keys: KeyCache,
 }
 
 impl SqlStore {
@@ -24,7 +27,11 @@ impl SqlStore {
         let backend = Backend::from_url(url)?;
         let pool = backend.open_pool(url).await?;
         tracing::debug!(?backend, "storage connected");
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore {
+            pool,
+            backend,
+            keys: KeyCache::default(),
+        })
     }
 
     /// The row `sql` selects with `keys` bound to `$1..`, decoded.
@@ -91,11 +98,19 @@ impl Store for SqlStore {
     }
 
     async fn api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        if let Some(key) = self.keys.get(id) {
+            return Ok(Some(key));
+        }
+        let read = self.keys.start_read();
         let sql = format!(
             "SELECT {} FROM api_keys WHERE id = $1",
             rows::API_KEY_COLUMNS
         );
-        self.find_one(&sql, &[id], rows::api_key).await
+        let key = self.find_one(&sql, &[id], rows::api_key).await?;
+        if let Some(key) = &key {
+            self.keys.put(read, key);
+        }
+        Ok(key)
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
@@ -111,12 +126,14 @@ impl Store for SqlStore {
         id: &str,
         disabled_at_ms: Option<i64>,
     ) -> Result<bool, StoreError> {
+        self.keys.forget(id);
         let done = sqlx::query("UPDATE api_keys SET disabled_at_ms = $1 WHERE id = $2")
             .bind(disabled_at_ms)
             .bind(id)
             .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .await;
+        self.keys.forget(id);
+        Ok(done?.rows_affected() == 1)
     }
 
     async fn set_api_key_secret_hash(
@@ -124,14 +141,16 @@ impl Store for SqlStore {
         id: &str,
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
+        self.keys.forget(id);
         let done = sqlx::query(
             "UPDATE api_keys SET secret_hash = $1, generation = generation + 1 WHERE id = $2",
         )
         .bind(secret_hash)
         .bind(id)
         .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .await;
+        self.keys.forget(id);
+        Ok(done?.rows_affected() == 1)
     }
 
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
