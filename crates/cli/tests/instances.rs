@@ -175,6 +175,17 @@ impl Cluster {
     /// Migrates a fresh database once (as an operator would before rolling out), creates an API
     /// key, and starts the simulator and instances A and B with `serve_args` added.
     async fn start(serve_args: &[&str]) -> Cluster {
+        let mut cluster = Cluster::prepare().await;
+        cluster.run(&["migrate"]);
+        cluster.create_api_key();
+        let ports = [cluster.public_port(), free_port()];
+        cluster.start_instances(&ports, serve_args, "info");
+        cluster
+    }
+
+    /// A fresh database, the shared key files and the running simulator; no instance yet (the
+    /// first one started must listen on [`Cluster::public_port`]).
+    async fn prepare() -> Cluster {
         let db = TestDatabase::postgres().await;
         let files = TempDir::new();
         let b64 = |byte: u8| {
@@ -195,8 +206,8 @@ impl Cluster {
                 files.file("client-secret", &format!("{CLIENT_SECRET}\n")),
             ),
         ];
-        let (port_a, port_b, simulator_port) = (free_port(), free_port(), free_port());
-        let public_url = Url::parse(&format!("http://127.0.0.1:{port_a}")).unwrap();
+        let (public_port, simulator_port) = (free_port(), free_port());
+        let public_url = Url::parse(&format!("http://127.0.0.1:{public_port}")).unwrap();
         let mut cluster = Cluster {
             instances: Vec::new(),
             simulator: Process::spawn(
@@ -211,15 +222,22 @@ impl Cluster {
             api_secret: String::new(),
             db,
         };
-        cluster.run(&["migrate"]);
-        let created: Value =
-            serde_json::from_str(&cluster.run(&["keys", "create", "--name", "shop", "--json"]))
-                .unwrap();
-        cluster.api_key = created["api_key"].as_str().unwrap().to_owned();
-        cluster.api_secret = created["api_secret"].as_str().unwrap().to_owned();
         cluster.simulator.wait_for_port(simulator_port);
-        cluster.start_instances(&[port_a, port_b], serve_args, "info");
         cluster
+    }
+
+    /// The port of the public URL (instance A's, standing for the load balancer's).
+    fn public_port(&self) -> u16 {
+        self.public_url.port().unwrap()
+    }
+
+    /// Creates the API key the tests call with, as `digigate keys create --json`.
+    fn create_api_key(&mut self) {
+        let created: Value =
+            serde_json::from_str(&self.run(&["keys", "create", "--name", "shop", "--json"]))
+                .unwrap();
+        self.api_key = created["api_key"].as_str().unwrap().to_owned();
+        self.api_secret = created["api_secret"].as_str().unwrap().to_owned();
     }
 
     /// Starts one `digigate serve` per port, all at once, and waits until each is healthy.
@@ -570,4 +588,21 @@ async fn rate_limits_are_counted_per_instance() {
         assert_eq!(cluster.call(1, &token, "GET", probe).await.0, 404);
     }
     assert_eq!(cluster.call(1, &token, "GET", probe).await.0, 429);
+}
+
+#[tokio::test]
+async fn instances_started_together_on_an_empty_database_migrate_it_and_serve_one_journey() {
+    let mut cluster = Cluster::prepare().await;
+    // No `digigate migrate` first: every instance applies the migrations as it starts, at the
+    // same moment as the others (PostgreSQL serialises them under sqlx's advisory lock).
+    let ports = [cluster.public_port(), free_port(), free_port()];
+    cluster.start_instances(&ports, &[], "info");
+    cluster.create_api_key();
+    let token = cluster.authenticate(2).await;
+    let session_id = cluster.journey_across_instances(&token).await;
+    let status = format!("/kyc/digilocker/sessions/{session_id}/status");
+    for instance in 0..3 {
+        let (code, data) = cluster.call(instance, &token, "GET", &status).await;
+        assert_eq!((code, data["status"].as_str()), (200, Some("succeeded")));
+    }
 }
