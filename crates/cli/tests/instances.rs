@@ -327,19 +327,38 @@ impl Cluster {
         body["data"]["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// An API call to one instance with a token; answers the status and the envelope's `data`.
-    async fn call(&self, instance: usize, token: &str, method: &str, path: &str) -> (u16, Value) {
+    /// `GET` of an API path on one instance with a token; answers the status and the envelope's
+    /// `data`.
+    async fn get(&self, instance: usize, token: &str, path: &str) -> (u16, Value) {
         let url = self.base(instance).join(path).unwrap();
-        let http = reqwest::Client::new();
-        let req = match method {
-            "POST" => http.post(url).json(&json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.session.request",
-                "flow": "signin",
-                "redirect_url": REDIRECT_URL,
-                "doc_types": DOC_TYPES,
-            })),
-            _ => http.get(url),
-        };
+        self.send(reqwest::Client::new().get(url), token).await
+    }
+
+    /// Inits a session for all three documents on one instance, with an `Idempotency-Key` if
+    /// given.
+    async fn init(
+        &self,
+        instance: usize,
+        token: &str,
+        idempotency_key: Option<&str>,
+    ) -> (u16, Value) {
+        let url = self
+            .base(instance)
+            .join("/kyc/digilocker/sessions/init")
+            .unwrap();
+        let mut req = reqwest::Client::new().post(url).json(&json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+            "flow": "signin",
+            "redirect_url": REDIRECT_URL,
+            "doc_types": DOC_TYPES,
+        }));
+        if let Some(key) = idempotency_key {
+            req = req.header("idempotency-key", key);
+        }
+        self.send(req, token).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, token: &str) -> (u16, Value) {
         let res = req
             .header("x-api-key", &self.api_key)
             .header("authorization", token)
@@ -354,9 +373,7 @@ impl Cluster {
     /// Inits a session on A, opens its link and consents through the simulator, and delivers
     /// DigiLocker's callback to B. Answers the session id.
     async fn journey_across_instances(&self, token: &str) -> String {
-        let (status, created) = self
-            .call(0, token, "POST", "/kyc/digilocker/sessions/init")
-            .await;
+        let (status, created) = self.init(0, token, None).await;
         assert_eq!(status, 200, "{created}");
         let session_id = created["session_id"].as_str().unwrap().to_owned();
         let link = Url::parse(created["authorization_url"].as_str().unwrap()).unwrap();
@@ -423,27 +440,23 @@ async fn a_session_started_on_one_instance_finishes_on_another_and_reads_the_sam
     let session_id = cluster.journey_across_instances(&token).await;
 
     let sessions = format!("/kyc/digilocker/sessions/{session_id}");
-    let (status_a, on_a) = cluster
-        .call(0, &token, "GET", &format!("{sessions}/status"))
-        .await;
-    let (status_b, on_b) = cluster
-        .call(1, &token, "GET", &format!("{sessions}/status"))
-        .await;
+    let (status_a, on_a) = cluster.get(0, &token, &format!("{sessions}/status")).await;
+    let (status_b, on_b) = cluster.get(1, &token, &format!("{sessions}/status")).await;
     assert_eq!((status_a, status_b), (200, 200), "{on_a} {on_b}");
     assert_eq!(on_a["status"], "succeeded", "{on_a}");
     assert_eq!(on_a, on_b);
 
     let profile = format!("{sessions}/user/profile");
-    let (_, profile_a) = cluster.call(0, &token, "GET", &profile).await;
-    let (_, profile_b) = cluster.call(1, &token, "GET", &profile).await;
+    let (_, profile_a) = cluster.get(0, &token, &profile).await;
+    let (_, profile_b) = cluster.get(1, &token, &profile).await;
     assert!(profile_a.is_object(), "{profile_a}");
     assert_eq!(profile_a, profile_b);
 
     let http = reqwest::Client::new();
     for doc_type in DOC_TYPES {
         let path = format!("{sessions}/documents/{doc_type}");
-        let (status_a, on_a) = cluster.call(0, &token, "GET", &path).await;
-        let (status_b, on_b) = cluster.call(1, &token, "GET", &path).await;
+        let (status_a, on_a) = cluster.get(0, &token, &path).await;
+        let (status_b, on_b) = cluster.get(1, &token, &path).await;
         assert_eq!(
             (status_a, status_b),
             (200, 200),
@@ -480,7 +493,7 @@ async fn a_key_disabled_by_the_command_stops_working_on_every_instance() {
     let token = cluster.authenticate(0).await;
     let probe = "/kyc/digilocker/sessions/no-such-session/status";
     for instance in [0, 1] {
-        let (status, body) = cluster.call(instance, &token, "GET", probe).await;
+        let (status, body) = cluster.get(instance, &token, probe).await;
         assert_eq!(
             status, 404,
             "the key works on instance {instance} first: {body}"
@@ -496,7 +509,7 @@ async fn a_key_disabled_by_the_command_stops_working_on_every_instance() {
     let deadline = Instant::now() + Duration::from_secs(3);
     for instance in [0, 1] {
         loop {
-            let (status, _) = cluster.call(instance, &token, "GET", probe).await;
+            let (status, _) = cluster.get(instance, &token, probe).await;
             if status == 401 {
                 break;
             }
@@ -564,8 +577,8 @@ async fn the_retention_sweep_of_every_instance_erases_a_session_once() {
 
     let token = cluster.authenticate(1).await;
     let path = format!("/kyc/digilocker/sessions/{session_id}/documents/pan");
-    let (status_a, on_a) = cluster.call(0, &token, "GET", &path).await;
-    let (status_b, on_b) = cluster.call(1, &token, "GET", &path).await;
+    let (status_a, on_a) = cluster.get(0, &token, &path).await;
+    let (status_b, on_b) = cluster.get(1, &token, &path).await;
     assert_ne!(status_a, 200, "the document is gone: {on_a}");
     assert_eq!((status_a, &on_a), (status_b, &on_b));
 }
@@ -576,18 +589,18 @@ async fn rate_limits_are_counted_per_instance() {
     let token = cluster.authenticate(0).await;
     let probe = "/kyc/digilocker/sessions/no-such-session/status";
     for _ in 0..2 {
-        assert_eq!(cluster.call(0, &token, "GET", probe).await.0, 404);
+        assert_eq!(cluster.get(0, &token, probe).await.0, 404);
     }
     assert_eq!(
-        cluster.call(0, &token, "GET", probe).await.0,
+        cluster.get(0, &token, probe).await.0,
         429,
         "A's limit is spent"
     );
     // B counts on its own: behind a balancer with N instances a key gets up to N times the limit.
     for _ in 0..2 {
-        assert_eq!(cluster.call(1, &token, "GET", probe).await.0, 404);
+        assert_eq!(cluster.get(1, &token, probe).await.0, 404);
     }
-    assert_eq!(cluster.call(1, &token, "GET", probe).await.0, 429);
+    assert_eq!(cluster.get(1, &token, probe).await.0, 429);
 }
 
 #[tokio::test]
@@ -602,7 +615,21 @@ async fn instances_started_together_on_an_empty_database_migrate_it_and_serve_on
     let session_id = cluster.journey_across_instances(&token).await;
     let status = format!("/kyc/digilocker/sessions/{session_id}/status");
     for instance in 0..3 {
-        let (code, data) = cluster.call(instance, &token, "GET", &status).await;
+        let (code, data) = cluster.get(instance, &token, &status).await;
         assert_eq!((code, data["status"].as_str()), (200, Some("succeeded")));
     }
+}
+
+#[tokio::test]
+async fn an_init_retried_on_another_instance_with_its_idempotency_key_answers_the_first_session() {
+    let cluster = Cluster::start(&[]).await;
+    let token = cluster.authenticate(0).await;
+    let (first_status, first) = cluster.init(0, &token, Some("order-4711")).await;
+    assert_eq!(first_status, 200, "{first}");
+    // The client's retry lands on the other instance.
+    let (again_status, again) = cluster.init(1, &token, Some("order-4711")).await;
+    assert_eq!(again_status, 200, "{again}");
+    assert_eq!(again["session_id"], first["session_id"]);
+    let (_, other) = cluster.init(1, &token, Some("order-4712")).await;
+    assert_ne!(other["session_id"], first["session_id"]);
 }
