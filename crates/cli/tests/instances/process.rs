@@ -1,0 +1,117 @@
+//! The digigate processes a test runs: spawned from the built binary with a clean environment,
+//! their logs collected, waited on by polling, killed on drop.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a process may take to become ready (the machine is shared and may be busy).
+const READY_WITHIN: Duration = Duration::from_secs(60);
+
+/// A port nothing listens on right now, for a process to bind.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+pub fn digigate() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_digigate"));
+    // Plain logs, so a test can read them.
+    cmd.env_clear().env("NO_COLOR", "1");
+    cmd
+}
+
+/// A running digigate process whose log (stderr) is collected; killed on drop.
+pub struct Process {
+    name: String,
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Process {
+    pub fn spawn(name: impl Into<String>, mut cmd: Command) -> Process {
+        let mut child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the digigate binary starts");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Process {
+            name: name.into(),
+            child,
+            log,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Polls `ready` until it holds; panics with the log if the process exits first or it takes
+    /// longer than [`READY_WITHIN`].
+    pub fn wait_until(&mut self, what: &str, mut ready: impl FnMut(&Process) -> bool) {
+        let deadline = Instant::now() + READY_WITHIN;
+        while !ready(self) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "{} exited ({status}) before {what}:\n{}",
+                    self.name,
+                    self.log()
+                );
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{} did not get to {what} in time:\n{}",
+                    self.name,
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the port accepts connections (the simulator binds it once its keys are ready).
+    pub fn wait_for_port(&mut self, port: u16) {
+        self.wait_until("accepting connections", |_| {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+    }
+
+    /// Waits until `GET /health` answers 200 `ok`.
+    pub fn wait_for_health(&mut self, port: u16) {
+        self.wait_until("answering /health", |_| healthy(port));
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `GET /health` over a plain socket (the readiness probe a load balancer would send).
+fn healthy(port: u16) -> bool {
+    let Ok(mut socket) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = socket.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if socket.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok")
+}
