@@ -57,12 +57,22 @@ pub async fn record(
     action: Action,
     detail: Option<&str>,
 ) -> Result<(), ApiError> {
-    let entry = AuditEntry {
+    let line = entry(api_key_id, session_id, action, detail);
+    Ok(state.inner.store.append_audit(&line).await?)
+}
+
+/// The audit line of `action`, for a store call that writes it with its change.
+pub fn entry(
+    api_key_id: Option<&str>,
+    session_id: &str,
+    action: Action,
+    detail: Option<&str>,
+) -> AuditEntry {
+    AuditEntry {
         at_ms: now_ms(),
         api_key_id: api_key_id.map(str::to_owned),
         session_id: Some(session_id.to_owned()),
         action: action.as_str().to_owned(),
         detail: detail.map(str::to_owned),
-    };
-    Ok(state.inner.store.append_audit(&entry).await?)
+    }
 }

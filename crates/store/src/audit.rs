@@ -8,17 +8,7 @@ use sqlx::Row;
 
 impl SqlStore {
     pub(crate) async fn append_audit_row(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at_ms, api_key_id, session_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(e.at_ms)
-        .bind(&e.api_key_id)
-        .bind(&e.session_id)
-        .bind(&e.action)
-        .bind(&e.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        append_audit_in(&self.pool, e).await
     }
 
     pub(crate) async fn audit_rows(
@@ -134,5 +124,23 @@ pub(crate) async fn erase_in(
         .bind(session_id)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Appends an audit line through `executor` (the pool, or a transaction the line belongs to).
+pub(crate) async fn append_audit_in<'e, E>(executor: E, e: &AuditEntry) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_log (at_ms, api_key_id, session_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(e.at_ms)
+    .bind(&e.api_key_id)
+    .bind(&e.session_id)
+    .bind(&e.action)
+    .bind(&e.detail)
+    .execute(executor)
+    .await?;
     Ok(())
 }

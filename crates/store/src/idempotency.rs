@@ -7,7 +7,7 @@
 //! conditioned on that token: once a claim is taken over, the earlier request's commit
 //! writes nothing, so one key never yields two sessions.
 
-use crate::records::SessionRecord;
+use crate::records::{AuditEntry, SessionRecord};
 use crate::sql_store::SqlStore;
 use crate::StoreError;
 use sqlx::Row;
@@ -108,6 +108,7 @@ impl SqlStore {
     pub(crate) async fn insert_session_answering_tx(
         &self,
         session: &SessionRecord,
+        created: &AuditEntry,
         key: &str,
         owner: &str,
         response: &str,
@@ -129,6 +130,7 @@ impl SqlStore {
             return Ok(false);
         }
         crate::sql_store::insert_session_in(&mut tx, session).await?;
+        crate::audit::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
         Ok(true)
     }

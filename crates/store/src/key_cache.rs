@@ -66,7 +66,9 @@ impl KeyCache {
                 .by_id
                 .retain(|_, (at, _)| at.elapsed() < KEY_CACHE_TTL);
         }
-        entries.by_id.insert(key.id.clone(), (start.at, key.clone()));
+        entries
+            .by_id
+            .insert(key.id.clone(), (start.at, key.clone()));
     }
 
     /// Forgets `id` (when this store changes it): call before and after the change.

@@ -23,6 +23,7 @@
 
 mod audit;
 mod backend;
+mod group_commit;
 mod idempotency;
 mod journey;
 mod key_cache;
@@ -105,6 +106,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new session; an existing id or link id is [`StoreError::Conflict`].
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError>;
+    /// Stores a new session and the audit line of its creation in one transaction; an existing
+    /// id or link id is [`StoreError::Conflict`] and stores neither. On SQLite concurrent
+    /// creations share a commit (see `group_commit.rs`); it returns once the commit is durable.
+    async fn create_session(
+        &self,
+        s: &SessionRecord,
+        created: &AuditEntry,
+    ) -> Result<(), StoreError>;
     /// The session with this id, whoever owns it.
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// The session only if it belongs to `api_key_id` (tenant scoping is done in SQL).
@@ -221,6 +230,7 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_session_answering(
         &self,
         session: &SessionRecord,
+        created: &AuditEntry,
         key: &str,
         owner: &str,
         response: &str,

@@ -2,6 +2,7 @@
 //! guarded state changes in `journey.rs`.
 
 use crate::backend::Backend;
+use crate::group_commit::GroupCommit;
 use crate::key_cache::KeyCache;
 use crate::records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
@@ -19,6 +20,8 @@ pub(crate) struct SqlStore {
     pub(crate) backend: Backend,
     /// Keys read recently (see `key_cache.rs` for how stale one may be).
     pub(crate) keys: KeyCache,
+    /// The writer that groups new sessions into shared commits (SQLite only).
+    creations: Option<GroupCommit>,
 }
 
 impl SqlStore {
@@ -27,10 +30,13 @@ impl SqlStore {
         let backend = Backend::from_url(url)?;
         let pool = backend.open_pool(url).await?;
         tracing::debug!(?backend, "storage connected");
+        let creations =
+            (backend == Backend::Sqlite).then(|| GroupCommit::start(pool.clone(), backend));
         Ok(SqlStore {
             pool,
             backend,
             keys: KeyCache::default(),
+            creations,
         })
     }
 
@@ -156,6 +162,21 @@ impl Store for SqlStore {
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
         let mut tx = self.backend.begin_write(&self.pool).await?;
         insert_session_in(&mut tx, s).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        s: &SessionRecord,
+        created: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        if let Some(group) = &self.creations {
+            return group.create(s, created).await;
+        }
+        let mut tx = self.backend.begin_write(&self.pool).await?;
+        insert_session_in(&mut tx, s).await?;
+        crate::audit::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -363,11 +384,12 @@ impl Store for SqlStore {
     async fn insert_session_answering(
         &self,
         session: &SessionRecord,
+        created: &AuditEntry,
         key: &str,
         owner: &str,
         response: &str,
     ) -> Result<bool, StoreError> {
-        self.insert_session_answering_tx(session, key, owner, response)
+        self.insert_session_answering_tx(session, created, key, owner, response)
             .await
     }
 

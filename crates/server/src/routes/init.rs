@@ -139,11 +139,18 @@ async fn create(
         "session_id": session.id,
     });
     let store = &state.inner.store;
+    // The session and the audit line of its creation are one commit: no session goes unaudited.
+    let created = audit::entry(
+        Some(&caller.key.id),
+        &session.id,
+        Action::SessionCreated,
+        None,
+    );
     match claim {
-        None => store.insert_session(&session).await?,
+        None => store.create_session(&session, &created).await?,
         Some((key, owner)) => {
             let stored = store
-                .insert_session_answering(&session, key, owner, &answer.to_string())
+                .insert_session_answering(&session, &created, key, owner, &answer.to_string())
                 .await?;
             if !stored {
                 // A later request took the claim over while this one was slow: it answers.
@@ -151,14 +158,6 @@ async fn create(
             }
         }
     }
-    audit::record(
-        state,
-        Some(&caller.key.id),
-        &session.id,
-        Action::SessionCreated,
-        None,
-    )
-    .await?;
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
     Ok(answer)
 }

@@ -155,7 +155,13 @@ pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: 
         "abandoned claims are reclaimed by a new owner"
     );
     assert!(store
-        .insert_session_answering(&session("s-2", "k"), "order-1", &second, "{}")
+        .insert_session_answering(
+            &session("s-2", "k"),
+            &entry("s-2", "session.created", NOW),
+            "order-1",
+            &second,
+            "{}"
+        )
         .await
         .unwrap());
     let done = IdempotencyClaim::Existing {
@@ -197,6 +203,7 @@ pub async fn a_slow_request_whose_claim_was_taken_over_stores_no_second_session(
     assert!(store
         .insert_session_answering(
             &session("by-retry", "k"),
+            &entry("by-retry", "session.created", NOW),
             "order-7",
             &retry,
             r#"{"id":"by-retry"}"#
@@ -207,6 +214,7 @@ pub async fn a_slow_request_whose_claim_was_taken_over_stores_no_second_session(
     assert!(!store
         .insert_session_answering(
             &session("by-slow", "k"),
+            &entry("by-slow", "session.created", NOW),
             "order-7",
             &slow,
             r#"{"id":"by-slow"}"#
@@ -252,7 +260,13 @@ pub async fn a_session_that_cannot_be_stored_leaves_its_claim_unanswered(store: 
             .unwrap(),
     );
     let clash = store
-        .insert_session_answering(&session("taken", "k"), "order-9", &owner, "{}")
+        .insert_session_answering(
+            &session("taken", "k"),
+            &entry("taken", "session.created", NOW),
+            "order-9",
+            &owner,
+            "{}",
+        )
         .await;
     assert!(
         matches!(clash, Err(digigate_store::StoreError::Conflict)),
@@ -269,4 +283,43 @@ pub async fn a_session_that_cannot_be_stored_leaves_its_claim_unanswered(store: 
         },
         "the answer was rolled back with the session"
     );
+}
+
+pub async fn sessions_created_together_are_each_stored_with_their_audit_line(
+    store: Arc<dyn Store>,
+) {
+    store.insert_session(&session("taken", "k")).await.unwrap();
+    // Forty creations at once (a group commit on SQLite), one of them with a used id.
+    let creations = (0..40).map(|i| {
+        let store = store.clone();
+        let id = if i == 17 {
+            "taken".to_owned()
+        } else {
+            format!("new-{i}")
+        };
+        tokio::spawn(async move {
+            let outcome = store
+                .create_session(&session(&id, "k"), &entry(&id, "session.created", NOW))
+                .await;
+            (id, outcome)
+        })
+    });
+    for created in creations.collect::<Vec<_>>() {
+        let (id, outcome) = created.await.unwrap();
+        let lines = store.audit_log(Some(&id), 10).await.unwrap();
+        if id == "taken" {
+            assert!(
+                matches!(outcome, Err(digigate_store::StoreError::Conflict)),
+                "{outcome:?}"
+            );
+            assert!(lines.is_empty(), "a refused creation writes no audit line");
+        } else {
+            outcome.unwrap();
+            assert!(
+                store.session_for_key(&id, "k").await.unwrap().is_some(),
+                "{id}"
+            );
+            assert_eq!(lines.len(), 1, "{id} has its audit line");
+        }
+    }
 }

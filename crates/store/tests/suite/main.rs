@@ -78,6 +78,7 @@ on_both_backends! {
     audit::another_key_cannot_delete_a_session,
     audit::only_old_succeeded_sessions_are_due_for_erasure,
     audit::erasure_also_forgets_the_expected_details,
+    audit::sessions_created_together_are_each_stored_with_their_audit_line,
     audit::an_abandoned_idempotency_claim_is_taken_over_after_a_minute,
     rotation::a_rotation_that_stops_part_way_changes_nothing_and_can_be_run_again,
     audit::a_slow_request_whose_claim_was_taken_over_stores_no_second_session,
