@@ -4,10 +4,12 @@
 use anyhow::Context;
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
+use digigate_documents::signature::{CaCertificate, SigningIdentity, TrustStore};
 use digigate_server::{auth, Gateway, GatewayConfig};
 use digigate_simulator::{Simulator, SimulatorConfig};
 use secrecy::SecretString;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -85,11 +87,15 @@ impl Stack {
         let callback = base.join("/callbacks/digilocker")?;
         let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let sim_base = Url::parse(&format!("http://{}/public", sim_listener.local_addr()?))?;
-        let sim = Simulator::new(SimulatorConfig::new(
+        let mut sim_config = SimulatorConfig::new(
             SIM_CLIENT_ID.to_owned(),
             SecretString::from(SIM_SECRET),
             vec![callback.to_string()],
-        ));
+        );
+        // Signed documents, verified by the gateway against the simulator's root, as in
+        // production: the journeys measure signature verification and parsing too.
+        sim_config.signing = Some(Arc::new(SigningIdentity::simulator_test_identity()?));
+        let sim = Simulator::new(sim_config);
         let sim_listener = sim_listener.into_std()?;
         simulator.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(sim_listener)?;
@@ -100,6 +106,9 @@ impl Stack {
         // The per-key limit (600 calls a minute by default) would measure the limiter, not the
         // journey: a hundred journeys make over 500 calls in about a second.
         config.rate_limit_per_minute = u32::MAX;
+        let mut trust = TrustStore::new();
+        trust.add_pem(CaCertificate::simulator_test_root()?.to_pem()?.as_bytes())?;
+        config.trust_store = Arc::new(trust);
         let digilocker = DigiLockerClient::new(DigiLockerConfig {
             authorize_base: sim_base.clone(),
             api_base: sim_base,

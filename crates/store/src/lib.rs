@@ -26,7 +26,7 @@ mod backend;
 mod group_commit;
 mod idempotency;
 mod journey;
-mod key_cache;
+mod recent;
 mod records;
 mod rotation;
 mod rows;
@@ -41,7 +41,7 @@ pub use records::{
 };
 
 pub use idempotency::IdempotencyClaim;
-pub use key_cache::KEY_CACHE_TTL;
+pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
 
 use digigate_core::{DocType, FailureReason, SessionStatus};

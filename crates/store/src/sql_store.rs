@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::group_commit::GroupCommit;
-use crate::key_cache::KeyCache;
+use crate::recent::RecentReads;
 use crate::records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
     ProfileRecord, SessionRecord, UpstreamTokenRecord,
@@ -18,8 +18,11 @@ use sqlx::AnyPool;
 pub(crate) struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
-    /// Keys read recently (see `key_cache.rs` for how stale one may be).
-    pub(crate) keys: KeyCache,
+    /// Keys read recently (see `recent.rs` for how stale one may be).
+    pub(crate) keys: RecentReads<ApiKeyRecord>,
+    /// Sessions read recently, on SQLite only: there one server process owns the file, while
+    /// on PostgreSQL another instance may change a session at any moment.
+    sessions: Option<RecentReads<SessionRecord>>,
     /// The writer that groups new sessions into shared commits (SQLite only).
     creations: Option<GroupCommit>,
 }
@@ -35,9 +38,27 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             backend,
-            keys: KeyCache::default(),
+            keys: RecentReads::default(),
+            sessions: (backend == Backend::Sqlite).then(RecentReads::default),
             creations,
         })
+    }
+
+    /// Forgets the cached session `id` (every session when `None`) now and again when the
+    /// returned guard drops, around a change of it.
+    fn changing_sessions<'a>(&'a self, id: Option<&'a str>) -> impl Drop + 'a {
+        struct Changing<'a>(Option<&'a RecentReads<SessionRecord>>, Option<&'a str>);
+        impl Drop for Changing<'_> {
+            fn drop(&mut self) {
+                if let Some(cache) = self.0 {
+                    cache.forget(self.1);
+                }
+            }
+        }
+        if let Some(cache) = &self.sessions {
+            cache.forget(id);
+        }
+        Changing(self.sessions.as_ref(), id)
     }
 
     /// The row `sql` selects with `keys` bound to `$1..`, decoded.
@@ -114,7 +135,7 @@ impl Store for SqlStore {
         );
         let key = self.find_one(&sql, &[id], rows::api_key).await?;
         if let Some(key) = &key {
-            self.keys.put(read, key);
+            self.keys.put(read, &key.id, key);
         }
         Ok(key)
     }
@@ -132,13 +153,13 @@ impl Store for SqlStore {
         id: &str,
         disabled_at_ms: Option<i64>,
     ) -> Result<bool, StoreError> {
-        self.keys.forget(id);
+        self.keys.forget(Some(id));
         let done = sqlx::query("UPDATE api_keys SET disabled_at_ms = $1 WHERE id = $2")
             .bind(disabled_at_ms)
             .bind(id)
             .execute(&self.pool)
             .await;
-        self.keys.forget(id);
+        self.keys.forget(Some(id));
         Ok(done?.rows_affected() == 1)
     }
 
@@ -147,7 +168,7 @@ impl Store for SqlStore {
         id: &str,
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
-        self.keys.forget(id);
+        self.keys.forget(Some(id));
         let done = sqlx::query(
             "UPDATE api_keys SET secret_hash = $1, generation = generation + 1 WHERE id = $2",
         )
@@ -155,7 +176,7 @@ impl Store for SqlStore {
         .bind(id)
         .execute(&self.pool)
         .await;
-        self.keys.forget(id);
+        self.keys.forget(Some(id));
         Ok(done?.rows_affected() == 1)
     }
 
@@ -194,11 +215,20 @@ impl Store for SqlStore {
         id: &str,
         api_key_id: &str,
     ) -> Result<Option<SessionRecord>, StoreError> {
+        let mine = |s: SessionRecord| (s.api_key_id == api_key_id).then_some(s);
+        if let Some(cached) = self.sessions.as_ref().and_then(|c| c.get(id)) {
+            return Ok(mine(cached));
+        }
+        let read = self.sessions.as_ref().map(RecentReads::start_read);
         let sql = format!(
-            "SELECT {} FROM sessions WHERE id = $1 AND api_key_id = $2 AND deleted_at_ms IS NULL",
+            "SELECT {} FROM sessions WHERE id = $1 AND deleted_at_ms IS NULL",
             rows::SESSION_COLUMNS
         );
-        self.find_one(&sql, &[id, api_key_id], rows::session).await
+        let found = self.find_one(&sql, &[id], rows::session).await?;
+        if let (Some(cache), Some(read), Some(s)) = (&self.sessions, read, &found) {
+            cache.put(read, id, s);
+        }
+        Ok(found.and_then(mine))
     }
 
     async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -216,6 +246,7 @@ impl Store for SqlStore {
         reason: Option<FailureReason>,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
+        let _changing = self.changing_sessions(Some(id));
         self.transition_guarded(id, to, reason, now_ms).await
     }
 
@@ -224,6 +255,7 @@ impl Store for SqlStore {
         auth: &AuthorizationRecord,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
+        let _changing = self.changing_sessions(Some(&auth.session_id));
         self.start_authorization_tx(auth, now_ms).await
     }
 
@@ -233,6 +265,7 @@ impl Store for SqlStore {
         binding_hash: &str,
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        let _changing = self.changing_sessions(None);
         self.consume_authorization_tx(state_hash, binding_hash, now_ms)
             .await
     }
@@ -282,6 +315,7 @@ impl Store for SqlStore {
     }
 
     async fn complete_session(&self, c: &CompletedSession) -> Result<bool, StoreError> {
+        let _changing = self.changing_sessions(Some(&c.session_id));
         self.complete_session_tx(c).await
     }
 
@@ -334,6 +368,7 @@ impl Store for SqlStore {
     }
 
     async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let _changing = self.changing_sessions(Some(session_id));
         self.erase_session_data_tx(session_id, now_ms).await
     }
 
@@ -343,6 +378,7 @@ impl Store for SqlStore {
         api_key_id: &str,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
+        let _changing = self.changing_sessions(Some(session_id));
         self.delete_session_tx(session_id, api_key_id, now_ms).await
     }
 
@@ -359,6 +395,7 @@ impl Store for SqlStore {
         reseal: &crate::Resealer<'_>,
         kek_id: &str,
     ) -> Result<u64, StoreError> {
+        let _changing = self.changing_sessions(None);
         self.reseal_all_tx(reseal, kek_id).await
     }
 

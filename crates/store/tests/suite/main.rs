@@ -60,6 +60,7 @@ on_both_backends! {
     sessions::illegal_transitions_are_refused_and_change_nothing,
     sessions::a_failed_session_records_its_reason,
     sessions::an_id_with_a_nul_finds_nothing_rather_than_failing,
+    sessions::a_polled_session_shows_every_change_made_through_the_store_at_once,
     authorizations::starting_an_authorization_on_an_expired_link_writes_nothing,
     authorizations::starting_an_authorization_on_a_finished_session_writes_nothing,
     authorizations::an_authorization_is_consumed_exactly_once_when_ten_tasks_race,

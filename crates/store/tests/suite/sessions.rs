@@ -168,3 +168,25 @@ pub async fn an_id_with_a_nul_finds_nothing_rather_than_failing(store: Arc<dyn S
     );
     assert!(store.session("s-nul").await.unwrap().is_some());
 }
+
+pub async fn a_polled_session_shows_every_change_made_through_the_store_at_once(
+    store: Arc<dyn Store>,
+) {
+    let key = "key_test_tenantone";
+    store.insert_session(&session("p", key)).await.unwrap();
+    // Polls fill the cache of recent reads (on SQLite); each change must show at the next poll.
+    let poll = || async { store.session_for_key("p", key).await.unwrap().unwrap() };
+    assert_eq!(poll().await.status, SessionStatus::Created);
+    assert!(store
+        .transition("p", SessionStatus::Expired, None, NOW + 1)
+        .await
+        .unwrap());
+    assert_eq!(poll().await.status, SessionStatus::Expired);
+    assert!(store
+        .session_for_key("p", "key_test_other")
+        .await
+        .unwrap()
+        .is_none());
+    store.delete_session("p", key, NOW + 2).await.unwrap();
+    assert!(store.session_for_key("p", key).await.unwrap().is_none());
+}
