@@ -8,7 +8,7 @@ use sqlx::Row;
 
 impl SqlStore {
     pub(crate) async fn append_audit_row(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        append_audit_in(&self.pool, e).await
+        append_audit_in(&self.writer, e).await
     }
 
     pub(crate) async fn audit_rows(
@@ -59,7 +59,7 @@ impl SqlStore {
         if !crate::backend::storable_key(session_id) {
             return Ok(None);
         }
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         sqlx::query(
             "UPDATE sessions SET deleted_at_ms = $1, erased_at_ms = COALESCE(erased_at_ms, $1) \
              WHERE id = $2 AND api_key_id = $3 AND deleted_at_ms IS NULL",

@@ -33,6 +33,22 @@ impl Backend {
         }
     }
 
+    /// Opens the pool writes go through. On a SQLite file that is one connection: the file
+    /// takes one writer at a time, and writers queued here are woken the moment the connection
+    /// is free, where writers contending inside SQLite sleep in its busy handler (1, 2, 5, 10 …
+    /// 100 ms) whether or not the lock was released meanwhile. Elsewhere it is `pool` itself.
+    pub(crate) async fn open_writer(
+        self,
+        url: &str,
+        pool: &AnyPool,
+    ) -> Result<AnyPool, StoreError> {
+        if self == Backend::Postgres || is_sqlite_memory(&sqlite_url_creating_file(url)) {
+            return Ok(pool.clone());
+        }
+        self.open_sqlite(url, AnyPoolOptions::new().max_connections(1))
+            .await
+    }
+
     /// Opens a connection pool with this backend's per-connection setup.
     pub(crate) async fn open_pool(self, url: &str) -> Result<AnyPool, StoreError> {
         sqlx::any::install_default_drivers();
@@ -44,8 +60,7 @@ impl Backend {
                 .await
                 .map_err(StoreError::Unavailable)?,
             Backend::Sqlite => {
-                let url = sqlite_url_creating_file(url);
-                let options = if is_sqlite_memory(&url) {
+                let options = if is_sqlite_memory(&sqlite_url_creating_file(url)) {
                     // Every connection to `:memory:` would open its own empty database, so
                     // keep exactly one connection alive for the life of the pool.
                     AnyPoolOptions::new()
@@ -56,27 +71,7 @@ impl Backend {
                 } else {
                     AnyPoolOptions::new().max_connections(8)
                 };
-                let pool = options
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            for pragma in [
-                                "PRAGMA synchronous = FULL".to_owned(),
-                                format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
-                                "PRAGMA foreign_keys = ON".to_owned(),
-                                // Deleted rows are overwritten with zeros rather than left
-                                // in free pages, so erased data keys and documents are gone
-                                // from the file, not merely unlinked.
-                                "PRAGMA secure_delete = ON".to_owned(),
-                            ] {
-                                sqlx::query(&pragma).execute(&mut *conn).await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .connect(&url)
-                    .await
-                    .map_err(StoreError::Unavailable)?;
+                let pool = self.open_sqlite(url, options).await?;
                 // The journal mode is a property of the file: set it once, not per connection.
                 let mode: String = sqlx::query("PRAGMA journal_mode = WAL")
                     .fetch_one(&pool)
@@ -92,6 +87,32 @@ impl Backend {
             }
         };
         Ok(pool)
+    }
+
+    /// A SQLite pool with every connection set up as the gateway needs it.
+    async fn open_sqlite(self, url: &str, options: AnyPoolOptions) -> Result<AnyPool, StoreError> {
+        let url = sqlite_url_creating_file(url);
+        options
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA synchronous = FULL".to_owned(),
+                        format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+                        "PRAGMA foreign_keys = ON".to_owned(),
+                        // Deleted rows are overwritten with zeros rather than left
+                        // in free pages, so erased data keys and documents are gone
+                        // from the file, not merely unlinked.
+                        "PRAGMA secure_delete = ON".to_owned(),
+                    ] {
+                        sqlx::query(&pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(StoreError::Unavailable)
     }
 
     /// This backend's embedded migrations.

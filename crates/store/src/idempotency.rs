@@ -51,7 +51,7 @@ impl SqlStore {
         .bind(request_hash)
         .bind(now_ms)
         .bind(&owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if inserted.rows_affected() == 1 {
             return Ok(IdempotencyClaim::New { owner });
@@ -68,7 +68,7 @@ impl SqlStore {
         .bind(api_key_id)
         .bind(key)
         .bind(now_ms - STALE_CLAIM_MS)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if reclaimed.rows_affected() == 1 {
             return Ok(IdempotencyClaim::New { owner });
@@ -100,7 +100,7 @@ impl SqlStore {
         .bind(api_key_id)
         .bind(key)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -113,7 +113,7 @@ impl SqlStore {
         owner: &str,
         response: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         // The guard: only the current holder of the claim may answer it.
         let answered = sqlx::query(
             "UPDATE idempotency_keys SET response = $1 WHERE api_key_id = $2 AND idempotency_key = $3 \

@@ -37,7 +37,7 @@ impl SqlStore {
         for status in from {
             query = query.bind(status.as_str());
         }
-        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+        Ok(query.execute(&self.writer).await?.rows_affected() == 1)
     }
 
     pub(crate) async fn start_authorization_tx(
@@ -45,7 +45,7 @@ impl SqlStore {
         auth: &AuthorizationRecord,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         let moved = sqlx::query(
             "UPDATE sessions SET status = $1, updated_at_ms = $2 \
              WHERE id = $3 AND status IN ($4, $5) AND link_expires_at_ms > $2",
@@ -84,7 +84,7 @@ impl SqlStore {
         binding_hash: &str,
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         // Consuming is this one conditional UPDATE: of racing callers, exactly one sees the row.
         let sql = format!(
             "UPDATE authorizations SET consumed_at_ms = $1 \
@@ -125,7 +125,7 @@ impl SqlStore {
         &self,
         c: &CompletedSession,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         let moved = sqlx::query(
             "UPDATE sessions SET status = $1, updated_at_ms = $2, documents_consented = $3, documents_missing = $4 \
              WHERE id = $5 AND status = $6 AND erased_at_ms IS NULL",
@@ -198,7 +198,7 @@ impl SqlStore {
         session_id: &str,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         let marked = sqlx::query(
             "UPDATE sessions SET erased_at_ms = $1 WHERE id = $2 AND erased_at_ms IS NULL",
         )

@@ -59,7 +59,7 @@ impl SqlStore {
         reseal: &Resealer<'_>,
         kek_id: &str,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         let mut count = 0;
         for (table, key, column, kind) in SEALED_COLUMNS {
             let session = if table == "authorizations" {

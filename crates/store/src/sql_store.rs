@@ -16,7 +16,11 @@ use sqlx::AnyPool;
 
 /// A store on SQLite or PostgreSQL, chosen by the URL it was opened with.
 pub(crate) struct SqlStore {
+    /// Reads (and migrations).
     pub(crate) pool: AnyPool,
+    /// Writes: on a SQLite file a single connection, so writers queue here rather than in
+    /// SQLite's busy handler (see `Backend::open_writer`).
+    pub(crate) writer: AnyPool,
     pub(crate) backend: Backend,
     /// Keys read recently (see `recent.rs` for how stale one may be).
     pub(crate) keys: RecentReads<ApiKeyRecord>,
@@ -32,11 +36,13 @@ impl SqlStore {
     pub(crate) async fn connect(url: &str) -> Result<Self, StoreError> {
         let backend = Backend::from_url(url)?;
         let pool = backend.open_pool(url).await?;
+        let writer = backend.open_writer(url, &pool).await?;
         tracing::debug!(?backend, "storage connected");
         let creations =
-            (backend == Backend::Sqlite).then(|| GroupCommit::start(pool.clone(), backend));
+            (backend == Backend::Sqlite).then(|| GroupCommit::start(writer.clone(), backend));
         Ok(SqlStore {
             pool,
+            writer,
             backend,
             keys: RecentReads::default(),
             sessions: (backend == Backend::Sqlite).then(RecentReads::default),
@@ -119,7 +125,7 @@ impl Store for SqlStore {
             .bind(key.disabled_at_ms)
             .bind(to_json(&key.redirect_urls))
             .bind(key.generation)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -157,7 +163,7 @@ impl Store for SqlStore {
         let done = sqlx::query("UPDATE api_keys SET disabled_at_ms = $1 WHERE id = $2")
             .bind(disabled_at_ms)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await;
         self.keys.forget(Some(id));
         Ok(done?.rows_affected() == 1)
@@ -174,14 +180,14 @@ impl Store for SqlStore {
         )
         .bind(secret_hash)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await;
         self.keys.forget(Some(id));
         Ok(done?.rows_affected() == 1)
     }
 
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         insert_session_in(&mut tx, s).await?;
         tx.commit().await?;
         Ok(())
@@ -195,7 +201,7 @@ impl Store for SqlStore {
         if let Some(group) = &self.creations {
             return group.create(s, created).await;
         }
-        let mut tx = self.backend.begin_write(&self.pool).await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
         insert_session_in(&mut tx, s).await?;
         crate::audit::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
@@ -284,7 +290,7 @@ impl Store for SqlStore {
             .bind(&t.refresh_token_sealed)
             .bind(t.expires_at_ms)
             .bind(t.revoked_at_ms)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -309,7 +315,7 @@ impl Store for SqlStore {
         sqlx::query("UPDATE upstream_tokens SET revoked_at_ms = $1 WHERE session_id = $2 AND revoked_at_ms IS NULL")
             .bind(now_ms)
             .bind(session_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
