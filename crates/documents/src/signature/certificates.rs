@@ -7,6 +7,8 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use x509_cert::der::oid::{AssociatedOid, ObjectIdentifier};
 use x509_cert::der::{Decode, Encode};
 use x509_cert::ext::pkix::BasicConstraints;
@@ -43,11 +45,40 @@ pub(crate) fn strong_enough(key: &RsaPublicKey) -> bool {
     key.size() * 8 >= MIN_RSA_BITS
 }
 
+/// Certificate links already checked, by the SHA-256 of both certificates' DER: the same
+/// signer, sub-CA and root sign every document, and checking a link is an RSA verification
+/// (num-bigint-dig's, about 0.3 ms) whose outcome depends on those bytes alone.
+static CHECKED_LINKS: LazyLock<Mutex<HashMap<[u8; 64], bool>>> = LazyLock::new(Default::default);
+
+/// Links remembered before the memo starts afresh.
+const MAX_CHECKED_LINKS: usize = 1024;
+
 /// Whether `issuer` issued `cert`: the names match and `issuer`'s key verifies the signature.
 pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     if cert.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }
+    let (Ok(cert_der), Ok(issuer_der)) = (cert.to_der(), issuer.to_der()) else {
+        return false;
+    };
+    let mut link = [0u8; 64];
+    link[..32].copy_from_slice(&Sha256::digest(&cert_der));
+    link[32..].copy_from_slice(&Sha256::digest(&issuer_der));
+    let memo = || CHECKED_LINKS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = memo().get(&link) {
+        return *known;
+    }
+    let outcome = signature_verifies(cert, issuer);
+    let mut links = memo();
+    if links.len() >= MAX_CHECKED_LINKS {
+        links.clear();
+    }
+    links.insert(link, outcome);
+    outcome
+}
+
+/// Whether `issuer`'s key verifies `cert`'s signature.
+fn signature_verifies(cert: &Certificate, issuer: &Certificate) -> bool {
     let (Some(key), Ok(tbs)) = (rsa_key(issuer), cert.tbs_certificate.to_der()) else {
         return false;
     };
