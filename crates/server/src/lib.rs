@@ -16,7 +16,9 @@ mod journey;
 mod limits;
 pub mod links;
 mod listener;
+mod navigation;
 pub mod openapi;
+mod page_error;
 mod routes;
 pub mod vault;
 
