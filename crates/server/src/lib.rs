@@ -24,6 +24,7 @@ pub mod vault;
 
 pub use config::GatewayConfig;
 pub use error::ApiError;
+pub use journey::erasure::SweepError;
 
 use axum::Router;
 use digigate_digilocker::DigiLockerClient;
@@ -97,7 +98,7 @@ impl Gateway {
     }
 
     /// Runs the retention sweep once; returns how many sessions' data were erased.
-    pub async fn sweep_retention(&self) -> Result<usize, ApiError> {
+    pub async fn sweep_retention(&self) -> Result<usize, SweepError> {
         journey::erasure::sweep(&self.state).await
     }
 
@@ -107,7 +108,7 @@ impl Gateway {
     }
 
     /// Hashes an API secret the way `/authenticate` verifies it.
-    pub async fn hash_secret(&self, secret: &str) -> Result<String, ApiError> {
+    pub async fn hash_secret(&self, secret: &str) -> Result<String, auth::HashError> {
         self.state.inner.hasher.hash(secret).await
     }
 }
