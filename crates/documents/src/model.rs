@@ -4,6 +4,7 @@
 //! `Debug` never prints personal data: the gateway logs errors that may carry these values.
 
 mod aadhaar;
+pub(crate) mod dates;
 mod driving_licence;
 mod identity;
 mod pan;

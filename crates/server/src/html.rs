@@ -1,6 +1,6 @@
 //! How pages shown to the person in the browser are rendered: plain server-rendered HTML with
 //! strict security headers; the stylesheet is inline and allowed by its hash. What the pages say
-//! is in [`crate::page_error`] (failures) and [`crate::navigation`] (where the browser goes next).
+//! is in `page_error` (failures) and `navigation` (where the browser goes next).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -13,6 +13,7 @@ mod account;
 mod api_error;
 mod config;
 mod documents;
+mod error;
 mod escape;
 mod form;
 mod html;
@@ -36,7 +37,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use config::{SimulatorConfig, SimulatorError};
+pub use config::SimulatorConfig;
+pub use error::SimulatorError;
 pub use oidc::IdTokenKey;
 pub use personas::{
     AadhaarRecord, Address, DrivingLicenceRecord, Fault, Gender, LocalLanguageData, PanRecord,
