@@ -19,6 +19,7 @@ mod form;
 mod html;
 mod ids;
 mod issued;
+mod ledger;
 mod oauth;
 mod oidc;
 mod pages;
@@ -26,7 +27,6 @@ mod pdf;
 mod personas;
 mod resources;
 mod signing;
-mod store;
 mod uploaded;
 pub mod verhoeff;
 
@@ -45,7 +45,7 @@ pub use personas::{
     Persona, UploadedFile, VehicleClass,
 };
 
-use store::Store;
+use ledger::Ledger;
 
 /// A running simulated DigiLocker: configuration plus shared in-memory state. Cloning is cheap and
 /// every clone sees the same accounts, codes and tokens.
@@ -56,7 +56,7 @@ pub struct Simulator {
 
 struct Shared {
     config: SimulatorConfig,
-    store: Mutex<Store>,
+    ledger: Mutex<Ledger>,
     /// Signed XML per (persona index, document): signing is deterministic, so it is done once.
     signed_xml: Mutex<signing::SignedXmlCache>,
     /// How often the partner endpoints were called, for tests that assert calls were not made.
@@ -99,7 +99,7 @@ impl Simulator {
         Self {
             shared: Arc::new(Shared {
                 config,
-                store: Mutex::new(Store::new(registered)),
+                ledger: Mutex::new(Ledger::new(registered)),
                 signed_xml: Mutex::new(signing::SignedXmlCache::new()),
                 counters: Counters::default(),
                 id_token_key: OnceLock::new(),
@@ -180,9 +180,9 @@ impl Simulator {
 
     /// The state lock; never held across an `.await`. A panic elsewhere cannot leave the maps
     /// half-updated in a way that matters to a simulator, so a poisoned lock is recovered.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
         self.shared
-            .store
+            .ledger
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

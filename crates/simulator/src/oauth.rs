@@ -15,8 +15,8 @@ use subtle::ConstantTimeEq;
 use crate::api_error::ApiError;
 use crate::form::{bearer, client_credentials, is_pkce_value, php_urldecode, Fields};
 use crate::issued::DocKind;
+use crate::ledger::TokenPair;
 use crate::oidc;
-use crate::store::TokenPair;
 use crate::Simulator;
 
 /// `POST /oauth2/1/token`: authorization-code and refresh-token grants, never an `id_token`.
@@ -87,7 +87,7 @@ fn exchange(
     authenticate_client(sim, headers, fields)?;
     let config = sim.config();
     let now = Instant::now();
-    let mut store = sim.store();
+    let mut store = sim.ledger();
     if grant_type == "refresh_token" {
         let refresh = fields.get("refresh_token").ok_or_else(|| {
             ApiError::bad_request(
@@ -256,7 +256,7 @@ pub(crate) async fn revoke(
     };
     let token = fields.get("token").or_else(|| bearer(&headers));
     if let (true, Some(token)) = (credentials_ok, token) {
-        if sim.store().revoke(token) {
+        if sim.ledger().revoke(token) {
             tracing::info!("simulator revoked a grant");
         }
     }

@@ -15,8 +15,8 @@ use crate::api_error::ApiError;
 use crate::documents;
 use crate::form::bearer;
 use crate::issued::{DocKind, IssuedDoc};
+use crate::ledger::Consent;
 use crate::personas::{Fault, Persona};
-use crate::store::Consent;
 use crate::Simulator;
 
 /// What a valid bearer token opens: the persona and what they consented to.
@@ -28,7 +28,7 @@ struct Access<'a> {
 fn authorize<'a>(sim: &'a Simulator, headers: &HeaderMap) -> Result<Access<'a>, ApiError> {
     let token = bearer(headers).ok_or_else(ApiError::invalid_token)?;
     let consent = sim
-        .store()
+        .ledger()
         .authenticate(token, Instant::now())
         .map(|grant| grant.consent.clone())
         .ok_or_else(ApiError::invalid_token)?;

@@ -7,7 +7,7 @@ use crate::envelope::now_ms;
 use crate::vault::kek_context;
 use crate::vault::{sha256_hex, DataKey};
 use crate::AppState;
-use digigate_core::{DocType, FailureReason};
+use digigate_core::{DocType, FailureReason, MissingReason};
 use digigate_digilocker::{DigiLockerError, FetchedFile, IssuedFile, TokenGrant, UserDetails};
 use digigate_store::SealedKind;
 use digigate_store::{
@@ -116,7 +116,7 @@ pub(super) async fn exchange_and_fetch(
     {
         missing.push(MissingDocument {
             doc_type: DocType::Aadhaar,
-            reason: "aadhaar_not_linked".into(),
+            reason: MissingReason::AadhaarNotLinked.to_string(),
         });
     }
     // Likewise a requested document the person's locker does not hold was never offered.
@@ -127,7 +127,7 @@ pub(super) async fn exchange_and_fetch(
         if !granted.contains(doc_type) && !held {
             missing.push(MissingDocument {
                 doc_type: *doc_type,
-                reason: "not_issued".into(),
+                reason: MissingReason::NotIssued.to_string(),
             });
         }
     }
@@ -142,7 +142,7 @@ pub(super) async fn exchange_and_fetch(
             (_, None) => {
                 missing.push(MissingDocument {
                     doc_type: *doc_type,
-                    reason: "not_issued".into(),
+                    reason: MissingReason::NotIssued.to_string(),
                 });
                 continue;
             }
@@ -160,7 +160,7 @@ pub(super) async fn exchange_and_fetch(
             Err(DigiLockerError::Api { error, .. }) if error.starts_with("aadhaar_not_") => {
                 missing.push(MissingDocument {
                     doc_type: *doc_type,
-                    reason: error,
+                    reason: MissingReason::Upstream(error).to_string(),
                 });
             }
             Err(e) => return Err(classify(e)),

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use crate::form::{is_pkce_value, Fields};
 use crate::html::Page;
 use crate::issued::DocKind;
-use crate::store::{AuthorizeRequest, Flow};
+use crate::ledger::{AuthorizeRequest, Flow};
 use crate::{Simulator, SimulatorConfig};
 
 /// `GET .../authorize`: checks the partner's parameters and shows the first page.
@@ -28,7 +28,7 @@ pub(crate) async fn authorize(State(sim): State<Simulator>, RawQuery(query): Raw
         Ok(request) => request,
         Err(page) => return page.into_response(),
     };
-    let mut store = sim.store();
+    let mut store = sim.ledger();
     let id = store.start_journey(request, Instant::now());
     match store.journey_mut(&id, Instant::now()) {
         Some(journey) => views::step_page(&sim, &id, journey, None).into_response(),

@@ -10,7 +10,7 @@ use crate::form::Fields;
 use crate::html::insert_common;
 use crate::ids::random_hex;
 use crate::issued::DocKind;
-use crate::store::{Consent, Flow, Journey, PendingCode, Step, Store};
+use crate::ledger::{Consent, Flow, Ledger, PendingCode, SignIn, Step};
 use crate::{verhoeff, Simulator};
 
 /// The OTP every persona receives.
@@ -26,14 +26,14 @@ pub(super) fn advance(sim: &Simulator, fields: &Fields) -> Response {
         return views::expired().into_response();
     };
     let now = Instant::now();
-    let mut store = sim.store();
+    let mut store = sim.ledger();
     let Some(step) = store.journey_mut(id, now).map(|j| j.step) else {
         return views::expired().into_response();
     };
     let outcome = match step {
         Step::LoginId => login_id(sim, &mut store, id, fields),
-        Step::Otp => code_entry(journey_of(&mut store, id), fields, "otp", OTP),
-        Step::Pin => code_entry(journey_of(&mut store, id), fields, "pin", PIN),
+        Step::Otp => code_entry(sign_in_of(&mut store, id), fields, "otp", OTP),
+        Step::Pin => code_entry(sign_in_of(&mut store, id), fields, "pin", PIN),
         Step::CreateAccount => create_account(&mut store, id, fields),
         Step::Consent => return consent(sim, &mut store, id, fields),
     };
@@ -47,14 +47,14 @@ pub(super) fn advance(sim: &Simulator, fields: &Fields) -> Response {
 }
 
 /// Re-borrows the journey the caller has just found.
-fn journey_of<'a>(store: &'a mut Store, id: &str) -> Option<&'a mut Journey> {
+fn sign_in_of<'a>(store: &'a mut Ledger, id: &str) -> Option<&'a mut SignIn> {
     store.journey_mut(id, Instant::now())
 }
 
 /// Who is signing in: a 10-digit mobile or a 12-digit Aadhaar number (spaces allowed).
 fn login_id(
     sim: &Simulator,
-    store: &mut Store,
+    store: &mut Ledger,
     id: &str,
     fields: &Fields,
 ) -> Result<(), &'static str> {
@@ -79,7 +79,7 @@ fn login_id(
         _ => return Err("Enter a valid 10-digit mobile number or 12-digit Aadhaar number."),
     };
     let registered = found.is_some_and(|i| store.registered.get(i) == Some(&true));
-    let Some(journey) = journey_of(store, id) else {
+    let Some(journey) = sign_in_of(store, id) else {
         return Ok(());
     };
     let Some(index) = found else {
@@ -107,7 +107,7 @@ fn login_id(
 
 /// The OTP and PIN steps: the submitted `field` must equal `expected`.
 fn code_entry(
-    journey: Option<&mut Journey>,
+    journey: Option<&mut SignIn>,
     fields: &Fields,
     field: &str,
     expected: &str,
@@ -131,7 +131,7 @@ fn code_entry(
 }
 
 /// The step after a correct OTP: account creation, the PIN, or straight to consent (`pla=Y`).
-fn after_otp(journey: &Journey) -> Step {
+fn after_otp(journey: &SignIn) -> Step {
     if journey.new_account {
         Step::CreateAccount
     } else if journey.request.pinless {
@@ -142,8 +142,8 @@ fn after_otp(journey: &Journey) -> Step {
 }
 
 /// Sign-up's last step: create the account, setting the PIN unless `plsignup=Y`.
-fn create_account(store: &mut Store, id: &str, fields: &Fields) -> Result<(), &'static str> {
-    let Some(journey) = journey_of(store, id) else {
+fn create_account(store: &mut Ledger, id: &str, fields: &Fields) -> Result<(), &'static str> {
+    let Some(journey) = sign_in_of(store, id) else {
         return Ok(());
     };
     if !journey.request.pinless_signup && fields.get("pin").map(str::trim) != Some(PIN) {
@@ -161,8 +161,8 @@ fn create_account(store: &mut Store, id: &str, fields: &Fields) -> Result<(), &'
 }
 
 /// Allow or deny: ends the journey with a redirect to the partner.
-fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Response {
-    let Some(journey) = journey_of(store, id) else {
+fn consent(sim: &Simulator, store: &mut Ledger, id: &str, fields: &Fields) -> Response {
+    let Some(journey) = sign_in_of(store, id) else {
         return views::expired().into_response();
     };
     let decision = match fields.get("decision") {
@@ -233,7 +233,7 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
 }
 
 /// The `auth_mode` an `id_token` reports: whether the journey ended with the PIN or the OTP.
-fn auth_mode(journey: &Journey) -> &'static str {
+fn auth_mode(journey: &SignIn) -> &'static str {
     let pinless = if journey.new_account {
         journey.request.pinless_signup
     } else {

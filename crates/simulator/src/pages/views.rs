@@ -3,12 +3,12 @@
 use crate::escape::escape;
 use crate::html::{csp_source, Page};
 use crate::issued::IssuedDoc;
+use crate::ledger::{Flow, SignIn, Step};
 use crate::personas::Persona;
-use crate::store::{Flow, Journey, Step};
 use crate::Simulator;
 
 /// The page for the journey's current step, with an optional error above the form.
-pub(super) fn step_page(sim: &Simulator, id: &str, journey: &Journey, error: Option<&str>) -> Page {
+pub(super) fn step_page(sim: &Simulator, id: &str, journey: &SignIn, error: Option<&str>) -> Page {
     let persona = journey.persona.and_then(|i| sim.persona(i));
     let alert = error
         .map(|e| format!("<div class=\"error\" role=\"alert\">{}</div>", escape(e)))
@@ -46,7 +46,7 @@ pub(super) fn expired() -> Page {
 }
 
 /// The documents the consent page lists: requested (`req_doctype`, or all) and held by the persona.
-pub(super) fn offered(sim: &Simulator, journey: &Journey) -> Vec<IssuedDoc> {
+pub(super) fn offered(sim: &Simulator, journey: &SignIn) -> Vec<IssuedDoc> {
     let Some(persona) = journey.persona.and_then(|i| sim.persona(i)) else {
         return Vec::new();
     };
@@ -72,7 +72,7 @@ fn form(id: &str, inner: &str) -> String {
     )
 }
 
-fn login(journey: &Journey, requester: &str) -> String {
+fn login(journey: &SignIn, requester: &str) -> String {
     let (lead, button) = match journey.request.flow {
         Flow::SignIn => ("to continue to", "Sign in"),
         Flow::SignUp => ("Create a DigiLocker account to continue to", "Continue"),
@@ -144,7 +144,7 @@ fn create_account(persona: &Persona, pinless: bool) -> String {
     )
 }
 
-fn consent(sim: &Simulator, journey: &Journey, persona: &Persona, requester: &str) -> String {
+fn consent(sim: &Simulator, journey: &SignIn, persona: &Persona, requester: &str) -> String {
     let mut items = format!(
         "<li><label><span class=\"tick\">&#10003;</span><span>Profile<span class=\"sub\">Name, date of birth, gender and photo of {}</span></span></label></li>",
         escape(&persona.name)

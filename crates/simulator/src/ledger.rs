@@ -76,7 +76,7 @@ pub(crate) enum Step {
 
 /// A sign-in journey in progress, keyed by its unguessable request id.
 #[derive(Debug, Clone)]
-pub(crate) struct Journey {
+pub(crate) struct SignIn {
     /// When the authorize request arrived.
     pub started: Instant,
     /// What the partner asked for.
@@ -152,8 +152,8 @@ struct AccessEntry {
 
 /// All mutable simulator state.
 #[derive(Debug)]
-pub(crate) struct Store {
-    journeys: HashMap<String, Journey>,
+pub(crate) struct Ledger {
+    journeys: HashMap<String, SignIn>,
     codes: HashMap<String, PendingCode>,
     grants: HashMap<u64, Grant>,
     access: HashMap<String, AccessEntry>,
@@ -163,7 +163,7 @@ pub(crate) struct Store {
     next_grant: u64,
 }
 
-impl Store {
+impl Ledger {
     /// An empty store; `registered` comes from the personas.
     pub(crate) fn new(registered: Vec<bool>) -> Self {
         Self {
@@ -183,7 +183,7 @@ impl Store {
             .retain(|_, j| now.saturating_duration_since(j.started) < PENDING_TTL);
         let id = random_hex(16);
         let step = Step::LoginId;
-        let journey = Journey {
+        let journey = SignIn {
             started: now,
             request,
             step,
@@ -195,14 +195,14 @@ impl Store {
     }
 
     /// The journey with this id, if it exists and has not timed out.
-    pub(crate) fn journey_mut(&mut self, id: &str, now: Instant) -> Option<&mut Journey> {
+    pub(crate) fn journey_mut(&mut self, id: &str, now: Instant) -> Option<&mut SignIn> {
         self.journeys
             .get_mut(id)
             .filter(|j| now.saturating_duration_since(j.started) < PENDING_TTL)
     }
 
     /// Ends a journey (allowed or denied).
-    pub(crate) fn finish_journey(&mut self, id: &str) -> Option<Journey> {
+    pub(crate) fn finish_journey(&mut self, id: &str) -> Option<SignIn> {
         self.journeys.remove(id)
     }
 
