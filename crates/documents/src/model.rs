@@ -55,6 +55,17 @@ impl DocTypeCode {
     }
 }
 
+/// The one mapping from the gateway's document types to the parsable doctypes.
+impl From<digigate_core::DocType> for DocTypeCode {
+    fn from(d: digigate_core::DocType) -> Self {
+        match d {
+            digigate_core::DocType::Aadhaar => Self::Aadhaar,
+            digigate_core::DocType::Pan => Self::Pan,
+            digigate_core::DocType::DrivingLicense => Self::DrivingLicence,
+        }
+    }
+}
+
 impl fmt::Display for DocTypeCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

@@ -7,19 +7,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::ids::{new_token, random_hex};
-use crate::issued::DocKind;
+use crate::issued::DocType;
 
 /// How long a sign-in request may sit unfinished before it is forgotten.
 const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 
-/// Which journey the person asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flow {
-    /// `dl_flow` absent or `signin`.
-    SignIn,
-    /// `dl_flow=signup`.
-    SignUp,
-}
+pub(crate) use digigate_core::Flow;
 
 /// The validated authorize request a sign-in journey works for.
 #[derive(Debug, Clone)]
@@ -37,7 +30,7 @@ pub(crate) struct AuthorizeRequest {
     /// Sign-in or sign-up.
     pub flow: Flow,
     /// `req_doctype` parsed; `None` when absent (every held document is offered).
-    pub requested: Option<Vec<DocKind>>,
+    pub requested: Option<Vec<DocType>>,
     /// `consent_valid_till` in epoch seconds, when given and numeric.
     pub consent_valid_till: Option<i64>,
     /// `purpose`, shown on the consent page.
@@ -95,7 +88,7 @@ pub(crate) struct Consent {
     /// Index of the persona.
     pub persona: usize,
     /// The documents ticked.
-    pub docs: Vec<DocKind>,
+    pub docs: Vec<DocType>,
     /// Epoch seconds.
     pub consent_valid_till: i64,
     /// Whether the account was created in this journey.

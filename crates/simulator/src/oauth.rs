@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api_error::ApiError;
 use crate::form::{bearer, client_credentials, is_pkce_value, php_urldecode, Fields};
-use crate::issued::DocKind;
+use crate::issued::DocType;
 use crate::ledger::TokenPair;
 use crate::oidc;
 use crate::Simulator;
@@ -212,7 +212,7 @@ fn token_body(sim: &Simulator, pair: &TokenPair) -> serde_json::Value {
         scope.push_str("openid ");
     }
     scope.push_str("files.issueddocs userdetails");
-    for kind in DocKind::ALL
+    for kind in DocType::ALL
         .into_iter()
         .filter(|k| consent.docs.contains(k))
     {

@@ -13,8 +13,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use digigate_core::{DocType, Flow, SessionStatus};
-use digigate_digilocker::{AuthorizeRequest, DlFlow, Pkce};
+use digigate_core::{DocType, SessionStatus};
+use digigate_digilocker::{AuthorizeRequest, Pkce};
 use digigate_store::AuthorizationRecord;
 use digigate_store::SealedKind;
 use secrecy::ExposeSecret;
@@ -76,10 +76,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, PageError> {
     let url = state.inner.digilocker.authorize_url(&AuthorizeRequest {
         state: state_token.clone(),
         code_challenge: pkce.challenge.clone(),
-        flow: match session.flow {
-            Flow::Signin => DlFlow::Signin,
-            Flow::Signup => DlFlow::Signup,
-        },
+        flow: session.flow,
         doc_types: session
             .doc_types
             .iter()

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::form::{is_pkce_value, Fields};
 use crate::html::Page;
-use crate::issued::DocKind;
+use crate::issued::{DocType, Issuance};
 use crate::ledger::{AuthorizeRequest, Flow};
 use crate::{Simulator, SimulatorConfig};
 
@@ -91,8 +91,8 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         return invalid("The PKCE code challenge supplied is invalid");
     }
     let flow = match q.get("dl_flow") {
-        Some(f) if f.eq_ignore_ascii_case("signup") => Flow::SignUp,
-        _ => Flow::SignIn,
+        Some(f) if f.eq_ignore_ascii_case("signup") => Flow::Signup,
+        _ => Flow::Signin,
     };
     let yes = |name: &str| q.get(name).is_some_and(|v| v.eq_ignore_ascii_case("Y"));
     let digits = |name: &str| {
@@ -108,7 +108,7 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         flow,
         requested: q
             .get("req_doctype")
-            .map(|list| list.split(',').filter_map(DocKind::from_code).collect()),
+            .map(|list| list.split(',').filter_map(DocType::from_code).collect()),
         consent_valid_till: q
             .get("consent_valid_till")
             .and_then(|v| v.trim().parse().ok()),
@@ -116,7 +116,7 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         service_name: q.get("service_name").unwrap_or_default().to_owned(),
         pinless: yes("pla"),
         pinless_signup: yes("plsignup"),
-        verified_mobile: digits("verified_mobile").filter(|_| flow == Flow::SignUp),
+        verified_mobile: digits("verified_mobile").filter(|_| flow == Flow::Signup),
         login_hint: digits("login_hint"),
         openid: q
             .get("scope")

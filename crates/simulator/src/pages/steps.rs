@@ -9,7 +9,7 @@ use super::views;
 use crate::form::Fields;
 use crate::html::insert_common;
 use crate::ids::random_hex;
-use crate::issued::DocKind;
+use crate::issued::DocType;
 use crate::ledger::{Consent, Flow, Ledger, PendingCode, SignIn, Step};
 use crate::{verhoeff, Simulator};
 
@@ -84,11 +84,11 @@ fn login_id(
     };
     let Some(index) = found else {
         return Err(match journey.request.flow {
-            Flow::SignIn => "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
-            Flow::SignUp => "The simulator can only sign up one of its personas (for example 9000000005).",
+            Flow::Signin => "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
+            Flow::Signup => "The simulator can only sign up one of its personas (for example 9000000005).",
         });
     };
-    if journey.request.flow == Flow::SignIn && !registered {
+    if journey.request.flow == Flow::Signin && !registered {
         return Err(
             "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
         );
@@ -172,7 +172,7 @@ fn consent(sim: &Simulator, store: &mut Ledger, id: &str, fields: &Fields) -> Re
                 .into_response()
         }
     };
-    let offered: Vec<DocKind> = views::offered(sim, journey)
+    let offered: Vec<DocType> = views::offered(sim, journey)
         .into_iter()
         .map(|d| d.kind)
         .collect();
@@ -198,9 +198,9 @@ fn consent(sim: &Simulator, store: &mut Ledger, id: &str, fields: &Fields) -> Re
     let Some(persona) = journey.persona else {
         return views::expired().into_response();
     };
-    let docs: Vec<DocKind> = offered
+    let docs: Vec<DocType> = offered
         .into_iter()
-        .filter(|kind| fields.all("doc").any(|d| d == kind.code()))
+        .filter(|kind| fields.all("doc").any(|d| d == kind.digilocker_code()))
         .collect();
     let now_epoch = chrono::Utc::now().timestamp();
     let consent = Consent {

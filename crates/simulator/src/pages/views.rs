@@ -2,7 +2,7 @@
 
 use crate::escape::escape;
 use crate::html::{csp_source, Page};
-use crate::issued::IssuedDoc;
+use crate::issued::{Issuance, IssuedDoc};
 use crate::ledger::{Flow, SignIn, Step};
 use crate::personas::Persona;
 use crate::Simulator;
@@ -27,8 +27,8 @@ pub(super) fn step_page(sim: &Simulator, id: &str, journey: &SignIn, error: Opti
         ),
         (Step::Consent, Some(p)) => ("Share documents", consent(sim, journey, p, requester)),
         _ => match journey.request.flow {
-            Flow::SignIn => ("Sign in to your account", login(journey, requester)),
-            Flow::SignUp => ("Create your DigiLocker account", login(journey, requester)),
+            Flow::Signin => ("Sign in to your account", login(journey, requester)),
+            Flow::Signup => ("Create your DigiLocker account", login(journey, requester)),
         },
     };
     let mut page = Page::new(title, format!("{alert}{}", form(id, &body)));
@@ -74,12 +74,12 @@ fn form(id: &str, inner: &str) -> String {
 
 fn login(journey: &SignIn, requester: &str) -> String {
     let (lead, button) = match journey.request.flow {
-        Flow::SignIn => ("to continue to", "Sign in"),
-        Flow::SignUp => ("Create a DigiLocker account to continue to", "Continue"),
+        Flow::Signin => ("to continue to", "Sign in"),
+        Flow::Signup => ("Create a DigiLocker account to continue to", "Continue"),
     };
     let lead = match journey.request.flow {
-        Flow::SignIn => format!("Sign in {lead} <strong>{}</strong>.", escape(requester)),
-        Flow::SignUp => format!("{lead} <strong>{}</strong>.", escape(requester)),
+        Flow::Signin => format!("Sign in {lead} <strong>{}</strong>.", escape(requester)),
+        Flow::Signup => format!("{lead} <strong>{}</strong>.", escape(requester)),
     };
     let prefill = journey
         .request
@@ -154,7 +154,7 @@ fn consent(sim: &Simulator, journey: &SignIn, persona: &Persona, requester: &str
         items.push_str(&format!(
             "<li><label><input type=\"checkbox\" name=\"doc\" value=\"{code}\" checked> \
              <span>{name}<span class=\"sub\">{issuer}</span></span></label></li>",
-            code = escape(doc.kind.code()),
+            code = escape(doc.kind.digilocker_code()),
             name = escape(doc.kind.name()),
             issuer = escape(doc.kind.issuer()),
         ));
