@@ -4,6 +4,7 @@
 pub mod erasure;
 mod fetch;
 pub mod lifecycle;
+mod records;
 mod trust;
 
 use crate::envelope::now_ms;
