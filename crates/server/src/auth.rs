@@ -2,6 +2,7 @@
 //! `/authenticate` issues for them.
 
 use crate::error::ApiError;
+pub use crate::hash_error::HashError;
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -101,20 +102,6 @@ impl TokenIssuer {
         let claims: Claims = serde_json::from_slice(&B64.decode(claims).ok()?).ok()?;
         (claims.iss == self.issuer && claims.exp > now).then_some(claims)
     }
-}
-
-/// Why a secret could not be hashed or checked: an internal failure, never the caller's fault.
-#[derive(Debug, thiserror::Error)]
-pub enum HashError {
-    /// The hasher's permits are gone (the gateway is shutting down).
-    #[error("the secret hasher is closed")]
-    Closed(#[from] tokio::sync::AcquireError),
-    /// The blocking task computing the hash panicked or was cancelled.
-    #[error("the hashing task ended abnormally")]
-    Task(#[from] tokio::task::JoinError),
-    /// Argon2 refused to hash the secret.
-    #[error("the secret could not be hashed")]
-    Argon2(argon2::password_hash::Error),
 }
 
 /// Why an API key could not be created.

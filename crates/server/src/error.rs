@@ -97,8 +97,8 @@ impl From<digigate_store::StoreError> for ApiError {
     }
 }
 
-impl From<crate::auth::HashError> for ApiError {
-    fn from(e: crate::auth::HashError) -> Self {
+impl From<crate::hash_error::HashError> for ApiError {
+    fn from(e: crate::hash_error::HashError) -> Self {
         ApiError::internal(e)
     }
 }

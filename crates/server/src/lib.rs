@@ -11,6 +11,7 @@ pub mod browser_input;
 pub mod config;
 mod envelope;
 mod error;
+mod hash_error;
 mod html;
 mod journey;
 mod limits;
