@@ -146,7 +146,7 @@ struct AccessEntry {
 /// All mutable simulator state.
 #[derive(Debug)]
 pub(crate) struct Ledger {
-    journeys: HashMap<String, SignIn>,
+    sign_ins: HashMap<String, SignIn>,
     codes: HashMap<String, PendingCode>,
     grants: HashMap<u64, Grant>,
     access: HashMap<String, AccessEntry>,
@@ -160,7 +160,7 @@ impl Ledger {
     /// An empty store; `registered` comes from the personas.
     pub(crate) fn new(registered: Vec<bool>) -> Self {
         Self {
-            journeys: HashMap::new(),
+            sign_ins: HashMap::new(),
             codes: HashMap::new(),
             grants: HashMap::new(),
             access: HashMap::new(),
@@ -171,32 +171,32 @@ impl Ledger {
     }
 
     /// Starts a journey and returns its request id (128 random bits, hex).
-    pub(crate) fn start_journey(&mut self, request: AuthorizeRequest, now: Instant) -> String {
-        self.journeys
+    pub(crate) fn start_sign_in(&mut self, request: AuthorizeRequest, now: Instant) -> String {
+        self.sign_ins
             .retain(|_, j| now.saturating_duration_since(j.started) < PENDING_TTL);
         let id = random_hex(16);
         let step = Step::LoginId;
-        let journey = SignIn {
+        let sign_in = SignIn {
             started: now,
             request,
             step,
             persona: None,
             new_account: false,
         };
-        self.journeys.insert(id.clone(), journey);
+        self.sign_ins.insert(id.clone(), sign_in);
         id
     }
 
     /// The journey with this id, if it exists and has not timed out.
-    pub(crate) fn journey_mut(&mut self, id: &str, now: Instant) -> Option<&mut SignIn> {
-        self.journeys
+    pub(crate) fn sign_in_mut(&mut self, id: &str, now: Instant) -> Option<&mut SignIn> {
+        self.sign_ins
             .get_mut(id)
             .filter(|j| now.saturating_duration_since(j.started) < PENDING_TTL)
     }
 
     /// Ends a journey (allowed or denied).
-    pub(crate) fn finish_journey(&mut self, id: &str) -> Option<SignIn> {
-        self.journeys.remove(id)
+    pub(crate) fn finish_sign_in(&mut self, id: &str) -> Option<SignIn> {
+        self.sign_ins.remove(id)
     }
 
     /// Stores a new authorization code and returns it.

@@ -28,10 +28,10 @@ pub(crate) async fn authorize(State(sim): State<Simulator>, RawQuery(query): Raw
         Ok(request) => request,
         Err(page) => return page.into_response(),
     };
-    let mut store = sim.ledger();
-    let id = store.start_journey(request, Instant::now());
-    match store.journey_mut(&id, Instant::now()) {
-        Some(journey) => views::step_page(&sim, &id, journey, None).into_response(),
+    let mut ledger = sim.ledger();
+    let id = ledger.start_sign_in(request, Instant::now());
+    match ledger.sign_in_mut(&id, Instant::now()) {
+        Some(sign_in) => views::step_page(&sim, &id, sign_in, None).into_response(),
         None => views::expired().into_response(),
     }
 }
