@@ -1,6 +1,6 @@
 //! `digigate audit`: print the append-only audit log.
 
-use crate::serve::StorageArgs;
+use crate::storage::StorageArgs;
 use clap::Args;
 
 /// Flags of `digigate audit`.

@@ -1,6 +1,6 @@
 //! `digigate keys`: create, list and disable API keys.
 
-use crate::serve::StorageArgs;
+use crate::storage::StorageArgs;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use digigate_core::KeyEnvironment;

@@ -6,6 +6,7 @@ mod keys;
 mod secrets;
 mod serve;
 mod simulator;
+mod storage;
 mod trust;
 
 use clap::{Parser, Subcommand};
@@ -28,7 +29,7 @@ enum Command {
     /// Print the audit log of a session (identifiers only).
     Audit(audit::AuditArgs),
     /// Apply database migrations and exit.
-    Migrate(serve::StorageArgs),
+    Migrate(storage::StorageArgs),
     /// Run the DigiLocker simulator on its own.
     Simulator(simulator::SimulatorArgs),
     /// Work with stored documents (re-verify a signature).

@@ -139,7 +139,7 @@ pub fn staged_master_key(data_dir: &Path) -> PathBuf {
 /// key must be configured too (`DIGIGATE_NEW_MASTER_KEY`): a key generated and printed here
 /// would be lost if the command died between the commit and the print.
 pub async fn rotate_master(
-    storage: crate::serve::StorageArgs,
+    storage: crate::storage::StorageArgs,
     current: Option<String>,
     new: Option<String>,
 ) -> anyhow::Result<()> {

@@ -1,49 +1,18 @@
-//! `digigate serve` and the storage flags shared with `migrate` and `keys`.
+//! `digigate serve`: the gateway (and, on request, a simulated DigiLocker) from flags and environment.
 
 use crate::secrets::{configured_secret, load_or_create_key};
+use crate::storage::StorageArgs;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
 use digigate_server::{auth, Gateway, GatewayConfig};
 use digigate_simulator::{Simulator, SimulatorConfig};
-use digigate_store::Store;
 use secrecy::SecretString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
-
-/// Where the data lives.
-#[derive(Args, Clone)]
-pub struct StorageArgs {
-    /// Directory for the SQLite database and development keys.
-    #[arg(long, env = "DIGIGATE_DATA_DIR", default_value = "./digigate-data")]
-    pub data_dir: PathBuf,
-    /// Database URL (`sqlite://…` or `postgres://…`); default: a SQLite file in the data directory.
-    #[arg(long, env = "DIGIGATE_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-}
-
-impl StorageArgs {
-    /// Opens and migrates the store.
-    pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating data directory {}", self.data_dir.display()))?;
-        let url = match &self.database_url {
-            Some(u) => u.clone(),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("digigate.db").display()
-            ),
-        };
-        let store = digigate_store::connect(&url)
-            .await
-            .context("opening the database")?;
-        store.migrate().await.context("applying migrations")?;
-        Ok(store)
-    }
-}
 
 /// Which DigiLocker the gateway talks to.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

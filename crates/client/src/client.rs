@@ -3,8 +3,7 @@
 
 use crate::error::api_error;
 use crate::requests::{LookupBody, Tagged, INIT_ENTITY, VERIFY_ENTITY};
-use crate::token::CachedToken;
-use crate::transport::{decode_error, session_path, typed, Body};
+use crate::transport::{decode_error, session_path, typed, Body, DigigateClient, Inner};
 use crate::{
     ClientError, DocType, DocumentFiles, FileRef, InitSession, SessionCreated, SessionStatus,
     UserLookup, UserProfile,
@@ -12,41 +11,10 @@ use crate::{
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::Value;
-use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 use url::Url;
-
-/// The API version sent in `x-api-version`, as Sandbox's own SDK sends it.
-pub const API_VERSION: &str = "1.0.0";
-
-/// A client of digigate's (and Sandbox's) DigiLocker KYC API.
-///
-/// It authenticates on first use, caches the access token, replaces it a minute before it
-/// expires or once after a 401, and sends `Authorization`, `x-api-key` and `x-api-version` on
-/// every call. Clones share the connection pool and the token.
-#[derive(Clone)]
-pub struct DigigateClient {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base: Url,
-    pub(crate) api_key: String,
-    pub(crate) api_secret: SecretString,
-    pub(crate) token: Mutex<Option<CachedToken>>,
-}
-
-impl fmt::Debug for DigigateClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DigigateClient")
-            .field("base_url", &self.inner.base.as_str())
-            .field("api_key", &self.inner.api_key)
-            .finish_non_exhaustive()
-    }
-}
 
 impl DigigateClient {
     /// A client of the gateway at `base_url` (for example `http://127.0.0.1:8080` or

@@ -39,7 +39,6 @@ mod transport;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 
-pub use client::{DigigateClient, API_VERSION};
 pub use error::ClientError;
 pub use requests::{
     DocType, Flow, InitSession, SessionOptions, UserLookup, VerificationMethod, INIT_ENTITY,
@@ -49,3 +48,4 @@ pub use responses::{
     DocumentFiles, FileMetadata, FileRef, MissingDocument, SessionCreated, SessionStatus, Status,
     UserProfile,
 };
+pub use transport::{DigigateClient, API_VERSION};

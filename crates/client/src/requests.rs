@@ -11,48 +11,9 @@ pub const VERIFY_ENTITY: &str = "in.co.sandbox.kyc.digilocker.user.verification.
 /// `@entity` of a `sessions/init` request.
 pub const INIT_ENTITY: &str = "in.co.sandbox.kyc.digilocker.session.request";
 
-/// A document a person can share from DigiLocker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocType {
-    /// The e-Aadhaar (UIDAI).
-    Aadhaar,
-    /// The PAN verification record (Income Tax Department).
-    Pan,
-    /// The driving licence (the issuing RTO).
-    DrivingLicense,
-}
-
-impl DocType {
-    /// All three, in Sandbox's order.
-    pub const ALL: [DocType; 3] = [DocType::Aadhaar, DocType::Pan, DocType::DrivingLicense];
-
-    /// The API name (`aadhaar`, `pan`, `driving_license`), as used in paths and bodies.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocType::Aadhaar => "aadhaar",
-            DocType::Pan => "pan",
-            DocType::DrivingLicense => "driving_license",
-        }
-    }
-}
-
-impl fmt::Display for DocType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Which DigiLocker journey the person is sent on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flow {
-    /// An existing DigiLocker user signs in (the default).
-    #[default]
-    Signin,
-    /// A new user creates a DigiLocker account.
-    Signup,
-}
+/// The document types and journeys are the gateway's own domain types (`digigate-core`), so
+/// the client and the gateway cannot disagree on their wire names.
+pub use digigate_core::{DocType, Flow};
 
 /// A way of verifying a new DigiLocker account on sign-up (`options.verification_method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

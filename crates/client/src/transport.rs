@@ -1,15 +1,47 @@
-//! How calls are sent: endpoint URLs, the cached token (replaced a minute before `exp`, or once
+//! The client handle and how calls are sent: endpoint URLs, the cached token (replaced a minute before `exp`, or once
 //! after a 401), the headers, and reading Sandbox's envelope.
 
-use crate::client::API_VERSION;
 use crate::error::api_error;
 use crate::token::CachedToken;
-use crate::{ClientError, DigigateClient};
+use crate::ClientError;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
+use tokio::sync::Mutex;
 use url::Url;
+
+/// The API version sent in `x-api-version`, as Sandbox's own SDK sends it.
+pub const API_VERSION: &str = "1.0.0";
+
+/// A client of digigate's (and Sandbox's) DigiLocker KYC API.
+///
+/// It authenticates on first use, caches the access token, replaces it a minute before it
+/// expires or once after a 401, and sends `Authorization`, `x-api-key` and `x-api-version` on
+/// every call. Clones share the connection pool and the token.
+#[derive(Clone)]
+pub struct DigigateClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) api_key: String,
+    pub(crate) api_secret: SecretString,
+    pub(crate) token: Mutex<Option<CachedToken>>,
+}
+
+impl fmt::Debug for DigigateClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DigigateClient")
+            .field("base_url", &self.inner.base.as_str())
+            .field("api_key", &self.inner.api_key)
+            .finish_non_exhaustive()
+    }
+}
 
 /// What a call sends: a JSON body or nothing.
 pub(crate) enum Body<'a> {

@@ -48,11 +48,13 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-/// Which DigiLocker journey the person is sent on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Which DigiLocker journey the person is sent on: the one definition the gateway, its client,
+/// the DigiLocker client (`dl_flow`) and the simulator share.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flow {
-    /// An existing DigiLocker user signs in.
+    /// An existing DigiLocker user signs in (the default).
+    #[default]
     Signin,
     /// A new user creates a DigiLocker account.
     Signup,

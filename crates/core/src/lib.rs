@@ -10,5 +10,5 @@ pub mod verify;
 pub use doc_type::DocType;
 pub use init::{Flow, InitRequest, SessionOptions, ValidationError};
 pub use keys::{ApiKeyId, KeyEnvironment};
-pub use session::{FailureReason, SessionStatus};
+pub use session::{FailureReason, MissingReason, SessionStatus};
 pub use verify::VerifyUserRequest;

@@ -132,10 +132,58 @@ impl FailureReason {
     }
 }
 
+/// Why a consented or requested document is missing from a succeeded session, as the word
+/// returned in `documents_missing[].reason`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MissingReason {
+    /// Aadhaar was requested but the person's DigiLocker has no linked Aadhaar to offer.
+    AadhaarNotLinked,
+    /// The person's DigiLocker holds no such document, so it was never offered or fetched.
+    NotIssued,
+    /// DigiLocker refused the document with one of its own `aadhaar_not_*` words, passed on.
+    Upstream(String),
+}
+
+impl MissingReason {
+    /// The wire and storage word.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MissingReason::AadhaarNotLinked => "aadhaar_not_linked",
+            MissingReason::NotIssued => "not_issued",
+            MissingReason::Upstream(word) => word,
+        }
+    }
+}
+
+impl fmt::Display for MissingReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MissingReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use SessionStatus::*;
+
+    #[test]
+    fn missing_reasons_serialise_to_their_words() {
+        assert_eq!(MissingReason::NotIssued.to_string(), "not_issued");
+        assert_eq!(
+            serde_json::to_value(MissingReason::AadhaarNotLinked).unwrap(),
+            "aadhaar_not_linked"
+        );
+        assert_eq!(
+            MissingReason::Upstream("aadhaar_not_verified".into()).as_str(),
+            "aadhaar_not_verified"
+        );
+    }
 
     #[test]
     fn the_happy_path_is_legal_and_terminal_states_are_final() {

@@ -7,25 +7,10 @@ use url::Url;
 use crate::config::endpoint;
 use crate::DigiLockerClient;
 
-/// Which DigiLocker journey the user lands in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DlFlow {
-    /// Sign in to an existing account (`dl_flow=signin`).
-    #[default]
-    Signin,
-    /// Force the sign-up journey (`dl_flow=signup`).
-    Signup,
-}
-
-impl DlFlow {
-    /// The `dl_flow` query value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Signin => "signin",
-            Self::Signup => "signup",
-        }
-    }
-}
+/// Which DigiLocker journey the user lands in (`dl_flow`): the gateway's own [`Flow`].
+///
+/// [`Flow`]: digigate_core::Flow
+pub use digigate_core::Flow as DlFlow;
 
 /// What one authorize redirect asks DigiLocker for.
 #[derive(Clone, Default)]

@@ -8,7 +8,7 @@ use reqwest::{RequestBuilder, Response};
 use url::Url;
 
 use crate::config::{endpoint, DigiLockerConfig};
-use crate::token::{self, OAuthClient};
+use crate::oauth::{self, OAuthClient};
 use crate::DigiLockerError;
 
 /// Largest JSON answer read into memory; DigiLocker's JSON answers are a few KiB (a user's
@@ -70,7 +70,7 @@ impl DigiLockerClient {
             .user_agent(concat!("digigate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|err| DigiLockerError::from_reqwest(&err))?;
-        let oauth = token::oauth_client(&config)?;
+        let oauth = oauth::oauth_client(&config)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,

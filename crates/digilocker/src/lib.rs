@@ -20,6 +20,7 @@ mod error;
 mod files;
 mod id_token;
 mod jwks;
+mod oauth;
 mod pkce;
 mod revoke;
 mod scope;

@@ -10,22 +10,16 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
-};
+use oauth2::basic::BasicErrorResponse;
 use oauth2::{
-    AsyncHttpClient, AuthType, AuthorizationCode, ClientId, ClientSecret, EndpointNotSet,
-    EndpointSet, ExtraTokenFields, HttpRequest, HttpResponse, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AsyncHttpClient, AuthorizationCode, HttpRequest, HttpResponse, PkceCodeVerifier,
+    RequestTokenError, TokenResponse,
 };
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
 
 use crate::client::{read_body, MAX_JSON_BYTES};
-use crate::config::{endpoint, DigiLockerConfig};
+use crate::oauth::DigiLockerTokenResponse;
 use crate::scope;
-use crate::wire::IdentityFields;
 use crate::{DigiLockerClient, DigiLockerError, IdToken};
 
 /// A DigiLocker access (or refresh) token. `Debug` never shows it.
@@ -106,74 +100,6 @@ impl fmt::Debug for TokenGrant {
             .field("id_token", &self.id_token.is_some())
             .finish_non_exhaustive()
     }
-}
-
-/// DigiLocker's additions to the standard token answer, decoded leniently.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(try_from = "serde_json::Map<String, serde_json::Value>")]
-pub(crate) struct DigiLockerTokenFields {
-    identity: IdentityFields,
-    /// Not serialized: `oauth2` only needs `Serialize` for the trait bound.
-    #[serde(skip_serializing)]
-    id_token: Option<IdToken>,
-}
-
-impl TryFrom<serde_json::Map<String, serde_json::Value>> for DigiLockerTokenFields {
-    type Error = String;
-
-    fn try_from(map: serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
-        // A present but undecodable `id_token` fails the answer like any other malformed field.
-        let id_token = match map.get("id_token") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(raw)) if raw.trim().is_empty() => None,
-            Some(serde_json::Value::String(raw)) => Some(
-                IdToken::decode(raw.trim()).map_err(|err| format!("field `id_token`: {err}"))?,
-            ),
-            Some(_) => return Err("field `id_token`: expected a string".to_owned()),
-        };
-        Ok(Self {
-            identity: IdentityFields::from_map(&map)?,
-            id_token,
-        })
-    }
-}
-
-impl fmt::Debug for DigiLockerTokenFields {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DigiLockerTokenFields([REDACTED])")
-    }
-}
-
-impl ExtraTokenFields for DigiLockerTokenFields {}
-
-type DigiLockerTokenResponse = StandardTokenResponse<DigiLockerTokenFields, BasicTokenType>;
-
-/// The `oauth2` client with only the token endpoint set.
-pub(crate) type OAuthClient = oauth2::Client<
-    BasicErrorResponse,
-    DigiLockerTokenResponse,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
->;
-
-/// Builds the `oauth2` client for `{api_base}/oauth2/1/token`, credentials in the form body.
-pub(crate) fn oauth_client(config: &DigiLockerConfig) -> Result<OAuthClient, DigiLockerError> {
-    let token_url = TokenUrl::from_url(endpoint(&config.api_base, &["oauth2", "1", "token"]));
-    let redirect_uri = RedirectUrl::new(config.redirect_uri.as_str().to_owned())
-        .map_err(|_| DigiLockerError::InvalidConfig("the redirect URI is not a valid URL"))?;
-    Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
-        .set_client_secret(ClientSecret::new(
-            config.client_secret.expose_secret().to_owned(),
-        ))
-        .set_auth_type(AuthType::RequestBody)
-        .set_token_uri(token_url)
-        .set_redirect_uri(redirect_uri))
 }
 
 impl DigiLockerClient {

@@ -4,6 +4,7 @@
 //! `Debug` never prints personal data: the gateway logs errors that may carry these values.
 
 mod aadhaar;
+pub(crate) mod dates;
 mod driving_licence;
 mod identity;
 mod pan;
@@ -50,6 +51,17 @@ impl DocTypeCode {
             Self::Aadhaar => "aadhaar",
             Self::Pan => "pan",
             Self::DrivingLicence => "driving_license",
+        }
+    }
+}
+
+/// The one mapping from the gateway's document types to the parsable doctypes.
+impl From<digigate_core::DocType> for DocTypeCode {
+    fn from(d: digigate_core::DocType) -> Self {
+        match d {
+            digigate_core::DocType::Aadhaar => Self::Aadhaar,
+            digigate_core::DocType::Pan => Self::Pan,
+            digigate_core::DocType::DrivingLicense => Self::DrivingLicence,
         }
     }
 }

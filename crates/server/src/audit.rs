@@ -1,9 +1,13 @@
 //! Writing the append-only audit log: identifiers and outcome words only, never personal data.
 
 use crate::envelope::now_ms;
-use crate::error::ApiError;
 use crate::AppState;
-use digigate_store::AuditEntry;
+use digigate_store::{AuditEntry, StoreError};
+
+/// An audit line could not be written; whatever it would have recorded must not be served.
+#[derive(Debug, thiserror::Error)]
+#[error("the audit log could not be written")]
+pub struct AuditError(#[from] StoreError);
 
 /// What happened, as recorded in the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +60,7 @@ pub async fn record(
     session_id: &str,
     action: Action,
     detail: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), AuditError> {
     let line = entry(api_key_id, session_id, action, detail);
     Ok(state.inner.store.append_audit(&line).await?)
 }

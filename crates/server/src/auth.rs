@@ -2,6 +2,7 @@
 //! `/authenticate` issues for them.
 
 use crate::error::ApiError;
+pub use crate::hash_error::HashError;
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -103,6 +104,17 @@ impl TokenIssuer {
     }
 }
 
+/// Why an API key could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyCreationError {
+    /// The secret could not be hashed.
+    #[error("the key's secret could not be hashed")]
+    Hash(#[from] HashError),
+    /// The key could not be stored.
+    #[error("the key could not be stored")]
+    Store(#[from] digigate_store::StoreError),
+}
+
 /// Hashes and verifies API secrets with Argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane)
 /// on the blocking pool, with bounded concurrency so a flood cannot exhaust memory or CPU.
 #[derive(Clone)]
@@ -127,8 +139,8 @@ impl SecretHasher {
     }
 
     /// Hashes `secret` into a PHC string.
-    pub async fn hash(&self, secret: &str) -> Result<String, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+    pub async fn hash(&self, secret: &str) -> Result<String, HashError> {
+        let _permit = self.permits.acquire().await?;
         let secret = secret.to_owned();
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -136,21 +148,20 @@ impl SecretHasher {
                 .hash_password(secret.as_bytes(), &salt)
                 .map(|h| h.to_string())
         })
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|_| ApiError::BadRequest("secret could not be hashed".into()))
+        .await?
+        .map_err(HashError::Argon2)
     }
 
     /// Whether `secret` matches the PHC string `hash`.
-    pub async fn verify(&self, secret: &str, hash: &str) -> Result<bool, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+    pub async fn verify(&self, secret: &str, hash: &str) -> Result<bool, HashError> {
+        let _permit = self.permits.acquire().await?;
         let (secret, hash) = (secret.to_owned(), hash.to_owned());
         tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
                 .is_ok_and(|h| argon2().verify_password(secret.as_bytes(), &h).is_ok())
         })
         .await
-        .map_err(ApiError::internal)
+        .map_err(HashError::Task)
     }
 }
 
@@ -162,7 +173,7 @@ pub async fn create_api_key(
     env: KeyEnvironment,
     redirect_urls: Vec<String>,
     now_ms: i64,
-) -> Result<(ApiKeyId, String), ApiError> {
+) -> Result<(ApiKeyId, String), KeyCreationError> {
     let (id, secret) = ApiKeyId::generate(env);
     let record = ApiKeyRecord {
         id: id.as_str().to_owned(),

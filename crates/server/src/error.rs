@@ -97,6 +97,18 @@ impl From<digigate_store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::hash_error::HashError> for ApiError {
+    fn from(e: crate::hash_error::HashError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<crate::audit::AuditError> for ApiError {
+    fn from(e: crate::audit::AuditError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(cause) = &self {

@@ -1,5 +1,6 @@
-//! Pages shown to the person in the browser (link and callback errors). Plain server-rendered
-//! HTML with strict security headers; the stylesheet is inline and allowed by its hash.
+//! How pages shown to the person in the browser are rendered: plain server-rendered HTML with
+//! strict security headers; the stylesheet is inline and allowed by its hash. What the pages say
+//! is in `page_error` (failures) and `navigation` (where the browser goes next).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -63,44 +64,8 @@ pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
     document(status, title, "", &format!("<p>{}</p>", escape(message)))
 }
 
-/// The page that ends the journey: it sends the browser on to `location` (the business's
-/// `redirect_url`) at once, by a `Refresh` header and a `<meta http-equiv="refresh">`, and shows
-/// a link in case neither is followed.
-///
-/// A page rather than a 303, because the callback is reached through DigiLocker's consent form:
-/// Chromium applies the submitting page's CSP `form-action` to every redirect that follows a form
-/// submission, and the business's origin is not one DigiLocker's page can know. A refresh starts
-/// a new navigation that no form-action governs, so the journey ends at the business whatever
-/// DigiLocker's policy is. `Referrer-Policy: no-referrer` keeps the callback's URL (which held the
-/// spent `code` and `state`) from the business.
-pub fn forward(location: &str) -> Response {
-    let Ok(refresh) = HeaderValue::from_str(&format!("0;url={location}")) else {
-        return invalid_return_address();
-    };
-    let target = url::Url::parse(location).ok();
-    let host = target
-        .as_ref()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
-    let href = escape(location);
-    let head = format!("<meta http-equiv=\"refresh\" content=\"0;url={href}\">");
-    let body = format!(
-        "<p>Taking you back to <strong>{host}</strong>.</p>\
-         <p><a class=\"continue\" href=\"{href}\">Continue to {host}</a></p>",
-        host = escape(&host)
-    );
-    let mut res = document(
-        StatusCode::OK,
-        "Returning you to the business",
-        &head,
-        &body,
-    );
-    res.headers_mut().insert(header::REFRESH, refresh);
-    res
-}
-
 /// The HTML document every page shares: `head` goes into `<head>` as is, `body` after the title.
-fn document(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
+pub fn document(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{head}\
@@ -115,26 +80,6 @@ fn document(status: StatusCode, title: &str, head: &str, body: &str) -> Response
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     secure(res)
-}
-
-fn invalid_return_address() -> Response {
-    page(
-        StatusCode::BAD_REQUEST,
-        "Something went wrong",
-        "The return address is invalid.",
-    )
-}
-
-/// A redirect of the browser (303 See Other) with the page security headers.
-pub fn redirect(location: &str) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    match HeaderValue::from_str(location) {
-        Ok(v) => {
-            res.headers_mut().insert(header::LOCATION, v);
-            secure(res)
-        }
-        Err(_) => invalid_return_address(),
-    }
 }
 
 #[cfg(test)]
@@ -160,26 +105,5 @@ mod tests {
         assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
         assert_eq!(h[header::CACHE_CONTROL], "no-store");
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
-    }
-
-    #[test]
-    fn the_forwarding_page_refreshes_to_the_escaped_address_and_links_to_it() {
-        let res = forward("https://shop.example/done?session_id=a&status=succeeded");
-        assert_eq!(res.status(), StatusCode::OK);
-        let h = res.headers();
-        assert_eq!(
-            h[header::REFRESH],
-            "0;url=https://shop.example/done?session_id=a&status=succeeded"
-        );
-        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
-        assert!(h[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap()
-            .starts_with("default-src 'none'"));
-    }
-
-    #[test]
-    fn a_return_address_that_is_no_header_value_gets_an_error_page() {
-        assert_eq!(forward("https://x/\n").status(), StatusCode::BAD_REQUEST);
     }
 }

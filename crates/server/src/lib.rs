@@ -11,17 +11,21 @@ pub mod browser_input;
 pub mod config;
 mod envelope;
 mod error;
+mod hash_error;
 mod html;
 mod journey;
 mod limits;
 pub mod links;
 mod listener;
+mod navigation;
 pub mod openapi;
+mod page_error;
 mod routes;
 pub mod vault;
 
 pub use config::GatewayConfig;
 pub use error::ApiError;
+pub use journey::erasure::SweepError;
 
 use axum::Router;
 use digigate_digilocker::DigiLockerClient;
@@ -95,7 +99,7 @@ impl Gateway {
     }
 
     /// Runs the retention sweep once; returns how many sessions' data were erased.
-    pub async fn sweep_retention(&self) -> Result<usize, ApiError> {
+    pub async fn sweep_retention(&self) -> Result<usize, SweepError> {
         journey::erasure::sweep(&self.state).await
     }
 
@@ -105,7 +109,7 @@ impl Gateway {
     }
 
     /// Hashes an API secret the way `/authenticate` verifies it.
-    pub async fn hash_secret(&self, secret: &str) -> Result<String, ApiError> {
+    pub async fn hash_secret(&self, secret: &str) -> Result<String, auth::HashError> {
         self.state.inner.hasher.hash(secret).await
     }
 }

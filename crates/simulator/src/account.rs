@@ -73,9 +73,9 @@ fn check(sim: &Simulator, fields: &Fields) -> Result<Option<String>, ApiError> {
     if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(invalid("HMAC parameter is missing or invalid"));
     }
-    let store = sim.store();
+    let ledger = sim.ledger();
     let found = config.personas.iter().enumerate().find(|(i, p)| {
-        store.registered.get(*i) == Some(&true)
+        ledger.registered.get(*i) == Some(&true)
             && (mobile.is_some_and(|m| m.trim() == p.mobile)
                 || uid.is_some_and(|u| p.aadhaar.as_ref().is_some_and(|a| a.number == u.trim())))
     });

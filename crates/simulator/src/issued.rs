@@ -8,70 +8,59 @@ use crate::personas::Persona;
 /// The placeholder photo (a small real JPEG) used when a persona has none of its own.
 pub(crate) const PLACEHOLDER_PHOTO: &[u8] = include_bytes!("../assets/photo.jpg");
 
-/// The document types the simulator issues, in the order DigiLocker lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum DocKind {
-    /// e-Aadhaar, doctype `ADHAR`.
-    Aadhaar,
-    /// PAN verification record, doctype `PANCR`.
-    Pan,
-    /// Driving licence, doctype `DRVLC`.
-    DrivingLicence,
+pub(crate) use digigate_core::DocType;
+
+/// What the simulated DigiLocker says about each document type it issues: codes as it accepts
+/// them, names, issuers and formats.
+pub(crate) trait Issuance: Sized {
+    /// Parses a doctype (`ADHAR`, `PANCR`, `DRVLC`), ignoring surrounding spaces and case.
+    fn from_code(code: &str) -> Option<Self>;
+    /// The document name in the issued list and on the consent page.
+    fn name(self) -> &'static str;
+    /// The issuer id, the first part of the URI.
+    fn issuer_id(self) -> &'static str;
+    /// The issuer's display name.
+    fn issuer(self) -> &'static str;
+    /// The formats the issued list advertises.
+    fn mimes(self) -> &'static [&'static str];
 }
 
-impl DocKind {
-    /// Every kind, in display order.
-    pub(crate) const ALL: [DocKind; 3] = [DocKind::Aadhaar, DocKind::Pan, DocKind::DrivingLicence];
-
-    /// The five-letter DigiLocker doctype.
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            DocKind::Aadhaar => "ADHAR",
-            DocKind::Pan => "PANCR",
-            DocKind::DrivingLicence => "DRVLC",
-        }
-    }
-
-    /// Parses a doctype (`ADHAR`, `PANCR`, `DRVLC`), ignoring surrounding spaces and case.
-    pub(crate) fn from_code(code: &str) -> Option<Self> {
+impl Issuance for DocType {
+    fn from_code(code: &str) -> Option<Self> {
         let code = code.trim();
         Self::ALL
             .into_iter()
-            .find(|k| k.code().eq_ignore_ascii_case(code))
+            .find(|k| k.digilocker_code().eq_ignore_ascii_case(code))
     }
 
-    /// The document name in the issued list and on the consent page.
-    pub(crate) fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
-            DocKind::Aadhaar => "Aadhaar Card",
-            DocKind::Pan => "PAN Verification Record",
-            DocKind::DrivingLicence => "Driving License",
+            DocType::Aadhaar => "Aadhaar Card",
+            DocType::Pan => "PAN Verification Record",
+            DocType::DrivingLicense => "Driving License",
         }
     }
 
-    /// The issuer id, the first part of the URI.
-    pub(crate) fn issuer_id(self) -> &'static str {
+    fn issuer_id(self) -> &'static str {
         match self {
-            DocKind::Aadhaar => "in.gov.uidai",
-            DocKind::Pan => "in.gov.pan",
-            DocKind::DrivingLicence => "in.gov.transport",
+            DocType::Aadhaar => "in.gov.uidai",
+            DocType::Pan => "in.gov.pan",
+            DocType::DrivingLicense => "in.gov.transport",
         }
     }
 
-    /// The issuer's display name.
-    pub(crate) fn issuer(self) -> &'static str {
+    fn issuer(self) -> &'static str {
         match self {
-            DocKind::Aadhaar => "Aadhaar, Unique Identification Authority of India",
-            DocKind::Pan => "Income Tax Department",
-            DocKind::DrivingLicence => "Ministry of Road Transport and Highways",
+            DocType::Aadhaar => "Aadhaar, Unique Identification Authority of India",
+            DocType::Pan => "Income Tax Department",
+            DocType::DrivingLicense => "Ministry of Road Transport and Highways",
         }
     }
 
-    /// The formats the issued list advertises.
-    pub(crate) fn mimes(self) -> &'static [&'static str] {
+    fn mimes(self) -> &'static [&'static str] {
         match self {
-            DocKind::Aadhaar => &["application/pdf", "application/xml"],
-            DocKind::Pan | DocKind::DrivingLicence => {
+            DocType::Aadhaar => &["application/pdf", "application/xml"],
+            DocType::Pan | DocType::DrivingLicense => {
                 &["application/json", "application/xml", "application/pdf"]
             }
         }
@@ -82,7 +71,7 @@ impl DocKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IssuedDoc {
     /// Its type.
-    pub kind: DocKind,
+    pub kind: DocType,
     /// `<issuerid>-<DOCTYPE>-<docid>`.
     pub uri: String,
     /// Issue date, `DD-MM-YYYY`.
@@ -92,31 +81,31 @@ pub(crate) struct IssuedDoc {
 impl Persona {
     /// The documents issued to this persona, in display order.
     pub(crate) fn issued_documents(&self) -> Vec<IssuedDoc> {
-        DocKind::ALL
+        DocType::ALL
             .into_iter()
             .filter_map(|kind| self.issued_document(kind))
             .collect()
     }
 
     /// The issued document of one kind, when the persona holds it.
-    pub(crate) fn issued_document(&self, kind: DocKind) -> Option<IssuedDoc> {
+    pub(crate) fn issued_document(&self, kind: DocType) -> Option<IssuedDoc> {
         let (doc_id, date) = match kind {
-            DocKind::Aadhaar => {
+            DocType::Aadhaar => {
                 let a = self.aadhaar.as_ref()?;
                 (derived_id(&["ADHAR", &self.digilockerid]), &a.issue_date)
             }
-            DocKind::Pan => {
+            DocType::Pan => {
                 let p = self.pan.as_ref()?;
                 (p.number.clone(), &p.issue_date)
             }
-            DocKind::DrivingLicence => {
+            DocType::DrivingLicense => {
                 let d = self.driving_licence.as_ref()?;
                 (d.number.clone(), &d.issue_date)
             }
         };
         Some(IssuedDoc {
             kind,
-            uri: format!("{}-{}-{doc_id}", kind.issuer_id(), kind.code()),
+            uri: format!("{}-{}-{doc_id}", kind.issuer_id(), kind.digilocker_code()),
             date: date.clone(),
         })
     }
@@ -179,7 +168,7 @@ mod tests {
         assert_eq!(p.eaadhaar_flag(), "Y");
         assert_eq!(p.reference_key("client").len(), 32);
         assert_ne!(p.reference_key("client"), p.reference_key("other"));
-        assert_eq!(DocKind::from_code(" pancr"), Some(DocKind::Pan));
-        assert_eq!(DocKind::from_code("RVCER"), None);
+        assert_eq!(DocType::from_code(" pancr"), Some(DocType::Pan));
+        assert_eq!(DocType::from_code("RVCER"), None);
     }
 }

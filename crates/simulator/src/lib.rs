@@ -13,11 +13,13 @@ mod account;
 mod api_error;
 mod config;
 mod documents;
+mod error;
 mod escape;
 mod form;
 mod html;
 mod ids;
 mod issued;
+mod ledger;
 mod oauth;
 mod oidc;
 mod pages;
@@ -25,7 +27,6 @@ mod pdf;
 mod personas;
 mod resources;
 mod signing;
-mod store;
 mod uploaded;
 pub mod verhoeff;
 
@@ -36,14 +37,15 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use config::{SimulatorConfig, SimulatorError};
+pub use config::SimulatorConfig;
+pub use error::SimulatorError;
 pub use oidc::IdTokenKey;
 pub use personas::{
     AadhaarRecord, Address, DrivingLicenceRecord, Fault, Gender, LocalLanguageData, PanRecord,
     Persona, UploadedFile, VehicleClass,
 };
 
-use store::Store;
+use ledger::Ledger;
 
 /// A running simulated DigiLocker: configuration plus shared in-memory state. Cloning is cheap and
 /// every clone sees the same accounts, codes and tokens.
@@ -54,7 +56,7 @@ pub struct Simulator {
 
 struct Shared {
     config: SimulatorConfig,
-    store: Mutex<Store>,
+    ledger: Mutex<Ledger>,
     /// Signed XML per (persona index, document): signing is deterministic, so it is done once.
     signed_xml: Mutex<signing::SignedXmlCache>,
     /// How often the partner endpoints were called, for tests that assert calls were not made.
@@ -97,7 +99,7 @@ impl Simulator {
         Self {
             shared: Arc::new(Shared {
                 config,
-                store: Mutex::new(Store::new(registered)),
+                ledger: Mutex::new(Ledger::new(registered)),
                 signed_xml: Mutex::new(signing::SignedXmlCache::new()),
                 counters: Counters::default(),
                 id_token_key: OnceLock::new(),
@@ -178,9 +180,9 @@ impl Simulator {
 
     /// The state lock; never held across an `.await`. A panic elsewhere cannot leave the maps
     /// half-updated in a way that matters to a simulator, so a poisoned lock is recovered.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn ledger(&self) -> MutexGuard<'_, Ledger> {
         self.shared
-            .store
+            .ledger
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -14,9 +14,9 @@ use subtle::ConstantTimeEq;
 
 use crate::api_error::ApiError;
 use crate::form::{bearer, client_credentials, is_pkce_value, php_urldecode, Fields};
-use crate::issued::DocKind;
+use crate::issued::DocType;
+use crate::ledger::TokenPair;
 use crate::oidc;
-use crate::store::TokenPair;
 use crate::Simulator;
 
 /// `POST /oauth2/1/token`: authorization-code and refresh-token grants, never an `id_token`.
@@ -87,7 +87,7 @@ fn exchange(
     authenticate_client(sim, headers, fields)?;
     let config = sim.config();
     let now = Instant::now();
-    let mut store = sim.store();
+    let mut ledger = sim.ledger();
     if grant_type == "refresh_token" {
         let refresh = fields.get("refresh_token").ok_or_else(|| {
             ApiError::bad_request(
@@ -96,14 +96,14 @@ fn exchange(
             )
         })?;
         let invalid = || ApiError::bad_request("invalid_grant", "Invalid refresh token");
-        let grant = store.refresh_grant(refresh).ok_or_else(invalid)?;
+        let grant = ledger.refresh_grant(refresh).ok_or_else(invalid)?;
         if chrono::Utc::now().timestamp() >= grant.consent.consent_valid_till {
             return Err(ApiError::bad_request(
                 "invalid_grant",
                 "Refresh token has expired",
             ));
         }
-        return store
+        return ledger
             .rotate(refresh, now, config.token_ttl)
             .map(|pair| (pair, false))
             .ok_or_else(invalid);
@@ -112,7 +112,7 @@ fn exchange(
     let code = fields.get("code").ok_or_else(|| {
         ApiError::bad_request("invalid_request", "Missing parameter: \"code\" is required")
     })?;
-    let pending = store.code(code).cloned().ok_or_else(|| {
+    let pending = ledger.code(code).cloned().ok_or_else(|| {
         ApiError::bad_request(
             "invalid_grant",
             "Authorization code doesn't exist or is invalid for the client",
@@ -132,7 +132,7 @@ fn exchange(
         }
     }
     if now.saturating_duration_since(pending.issued) >= config.code_ttl {
-        store.remove_code(code);
+        ledger.remove_code(code);
         return Err(ApiError::bad_request(
             "invalid_grant",
             "The authorization code has expired",
@@ -159,7 +159,7 @@ fn exchange(
         ));
     }
     // Single use: removing is the check, so two concurrent exchanges cannot both succeed.
-    let pending = store.remove_code(code).ok_or_else(|| {
+    let pending = ledger.remove_code(code).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_grant",
             "Authorization code doesn't exist or is invalid for the client",
@@ -167,7 +167,7 @@ fn exchange(
     })?;
     tracing::info!("simulator exchanged an authorization code");
     Ok((
-        store.create_grant(pending.consent, now, config.token_ttl),
+        ledger.create_grant(pending.consent, now, config.token_ttl),
         true,
     ))
 }
@@ -212,7 +212,7 @@ fn token_body(sim: &Simulator, pair: &TokenPair) -> serde_json::Value {
         scope.push_str("openid ");
     }
     scope.push_str("files.issueddocs userdetails");
-    for kind in DocKind::ALL
+    for kind in DocType::ALL
         .into_iter()
         .filter(|k| consent.docs.contains(k))
     {
@@ -256,7 +256,7 @@ pub(crate) async fn revoke(
     };
     let token = fields.get("token").or_else(|| bearer(&headers));
     if let (true, Some(token)) = (credentials_ok, token) {
-        if sim.store().revoke(token) {
+        if sim.ledger().revoke(token) {
             tracing::info!("simulator revoked a grant");
         }
     }

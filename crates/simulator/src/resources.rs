@@ -14,9 +14,9 @@ use sha2::Sha256;
 use crate::api_error::ApiError;
 use crate::documents;
 use crate::form::bearer;
-use crate::issued::{DocKind, IssuedDoc};
+use crate::issued::{DocType, Issuance, IssuedDoc};
+use crate::ledger::Consent;
 use crate::personas::{Fault, Persona};
-use crate::store::Consent;
 use crate::Simulator;
 
 /// What a valid bearer token opens: the persona and what they consented to.
@@ -28,7 +28,7 @@ struct Access<'a> {
 fn authorize<'a>(sim: &'a Simulator, headers: &HeaderMap) -> Result<Access<'a>, ApiError> {
     let token = bearer(headers).ok_or_else(ApiError::invalid_token)?;
     let consent = sim
-        .store()
+        .ledger()
         .authenticate(token, Instant::now())
         .map(|grant| grant.consent.clone())
         .ok_or_else(ApiError::invalid_token)?;
@@ -119,7 +119,7 @@ fn issued(sim: &Simulator, headers: &HeaderMap, mime_list: bool) -> Result<Respo
             };
             serde_json::json!({
                 "name": doc.kind.name(), "type": "file", "size": "", "date": doc.date, "parent": "",
-                "mime": mime, "uri": doc.uri, "doctype": doc.kind.code(),
+                "mime": mime, "uri": doc.uri, "doctype": doc.kind.digilocker_code(),
                 "description": doc.kind.name(), "issuerid": doc.kind.issuer_id(), "issuer": doc.kind.issuer(),
             })
         })
@@ -176,7 +176,7 @@ pub(crate) async fn eaadhaar(
             "Aadhaar is not linked to the account",
         ));
     }
-    if !consent.docs.contains(&DocKind::Aadhaar) {
+    if !consent.docs.contains(&DocType::Aadhaar) {
         return Err(ApiError::insufficient_scope());
     }
     if let Some(fault) = persona
@@ -185,7 +185,7 @@ pub(crate) async fn eaadhaar(
     {
         return Err(fault_error(fault));
     }
-    let body = sim.served_xml(consent.persona, persona, DocKind::Aadhaar)?;
+    let body = sim.served_xml(consent.persona, persona, DocType::Aadhaar)?;
     Ok(signed_body(&sim, "application/xml", body))
 }
 

@@ -8,12 +8,12 @@ use digigate_documents::signature::sign_enveloped;
 
 use crate::api_error::ApiError;
 use crate::documents;
-use crate::issued::DocKind;
+use crate::issued::DocType;
 use crate::personas::Persona;
 use crate::Simulator;
 
 /// Signed XML per (persona index, document).
-pub(crate) type SignedXmlCache = HashMap<(usize, DocKind), Arc<[u8]>>;
+pub(crate) type SignedXmlCache = HashMap<(usize, DocType), Arc<[u8]>>;
 
 impl Simulator {
     /// The XML of `kind` for the persona at `index`: with DigiLocker's enveloped signature when
@@ -24,12 +24,12 @@ impl Simulator {
         &self,
         index: usize,
         persona: &Persona,
-        kind: DocKind,
+        kind: DocType,
     ) -> Result<Vec<u8>, ApiError> {
         let ist = chrono::FixedOffset::east_opt(5 * 3600 + 1800).expect("IST is a valid offset");
         let now = chrono::Utc::now().with_timezone(&ist);
         // The e-Aadhaar is generated (and signed) at each fetch, so it is never cached.
-        let cacheable = kind != DocKind::Aadhaar;
+        let cacheable = kind != DocType::Aadhaar;
         if cacheable && self.config().signing.is_some() {
             if let Some(signed) = self.signed_cache().get(&(index, kind)) {
                 return Ok(signed.to_vec());

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 
 use crate::api_error::ApiError;
 use crate::ids::derived_id;
@@ -16,32 +15,6 @@ use crate::Simulator;
 /// The `directory` name of the top of a person's uploaded documents (DigiLocker's own value is
 /// undocumented; the simulator uses a path, `/` for the top and `/<folder>` below it).
 const ROOT_DIRECTORY: &str = "/";
-
-/// A document the person uploaded to their DigiLocker themselves (not issued by an issuer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UploadedFile {
-    /// The file name as shown in the list, e.g. `Rent Agreement.pdf`.
-    pub name: String,
-    /// The folder it sits in, one level below the top; empty for the top itself.
-    #[serde(default)]
-    pub folder: String,
-    /// Its MIME type (default `application/pdf`).
-    #[serde(default = "default_mime")]
-    pub mime: String,
-    /// Its size in bytes.
-    #[serde(default)]
-    pub size: u64,
-    /// When it was uploaded, `DD-MM-YYYY`.
-    pub date: String,
-    /// The description the person gave it, if any.
-    #[serde(default)]
-    pub description: String,
-}
-
-fn default_mime() -> String {
-    "application/pdf".to_owned()
-}
 
 /// `GET /oauth2/1/files` (or `/files/`): the top folder of the uploaded documents.
 pub(crate) async fn root(

@@ -1,6 +1,7 @@
 //! Identity values shared by every document: a masked Aadhaar number, a date of birth that may
 //! be only a year, and gender.
 
+use super::dates::{date_parts, DateParts};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -82,6 +83,16 @@ enum Precision {
 }
 
 impl DateOfBirth {
+    /// Reads a date of birth: `DD-MM-YYYY`, `DD/MM/YYYY`, `DD.MM.YYYY`, `YYYY-MM-DD`,
+    /// `YYYY/MM/DD`, `DDMMYYYY` (DigiLocker's user profile) or a bare year `YYYY`. Surrounding
+    /// spaces are ignored.
+    pub fn parse(s: &str) -> Option<Self> {
+        match date_parts(s)? {
+            DateParts::Year(y) => Self::from_year(y),
+            DateParts::Full(d) => Self::from_date(d),
+        }
+    }
+
     /// A full date of birth; `None` outside the years 1 to 9999, which ISO `YYYY` cannot show.
     pub fn from_date(date: NaiveDate) -> Option<Self> {
         (1..=9999)
@@ -143,7 +154,7 @@ impl Serialize for DateOfBirth {
 impl<'de> Deserialize<'de> for DateOfBirth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        crate::parse::parse_dob(&s).ok_or_else(|| serde::de::Error::custom("not a date of birth"))
+        DateOfBirth::parse(&s).ok_or_else(|| serde::de::Error::custom("not a date of birth"))
     }
 }
 
@@ -159,6 +170,19 @@ pub enum Gender {
     /// Transgender (`T`).
     #[serde(rename = "T")]
     Transgender,
+}
+
+impl Gender {
+    /// Reads a gender, ignoring case and surrounding spaces: `M`/`MALE`, `F`/`FEMALE`,
+    /// `T`/`TRANSGENDER`/`TG`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "m" | "male" => Some(Gender::Male),
+            "f" | "female" => Some(Gender::Female),
+            "t" | "tg" | "transgender" => Some(Gender::Transgender),
+            _ => None,
+        }
+    }
 }
 
 impl Gender {

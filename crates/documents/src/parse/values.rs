@@ -1,5 +1,6 @@
 //! Reading the value formats issuers use: dates, gender, timestamps and photos.
 
+use crate::model::dates::{date_parts, DateParts};
 use crate::model::{DateOfBirth, Gender, Photo};
 use base64::alphabet::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -21,21 +22,13 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// Reads a date of birth: `DD-MM-YYYY`, `DD/MM/YYYY`, `DD.MM.YYYY`, `YYYY-MM-DD`, `YYYY/MM/DD`,
 /// `DDMMYYYY` (DigiLocker's user profile) or a bare year `YYYY`. Surrounding spaces are ignored.
 pub fn parse_dob(s: &str) -> Option<DateOfBirth> {
-    match date_parts(s)? {
-        DateParts::Year(y) => DateOfBirth::from_year(y),
-        DateParts::Full(d) => DateOfBirth::from_date(d),
-    }
+    DateOfBirth::parse(s)
 }
 
 /// Reads a gender, ignoring case and surrounding spaces: `M`/`MALE`, `F`/`FEMALE`,
 /// `T`/`TRANSGENDER`/`TG`.
 pub fn parse_gender(s: &str) -> Option<Gender> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "m" | "male" => Some(Gender::Male),
-        "f" | "female" => Some(Gender::Female),
-        "t" | "tg" | "transgender" => Some(Gender::Transgender),
-        _ => None,
-    }
+    Gender::parse(s)
 }
 
 /// Reads a full calendar date in any of the [`parse_dob`] formats except a bare year.
@@ -44,43 +37,6 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
         DateParts::Full(d) => Some(d),
         DateParts::Year(_) => None,
     }
-}
-
-enum DateParts {
-    Year(u16),
-    Full(NaiveDate),
-}
-
-fn date_parts(s: &str) -> Option<DateParts> {
-    let s = s.trim();
-    let digits = |p: &str, lens: std::ops::RangeInclusive<usize>| {
-        lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
-    };
-    let (day, month, year) = if digits(s, 4..=4) {
-        let year: u16 = s.parse().ok()?;
-        return (year >= 1).then_some(DateParts::Year(year));
-    } else if digits(s, 8..=8) {
-        (&s[0..2], &s[2..4], &s[4..8])
-    } else {
-        let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
-        let mut parts = s.split(sep);
-        let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || !digits(b, 1..=2) {
-            return None;
-        }
-        if digits(a, 4..=4) && digits(c, 1..=2) {
-            (c, b, a)
-        } else if digits(a, 1..=2) && digits(c, 4..=4) {
-            (a, b, c)
-        } else {
-            return None;
-        }
-    };
-    let year: i32 = year.parse().ok()?;
-    if year < 1 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(year, month.parse().ok()?, day.parse().ok()?).map(DateParts::Full)
 }
 
 /// Reads `KycRes@ts`: RFC 3339, or an offset-less `YYYY-MM-DDTHH:MM:SS[.fff]` taken as IST.

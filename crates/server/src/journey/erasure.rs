@@ -1,13 +1,13 @@
 //! The end of a session's data: revoking the DigiLocker token, erasure on request (DELETE) and
 //! the retention sweep, which destroys a session's data key, and with it its documents.
 
-use crate::audit::{self, Action};
+use crate::audit::{self, Action, AuditError};
 use crate::envelope::now_ms;
 use crate::error::ApiError;
 use crate::vault::kek_context;
 use crate::AppState;
 use digigate_digilocker::AccessToken;
-use digigate_store::SealedKind;
+use digigate_store::{SealedKind, StoreError};
 use std::time::Duration;
 
 /// Revokes the session's DigiLocker token upstream if it is still live; failures are logged
@@ -72,9 +72,20 @@ pub async fn delete(state: &AppState, api_key_id: &str, session_id: &str) -> Res
     Ok(at)
 }
 
+/// Why the retention sweep stopped before it was done.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The sessions due for erasure could not be read or erased.
+    #[error("retention sweep storage failed")]
+    Store(#[from] StoreError),
+    /// An erasure could not be recorded in the audit log.
+    #[error("retention sweep could not record an erasure")]
+    Audit(#[from] AuditError),
+}
+
 /// Erases the data of sessions that succeeded longer than the retention period ago; returns
 /// how many were erased.
-pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+pub async fn sweep(state: &AppState) -> Result<usize, SweepError> {
     let retention = i64::try_from(state.inner.config.retention.as_millis()).unwrap_or(i64::MAX);
     let store = &state.inner.store;
     let mut erased = 0;

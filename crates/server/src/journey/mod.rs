@@ -4,6 +4,7 @@
 pub mod erasure;
 mod fetch;
 pub mod lifecycle;
+mod records;
 mod trust;
 
 use crate::envelope::now_ms;
@@ -42,7 +43,7 @@ pub enum JourneyError {
     Aborted,
     /// The outcome could not be written to the audit log.
     #[error("the audit log could not be written")]
-    Audit,
+    Audit(#[source] crate::audit::AuditError),
 }
 
 /// How fetching ended when it did not succeed.
@@ -105,7 +106,7 @@ pub async fn complete(
         detail,
     )
     .await
-    .map_err(|_| JourneyError::Audit)?;
+    .map_err(JourneyError::Audit)?;
     let mut location =
         url::Url::parse(&session.redirect_url).map_err(|_| JourneyError::MissingSession)?;
     location

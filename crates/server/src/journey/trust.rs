@@ -17,14 +17,6 @@ pub struct Examined {
     pub normalised: Option<Vec<u8>>,
 }
 
-fn code(doc_type: DocType) -> DocTypeCode {
-    match doc_type {
-        DocType::Aadhaar => DocTypeCode::Aadhaar,
-        DocType::Pan => DocTypeCode::Pan,
-        DocType::DrivingLicense => DocTypeCode::DrivingLicence,
-    }
-}
-
 /// Verifies and parses `bytes`. A document that fails verification is kept (its report says
 /// why) but never parsed; an unverified one (no roots configured) is parsed from the raw bytes.
 /// `hmac` says whether DigiLocker's `hmac` header came with it (a mismatching one was already
@@ -38,7 +30,7 @@ pub fn examine(
     require_hmac: bool,
 ) -> Examined {
     let received = Received {
-        doc_type: Some(code(doc_type)),
+        doc_type: Some(DocTypeCode::from(doc_type)),
         at: chrono::Utc::now(),
     };
     let mut v = signature::verify_received(bytes, trust, received);
@@ -61,7 +53,7 @@ pub fn examine(
     if v.report.status == VerificationStatus::Failed {
         tracing::warn!(doc_type = doc_type.as_str(), reason = ?v.report.reason, "document signature failed");
     }
-    let normalised = source.and_then(|xml| match parse::parse(code(doc_type), xml) {
+    let normalised = source.and_then(|xml| match parse::parse(DocTypeCode::from(doc_type), xml) {
         Ok(doc) => Some(json!({ "document": &doc, "subject": Subject::from(&doc) }).to_string().into_bytes()),
         Err(e) => {
             tracing::warn!(doc_type = doc_type.as_str(), error = %e, "document could not be parsed");

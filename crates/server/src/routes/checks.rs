@@ -3,7 +3,7 @@
 //! Only documents whose signature verified count as evidence; the others are listed with their
 //! standing, and without enough evidence the answer is `insufficient`, never `match`.
 
-use super::api::{succeeded_session, ApiPath, SessionData};
+use super::extract::{succeeded_session, ApiPath, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;

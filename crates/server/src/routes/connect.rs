@@ -3,17 +3,18 @@
 
 use crate::audit::{self, Action};
 use crate::envelope::now_ms;
-use crate::html;
 use crate::journey::{binding_cookie_name, lifecycle, random_token};
+use crate::navigation;
+use crate::page_error::PageError;
 use crate::vault::kek_context;
 use crate::vault::sha256_hex;
 use crate::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use digigate_core::{DocType, Flow, SessionStatus};
-use digigate_digilocker::{AuthorizeRequest, DlFlow, Pkce};
+use digigate_core::{DocType, SessionStatus};
+use digigate_digilocker::{AuthorizeRequest, Pkce};
 use digigate_store::AuthorizationRecord;
 use digigate_store::SealedKind;
 use secrecy::ExposeSecret;
@@ -23,62 +24,32 @@ use secrecy::ExposeSecret;
 pub async fn open_link(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-) -> Response {
+) -> Result<Response, PageError> {
     let link_id = path.map(|Path(id)| id).unwrap_or_default();
-    match start(&state, &link_id).await {
-        Ok(res) => res,
-        Err(res) => res,
-    }
+    start(&state, &link_id).await
 }
 
-fn unusable(status: StatusCode, title: &str, message: &str) -> Response {
-    html::page(status, title, message)
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> PageError {
+    PageError::internal("could not start the DigiLocker journey", e)
 }
 
-async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
-    let internal = |e: &dyn std::error::Error| {
-        tracing::error!(error = %e, "could not start the DigiLocker journey");
-        unusable(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "Please try again in a moment.",
-        )
-    };
-    let not_found = || {
-        unusable(
-            StatusCode::NOT_FOUND,
-            "Link not found",
-            "This verification link is not valid.",
-        )
-    };
+async fn start(state: &AppState, link_id: &str) -> Result<Response, PageError> {
     if link_id.is_empty() || link_id.len() > 64 {
-        return Err(not_found());
+        return Err(PageError::LinkNotFound);
     }
     let store = &state.inner.store;
     let session = store
         .session_by_link(link_id)
         .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(not_found)?;
+        .map_err(internal)?
+        .ok_or(PageError::LinkNotFound)?;
     let session = lifecycle::expire_if_due(state, session)
         .await
-        .map_err(|e| internal(&e))?;
+        .map_err(internal)?;
     match session.status {
         SessionStatus::Created | SessionStatus::Initialized => {}
-        SessionStatus::Expired => {
-            return Err(unusable(
-                StatusCode::GONE,
-                "Link expired",
-                "This verification link has expired. Please ask for a new one.",
-            ))
-        }
-        _ => {
-            return Err(unusable(
-                StatusCode::CONFLICT,
-                "Already used",
-                "This verification has already been completed.",
-            ))
-        }
+        SessionStatus::Expired => return Err(PageError::LinkExpired),
+        _ => return Err(PageError::AlreadyUsed),
     }
     let cfg = &state.inner.config;
     let now = now_ms();
@@ -97,22 +68,15 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
     if !store
         .start_authorization(&auth, now)
         .await
-        .map_err(|e| internal(&e))?
+        .map_err(internal)?
     {
-        return Err(unusable(
-            StatusCode::GONE,
-            "Link expired",
-            "This verification link has expired. Please ask for a new one.",
-        ));
+        return Err(PageError::LinkExpired);
     }
     let o = &session.options;
     let url = state.inner.digilocker.authorize_url(&AuthorizeRequest {
         state: state_token.clone(),
         code_challenge: pkce.challenge.clone(),
-        flow: match session.flow {
-            Flow::Signin => DlFlow::Signin,
-            Flow::Signup => DlFlow::Signup,
-        },
+        flow: session.flow,
         doc_types: session
             .doc_types
             .iter()
@@ -127,7 +91,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
     });
     audit::record(state, None, &session.id, Action::LinkOpened, None)
         .await
-        .map_err(|e| internal(&e))?;
+        .map_err(internal)?;
     tracing::info!(session_id = %session.id, "person sent to DigiLocker");
     let secure = if cfg.public_url.scheme() == "https" {
         "; Secure"
@@ -140,7 +104,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, Response> {
         cfg.callback_path(),
         cfg.authorization_ttl.as_secs()
     );
-    let mut res = html::redirect(url.as_str());
+    let mut res = navigation::redirect(url.as_str());
     res.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).expect("ascii cookie"),

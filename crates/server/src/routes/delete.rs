@@ -1,6 +1,6 @@
 //! `DELETE /kyc/digilocker/sessions/{id}`: erase a session's documents and profile now.
 
-use super::api::ApiPath;
+use super::extract::ApiPath;
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;

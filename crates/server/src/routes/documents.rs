@@ -1,7 +1,7 @@
 //! `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`: Sandbox's `files[]` with signed,
 //! short-lived digigate download links.
 
-use super::api::{succeeded_session, ApiPath, SessionData};
+use super::extract::{succeeded_session, ApiPath, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;

@@ -1,8 +1,8 @@
 //! `GET /files/{document_id}`: serves the exact bytes DigiLocker returned, to the holder of a
 //! valid signed link.
 
-use super::api::ApiPath;
-use super::api::SessionData;
+use super::extract::ApiPath;
+use super::extract::SessionData;
 use crate::audit::{self, Action};
 use crate::error::ApiError;
 use crate::links::LinkQuery;

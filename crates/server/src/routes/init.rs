@@ -1,6 +1,6 @@
 //! `POST /kyc/digilocker/sessions/init`: store a consent session and hand back its link.
 
-use super::api::JsonBody;
+use super::extract::JsonBody;
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::{now_ms, Data};

@@ -1,6 +1,5 @@
 //! The gateway's routes, in the order a session meets them.
 
-mod api;
 mod authenticate;
 mod callback;
 mod checks;
@@ -8,6 +7,7 @@ mod connect;
 mod delete;
 mod documents;
 mod download;
+mod extract;
 mod init;
 mod profile;
 mod status;

@@ -1,6 +1,6 @@
 //! `GET /kyc/digilocker/sessions/{id}/user/profile`.
 
-use super::api::{succeeded_session, ApiPath, SessionData};
+use super::extract::{succeeded_session, ApiPath, SessionData};
 use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::Data;

@@ -1,6 +1,6 @@
 //! `GET /kyc/digilocker/sessions/{id}/status`.
 
-use super::api::{caller_session, ApiPath};
+use super::extract::{caller_session, ApiPath};
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;

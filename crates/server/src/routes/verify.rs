@@ -1,6 +1,6 @@
 //! `POST /kyc/digilocker/user/verify`: does a DigiLocker account exist for this number.
 
-use super::api::JsonBody;
+use super::extract::JsonBody;
 use crate::auth::Caller;
 use crate::envelope::Data;
 use crate::error::ApiError;

@@ -7,7 +7,7 @@
 //! Aadhaar number never appears in any document: only `xxxxxxxx` and the last four digits.
 
 use crate::escape::escape;
-use crate::issued::DocKind;
+use crate::issued::{DocType, Issuance};
 use crate::pdf;
 use crate::personas::{Address, Persona};
 
@@ -20,19 +20,19 @@ const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone
 /// an e-Aadhaar is generated at `now` (its `KycRes@ts`), as DigiLocker does on every fetch.
 pub(crate) fn xml(
     persona: &Persona,
-    kind: DocKind,
+    kind: DocType,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Option<Vec<u8>> {
     match kind {
-        DocKind::Aadhaar => persona
+        DocType::Aadhaar => persona
             .aadhaar
             .as_ref()
             .map(|a| aadhaar::eaadhaar_xml(persona, a, now)),
-        DocKind::Pan => persona
+        DocType::Pan => persona
             .pan
             .as_ref()
             .map(|p| certificate::pan_xml(persona, p)),
-        DocKind::DrivingLicence => persona
+        DocType::DrivingLicense => persona
             .driving_licence
             .as_ref()
             .map(|d| certificate::driving_licence_xml(persona, d)),
@@ -40,9 +40,9 @@ pub(crate) fn xml(
 }
 
 /// The PDF of one of the persona's documents, or `None` when the persona lacks it.
-pub(crate) fn pdf(persona: &Persona, kind: DocKind) -> Option<Vec<u8>> {
+pub(crate) fn pdf(persona: &Persona, kind: DocType) -> Option<Vec<u8>> {
     let lines: Vec<(&str, String)> = match kind {
-        DocKind::Aadhaar => {
+        DocType::Aadhaar => {
             let a = persona.aadhaar.as_ref()?;
             vec![
                 ("Name", a.name.clone()),
@@ -52,7 +52,7 @@ pub(crate) fn pdf(persona: &Persona, kind: DocKind) -> Option<Vec<u8>> {
                 ("Address", one_line(&a.address)),
             ]
         }
-        DocKind::Pan => {
+        DocType::Pan => {
             let p = persona.pan.as_ref()?;
             vec![
                 ("Name", p.name.clone()),
@@ -61,7 +61,7 @@ pub(crate) fn pdf(persona: &Persona, kind: DocKind) -> Option<Vec<u8>> {
                 ("Permanent Account Number", p.number.clone()),
             ]
         }
-        DocKind::DrivingLicence => {
+        DocType::DrivingLicense => {
             let d = persona.driving_licence.as_ref()?;
             let classes: Vec<&str> = d
                 .categories

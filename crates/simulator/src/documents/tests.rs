@@ -37,7 +37,7 @@ fn assert_balanced(xml: &str) {
 #[test]
 fn the_eaadhaar_xml_has_the_reference_shape_and_a_masked_uid() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::Aadhaar, now()).expect("has aadhaar"));
+    let body = text(xml(persona, DocType::Aadhaar, now()).expect("has aadhaar"));
     assert_balanced(&body);
     assert!(body.starts_with(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#));
     assert!(body.contains("<Certificate><CertificateData><KycRes code=\""));
@@ -48,7 +48,7 @@ fn the_eaadhaar_xml_has_the_reference_shape_and_a_masked_uid() {
     assert!(body.contains("<Pht>/9j/"), "photo is base64 JPEG");
     assert_eq!(
         body,
-        text(xml(persona, DocKind::Aadhaar, now()).expect("again")),
+        text(xml(persona, DocType::Aadhaar, now()).expect("again")),
         "deterministic"
     );
 }
@@ -56,7 +56,7 @@ fn the_eaadhaar_xml_has_the_reference_shape_and_a_masked_uid() {
 #[test]
 fn the_eaadhaar_is_generated_at_the_time_it_is_fetched() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::Aadhaar, now()).expect("has aadhaar"));
+    let body = text(xml(persona, DocType::Aadhaar, now()).expect("has aadhaar"));
     assert!(
         body.contains(r#" ts="2026-12-06T20:15:42.123+05:30" ttl="2027-12-06T20:15:42" txn="UKC:"#),
         "{}",
@@ -68,7 +68,7 @@ fn the_eaadhaar_is_generated_at_the_time_it_is_fetched() {
 #[test]
 fn the_pan_xml_is_a_pancr_certificate() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::Pan, now()).expect("has pan"));
+    let body = text(xml(persona, DocType::Pan, now()).expect("has pan"));
     assert_balanced(&body);
     assert!(body.contains(r#"<Certificate language="99" name="PAN Verification Record" type="PANCR" number="ABKPV4821M""#));
     assert!(body.contains(r#"<Organization name="Income Tax Department""#));
@@ -79,8 +79,8 @@ fn the_pan_xml_is_a_pancr_certificate() {
 #[test]
 fn the_mismatched_persona_keeps_its_pan_name_and_date_format() {
     let persona = &Persona::built_in()[2];
-    let pan = text(xml(persona, DocKind::Pan, now()).expect("pan"));
-    let aadhaar = text(xml(persona, DocKind::Aadhaar, now()).expect("aadhaar"));
+    let pan = text(xml(persona, DocType::Pan, now()).expect("pan"));
+    let aadhaar = text(xml(persona, DocType::Aadhaar, now()).expect("aadhaar"));
     assert!(pan.contains(r#"name="R K SHARMA" dob="07/03/1985""#));
     assert!(aadhaar.contains(r#"<Poi dob="07-03-1985" gender="M" name="Ramesh Kumar Sharma"/>"#));
 }
@@ -88,7 +88,7 @@ fn the_mismatched_persona_keeps_its_pan_name_and_date_format() {
 #[test]
 fn the_driving_licence_xml_lists_each_vehicle_class() {
     let persona = &Persona::built_in()[0];
-    let body = text(xml(persona, DocKind::DrivingLicence, now()).expect("has dl"));
+    let body = text(xml(persona, DocType::DrivingLicense, now()).expect("has dl"));
     assert_balanced(&body);
     assert!(body.contains(r#"type="DRVLC" number="MH1220190012345""#));
     assert!(body.contains(r#"expiryDate="14-08-2040" status="A">"#));
@@ -105,7 +105,7 @@ fn attribute_values_are_escaped() {
     if let Some(pan) = persona.pan.as_mut() {
         pan.name = r#"A "B" <C> & 'D'"#.into();
     }
-    let body = text(xml(&persona, DocKind::Pan, now()).expect("pan"));
+    let body = text(xml(&persona, DocType::Pan, now()).expect("pan"));
     assert_balanced(&body);
     assert!(body.contains(r#"name="A &quot;B&quot; &lt;C&gt; &amp; &#39;D&#39;""#));
 }
@@ -116,7 +116,7 @@ fn no_document_ever_contains_a_full_aadhaar_number() {
         let Some(number) = persona.aadhaar.as_ref().map(|a| a.number.clone()) else {
             continue;
         };
-        for kind in DocKind::ALL {
+        for kind in DocType::ALL {
             for bytes in [xml(&persona, kind, now()), pdf(&persona, kind)]
                 .into_iter()
                 .flatten()
@@ -135,8 +135,8 @@ fn no_document_ever_contains_a_full_aadhaar_number() {
 #[test]
 fn documents_a_persona_lacks_are_none() {
     let persona = &Persona::built_in()[1];
-    assert!(xml(persona, DocKind::Aadhaar, now()).is_none());
-    assert!(pdf(persona, DocKind::DrivingLicence).is_none());
-    let pdf_bytes = pdf(persona, DocKind::Pan).expect("pan pdf");
+    assert!(xml(persona, DocType::Aadhaar, now()).is_none());
+    assert!(pdf(persona, DocType::DrivingLicense).is_none());
+    let pdf_bytes = pdf(persona, DocType::Pan).expect("pan pdf");
     assert!(pdf_bytes.starts_with(b"%PDF-"));
 }

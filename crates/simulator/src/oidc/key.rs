@@ -9,7 +9,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha2::{Digest, Sha256};
 
-use crate::config::SimulatorError;
+use crate::error::SimulatorError;
 
 /// Modulus size of generated keys.
 const KEY_BITS: usize = 2048;

@@ -15,8 +15,8 @@ use axum::Json;
 
 use crate::api_error::ApiError;
 use crate::ids::random_hex;
+use crate::ledger::Consent;
 use crate::personas::Persona;
-use crate::store::Consent;
 use crate::Simulator;
 
 pub use key::IdTokenKey;

@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::form::{is_pkce_value, Fields};
 use crate::html::Page;
-use crate::issued::DocKind;
-use crate::store::{AuthorizeRequest, Flow};
+use crate::issued::{DocType, Issuance};
+use crate::ledger::{AuthorizeRequest, Flow};
 use crate::{Simulator, SimulatorConfig};
 
 /// `GET .../authorize`: checks the partner's parameters and shows the first page.
@@ -28,10 +28,10 @@ pub(crate) async fn authorize(State(sim): State<Simulator>, RawQuery(query): Raw
         Ok(request) => request,
         Err(page) => return page.into_response(),
     };
-    let mut store = sim.store();
-    let id = store.start_journey(request, Instant::now());
-    match store.journey_mut(&id, Instant::now()) {
-        Some(journey) => views::step_page(&sim, &id, journey, None).into_response(),
+    let mut ledger = sim.ledger();
+    let id = ledger.start_sign_in(request, Instant::now());
+    match ledger.sign_in_mut(&id, Instant::now()) {
+        Some(sign_in) => views::step_page(&sim, &id, sign_in, None).into_response(),
         None => views::expired().into_response(),
     }
 }
@@ -91,8 +91,8 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         return invalid("The PKCE code challenge supplied is invalid");
     }
     let flow = match q.get("dl_flow") {
-        Some(f) if f.eq_ignore_ascii_case("signup") => Flow::SignUp,
-        _ => Flow::SignIn,
+        Some(f) if f.eq_ignore_ascii_case("signup") => Flow::Signup,
+        _ => Flow::Signin,
     };
     let yes = |name: &str| q.get(name).is_some_and(|v| v.eq_ignore_ascii_case("Y"));
     let digits = |name: &str| {
@@ -108,7 +108,7 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         flow,
         requested: q
             .get("req_doctype")
-            .map(|list| list.split(',').filter_map(DocKind::from_code).collect()),
+            .map(|list| list.split(',').filter_map(DocType::from_code).collect()),
         consent_valid_till: q
             .get("consent_valid_till")
             .and_then(|v| v.trim().parse().ok()),
@@ -116,7 +116,7 @@ fn validate(config: &SimulatorConfig, q: &Fields) -> Result<AuthorizeRequest, Pa
         service_name: q.get("service_name").unwrap_or_default().to_owned(),
         pinless: yes("pla"),
         pinless_signup: yes("plsignup"),
-        verified_mobile: digits("verified_mobile").filter(|_| flow == Flow::SignUp),
+        verified_mobile: digits("verified_mobile").filter(|_| flow == Flow::Signup),
         login_hint: digits("login_hint"),
         openid: q
             .get("scope")

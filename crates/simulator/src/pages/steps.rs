@@ -9,8 +9,8 @@ use super::views;
 use crate::form::Fields;
 use crate::html::insert_common;
 use crate::ids::random_hex;
-use crate::issued::DocKind;
-use crate::store::{Consent, Flow, Journey, PendingCode, Step, Store};
+use crate::issued::DocType;
+use crate::ledger::{Consent, Flow, Ledger, PendingCode, SignIn, Step};
 use crate::{verhoeff, Simulator};
 
 /// The OTP every persona receives.
@@ -26,35 +26,35 @@ pub(super) fn advance(sim: &Simulator, fields: &Fields) -> Response {
         return views::expired().into_response();
     };
     let now = Instant::now();
-    let mut store = sim.store();
-    let Some(step) = store.journey_mut(id, now).map(|j| j.step) else {
+    let mut ledger = sim.ledger();
+    let Some(step) = ledger.sign_in_mut(id, now).map(|j| j.step) else {
         return views::expired().into_response();
     };
     let outcome = match step {
-        Step::LoginId => login_id(sim, &mut store, id, fields),
-        Step::Otp => code_entry(journey_of(&mut store, id), fields, "otp", OTP),
-        Step::Pin => code_entry(journey_of(&mut store, id), fields, "pin", PIN),
-        Step::CreateAccount => create_account(&mut store, id, fields),
-        Step::Consent => return consent(sim, &mut store, id, fields),
+        Step::LoginId => login_id(sim, &mut ledger, id, fields),
+        Step::Otp => code_entry(sign_in_of(&mut ledger, id), fields, "otp", OTP),
+        Step::Pin => code_entry(sign_in_of(&mut ledger, id), fields, "pin", PIN),
+        Step::CreateAccount => create_account(&mut ledger, id, fields),
+        Step::Consent => return consent(sim, &mut ledger, id, fields),
     };
-    match (outcome, store.journey_mut(id, now)) {
-        (Err(message), Some(journey)) => {
-            views::step_page(sim, id, journey, Some(message)).into_response()
+    match (outcome, ledger.sign_in_mut(id, now)) {
+        (Err(message), Some(sign_in)) => {
+            views::step_page(sim, id, sign_in, Some(message)).into_response()
         }
-        (Ok(()), Some(journey)) => views::step_page(sim, id, journey, None).into_response(),
+        (Ok(()), Some(sign_in)) => views::step_page(sim, id, sign_in, None).into_response(),
         (_, None) => views::expired().into_response(),
     }
 }
 
 /// Re-borrows the journey the caller has just found.
-fn journey_of<'a>(store: &'a mut Store, id: &str) -> Option<&'a mut Journey> {
-    store.journey_mut(id, Instant::now())
+fn sign_in_of<'a>(ledger: &'a mut Ledger, id: &str) -> Option<&'a mut SignIn> {
+    ledger.sign_in_mut(id, Instant::now())
 }
 
 /// Who is signing in: a 10-digit mobile or a 12-digit Aadhaar number (spaces allowed).
 fn login_id(
     sim: &Simulator,
-    store: &mut Store,
+    ledger: &mut Ledger,
     id: &str,
     fields: &Fields,
 ) -> Result<(), &'static str> {
@@ -78,27 +78,27 @@ fn login_id(
         }
         _ => return Err("Enter a valid 10-digit mobile number or 12-digit Aadhaar number."),
     };
-    let registered = found.is_some_and(|i| store.registered.get(i) == Some(&true));
-    let Some(journey) = journey_of(store, id) else {
+    let registered = found.is_some_and(|i| ledger.registered.get(i) == Some(&true));
+    let Some(sign_in) = sign_in_of(ledger, id) else {
         return Ok(());
     };
     let Some(index) = found else {
-        return Err(match journey.request.flow {
-            Flow::SignIn => "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
-            Flow::SignUp => "The simulator can only sign up one of its personas (for example 9000000005).",
+        return Err(match sign_in.request.flow {
+            Flow::Signin => "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
+            Flow::Signup => "The simulator can only sign up one of its personas (for example 9000000005).",
         });
     };
-    if journey.request.flow == Flow::SignIn && !registered {
+    if sign_in.request.flow == Flow::Signin && !registered {
         return Err(
             "No DigiLocker account exists for this mobile or Aadhaar number. Please sign up first.",
         );
     }
-    journey.persona = Some(index);
-    journey.new_account = !registered;
+    sign_in.persona = Some(index);
+    sign_in.new_account = !registered;
     // A partner-verified mobile skips the OTP on sign-up, as DigiLocker trusts `verified_mobile`.
-    let vouched = journey.request.verified_mobile.as_deref() == Some(raw.as_str());
-    journey.step = if vouched {
-        after_otp(journey)
+    let vouched = sign_in.request.verified_mobile.as_deref() == Some(raw.as_str());
+    sign_in.step = if vouched {
+        after_otp(sign_in)
     } else {
         Step::Otp
     };
@@ -107,12 +107,12 @@ fn login_id(
 
 /// The OTP and PIN steps: the submitted `field` must equal `expected`.
 fn code_entry(
-    journey: Option<&mut Journey>,
+    sign_in: Option<&mut SignIn>,
     fields: &Fields,
     field: &str,
     expected: &str,
 ) -> Result<(), &'static str> {
-    let Some(journey) = journey else {
+    let Some(sign_in) = sign_in else {
         return Ok(());
     };
     if fields.get(field).map(str::trim) != Some(expected) {
@@ -122,8 +122,8 @@ fn code_entry(
             "The security PIN you entered is incorrect. Please try again."
         });
     }
-    journey.step = if journey.step == Step::Otp {
-        after_otp(journey)
+    sign_in.step = if sign_in.step == Step::Otp {
+        after_otp(sign_in)
     } else {
         Step::Consent
     };
@@ -131,10 +131,10 @@ fn code_entry(
 }
 
 /// The step after a correct OTP: account creation, the PIN, or straight to consent (`pla=Y`).
-fn after_otp(journey: &Journey) -> Step {
-    if journey.new_account {
+fn after_otp(sign_in: &SignIn) -> Step {
+    if sign_in.new_account {
         Step::CreateAccount
-    } else if journey.request.pinless {
+    } else if sign_in.request.pinless {
         Step::Consent
     } else {
         Step::Pin
@@ -142,18 +142,18 @@ fn after_otp(journey: &Journey) -> Step {
 }
 
 /// Sign-up's last step: create the account, setting the PIN unless `plsignup=Y`.
-fn create_account(store: &mut Store, id: &str, fields: &Fields) -> Result<(), &'static str> {
-    let Some(journey) = journey_of(store, id) else {
+fn create_account(ledger: &mut Ledger, id: &str, fields: &Fields) -> Result<(), &'static str> {
+    let Some(sign_in) = sign_in_of(ledger, id) else {
         return Ok(());
     };
-    if !journey.request.pinless_signup && fields.get("pin").map(str::trim) != Some(PIN) {
+    if !sign_in.request.pinless_signup && fields.get("pin").map(str::trim) != Some(PIN) {
         return Err("Set a 6-digit security PIN. The simulator only accepts 123456.");
     }
-    let Some(index) = journey.persona else {
+    let Some(index) = sign_in.persona else {
         return Ok(());
     };
-    journey.step = Step::Consent;
-    if let Some(flag) = store.registered.get_mut(index) {
+    sign_in.step = Step::Consent;
+    if let Some(flag) = ledger.registered.get_mut(index) {
         *flag = true;
     }
     tracing::info!("simulator account created by sign-up");
@@ -161,25 +161,25 @@ fn create_account(store: &mut Store, id: &str, fields: &Fields) -> Result<(), &'
 }
 
 /// Allow or deny: ends the journey with a redirect to the partner.
-fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Response {
-    let Some(journey) = journey_of(store, id) else {
+fn consent(sim: &Simulator, ledger: &mut Ledger, id: &str, fields: &Fields) -> Response {
+    let Some(sign_in) = sign_in_of(ledger, id) else {
         return views::expired().into_response();
     };
     let decision = match fields.get("decision") {
         Some(decision @ ("allow" | "deny")) => decision,
         _ => {
-            return views::step_page(sim, id, journey, Some("Choose Allow or Deny."))
+            return views::step_page(sim, id, sign_in, Some("Choose Allow or Deny."))
                 .into_response()
         }
     };
-    let offered: Vec<DocKind> = views::offered(sim, journey)
+    let offered: Vec<DocType> = views::offered(sim, sign_in)
         .into_iter()
         .map(|d| d.kind)
         .collect();
-    let Some(journey) = store.finish_journey(id) else {
+    let Some(sign_in) = ledger.finish_sign_in(id) else {
         return views::expired().into_response();
     };
-    let request = &journey.request;
+    let request = &sign_in.request;
     let mut target = match url::Url::parse(&request.redirect_uri) {
         Ok(url) => url,
         Err(_) => return views::expired().into_response(),
@@ -195,12 +195,12 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
             .append_pair("state", &request.state);
         return redirect(target.as_str());
     }
-    let Some(persona) = journey.persona else {
+    let Some(persona) = sign_in.persona else {
         return views::expired().into_response();
     };
-    let docs: Vec<DocKind> = offered
+    let docs: Vec<DocType> = offered
         .into_iter()
-        .filter(|kind| fields.all("doc").any(|d| d == kind.code()))
+        .filter(|kind| fields.all("doc").any(|d| d == kind.digilocker_code()))
         .collect();
     let now_epoch = chrono::Utc::now().timestamp();
     let consent = Consent {
@@ -209,14 +209,14 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
         consent_valid_till: request
             .consent_valid_till
             .unwrap_or(now_epoch + DEFAULT_CONSENT_SECS),
-        new_account: journey.new_account,
+        new_account: sign_in.new_account,
         openid: request.openid,
         nonce: request.nonce.clone(),
         auth_time: now_epoch,
         auth_txn: random_hex(16),
-        auth_mode: auth_mode(&journey),
+        auth_mode: auth_mode(&sign_in),
     };
-    let code = store.issue_code(PendingCode {
+    let code = ledger.issue_code(PendingCode {
         issued: Instant::now(),
         redirect_uri: request
             .redirect_uri_supplied
@@ -233,11 +233,11 @@ fn consent(sim: &Simulator, store: &mut Store, id: &str, fields: &Fields) -> Res
 }
 
 /// The `auth_mode` an `id_token` reports: whether the journey ended with the PIN or the OTP.
-fn auth_mode(journey: &Journey) -> &'static str {
-    let pinless = if journey.new_account {
-        journey.request.pinless_signup
+fn auth_mode(sign_in: &SignIn) -> &'static str {
+    let pinless = if sign_in.new_account {
+        sign_in.request.pinless_signup
     } else {
-        journey.request.pinless
+        sign_in.request.pinless
     };
     if pinless {
         "DL_MOBILE_OTP"

@@ -2,38 +2,38 @@
 
 use crate::escape::escape;
 use crate::html::{csp_source, Page};
-use crate::issued::IssuedDoc;
+use crate::issued::{Issuance, IssuedDoc};
+use crate::ledger::{Flow, SignIn, Step};
 use crate::personas::Persona;
-use crate::store::{Flow, Journey, Step};
 use crate::Simulator;
 
 /// The page for the journey's current step, with an optional error above the form.
-pub(super) fn step_page(sim: &Simulator, id: &str, journey: &Journey, error: Option<&str>) -> Page {
-    let persona = journey.persona.and_then(|i| sim.persona(i));
+pub(super) fn step_page(sim: &Simulator, id: &str, sign_in: &SignIn, error: Option<&str>) -> Page {
+    let persona = sign_in.persona.and_then(|i| sim.persona(i));
     let alert = error
         .map(|e| format!("<div class=\"error\" role=\"alert\">{}</div>", escape(e)))
         .unwrap_or_default();
-    let requester = if journey.request.service_name.is_empty() {
+    let requester = if sign_in.request.service_name.is_empty() {
         sim.config().client_id.as_str()
     } else {
-        journey.request.service_name.as_str()
+        sign_in.request.service_name.as_str()
     };
-    let (title, body) = match (journey.step, persona) {
+    let (title, body) = match (sign_in.step, persona) {
         (Step::Otp, Some(p)) => ("Verify OTP", otp(p)),
         (Step::Pin, Some(_)) => ("Enter your PIN", pin()),
         (Step::CreateAccount, Some(p)) => (
             "Create your account",
-            create_account(p, journey.request.pinless_signup),
+            create_account(p, sign_in.request.pinless_signup),
         ),
-        (Step::Consent, Some(p)) => ("Share documents", consent(sim, journey, p, requester)),
-        _ => match journey.request.flow {
-            Flow::SignIn => ("Sign in to your account", login(journey, requester)),
-            Flow::SignUp => ("Create your DigiLocker account", login(journey, requester)),
+        (Step::Consent, Some(p)) => ("Share documents", consent(sim, sign_in, p, requester)),
+        _ => match sign_in.request.flow {
+            Flow::Signin => ("Sign in to your account", login(sign_in, requester)),
+            Flow::Signup => ("Create your DigiLocker account", login(sign_in, requester)),
         },
     };
     let mut page = Page::new(title, format!("{alert}{}", form(id, &body)));
     page.body = format!("<h1>{}</h1>{}", escape(title), page.body);
-    page.redirect_source = csp_source(&journey.request.redirect_uri);
+    page.redirect_source = csp_source(&sign_in.request.redirect_uri);
     page
 }
 
@@ -46,15 +46,15 @@ pub(super) fn expired() -> Page {
 }
 
 /// The documents the consent page lists: requested (`req_doctype`, or all) and held by the persona.
-pub(super) fn offered(sim: &Simulator, journey: &Journey) -> Vec<IssuedDoc> {
-    let Some(persona) = journey.persona.and_then(|i| sim.persona(i)) else {
+pub(super) fn offered(sim: &Simulator, sign_in: &SignIn) -> Vec<IssuedDoc> {
+    let Some(persona) = sign_in.persona.and_then(|i| sim.persona(i)) else {
         return Vec::new();
     };
     persona
         .issued_documents()
         .into_iter()
         .filter(|doc| {
-            journey
+            sign_in
                 .request
                 .requested
                 .as_ref()
@@ -72,20 +72,20 @@ fn form(id: &str, inner: &str) -> String {
     )
 }
 
-fn login(journey: &Journey, requester: &str) -> String {
-    let (lead, button) = match journey.request.flow {
-        Flow::SignIn => ("to continue to", "Sign in"),
-        Flow::SignUp => ("Create a DigiLocker account to continue to", "Continue"),
+fn login(sign_in: &SignIn, requester: &str) -> String {
+    let (lead, button) = match sign_in.request.flow {
+        Flow::Signin => ("to continue to", "Sign in"),
+        Flow::Signup => ("Create a DigiLocker account to continue to", "Continue"),
     };
-    let lead = match journey.request.flow {
-        Flow::SignIn => format!("Sign in {lead} <strong>{}</strong>.", escape(requester)),
-        Flow::SignUp => format!("{lead} <strong>{}</strong>.", escape(requester)),
+    let lead = match sign_in.request.flow {
+        Flow::Signin => format!("Sign in {lead} <strong>{}</strong>.", escape(requester)),
+        Flow::Signup => format!("{lead} <strong>{}</strong>.", escape(requester)),
     };
-    let prefill = journey
+    let prefill = sign_in
         .request
         .verified_mobile
         .as_deref()
-        .or(journey.request.login_hint.as_deref())
+        .or(sign_in.request.login_hint.as_deref())
         .unwrap_or_default();
     format!(
         "<p class=\"lead\">{lead}</p>\
@@ -144,17 +144,17 @@ fn create_account(persona: &Persona, pinless: bool) -> String {
     )
 }
 
-fn consent(sim: &Simulator, journey: &Journey, persona: &Persona, requester: &str) -> String {
+fn consent(sim: &Simulator, sign_in: &SignIn, persona: &Persona, requester: &str) -> String {
     let mut items = format!(
         "<li><label><span class=\"tick\">&#10003;</span><span>Profile<span class=\"sub\">Name, date of birth, gender and photo of {}</span></span></label></li>",
         escape(&persona.name)
     );
-    let docs = offered(sim, journey);
+    let docs = offered(sim, sign_in);
     for doc in &docs {
         items.push_str(&format!(
             "<li><label><input type=\"checkbox\" name=\"doc\" value=\"{code}\" checked> \
              <span>{name}<span class=\"sub\">{issuer}</span></span></label></li>",
-            code = escape(doc.kind.code()),
+            code = escape(doc.kind.digilocker_code()),
             name = escape(doc.kind.name()),
             issuer = escape(doc.kind.issuer()),
         ));
@@ -164,15 +164,15 @@ fn consent(sim: &Simulator, journey: &Journey, persona: &Persona, requester: &st
     } else {
         ""
     };
-    let purpose = if journey.request.purpose.is_empty() {
+    let purpose = if sign_in.request.purpose.is_empty() {
         String::new()
     } else {
         format!(
             "<dt>Purpose</dt><dd>{}</dd>",
-            escape(&journey.request.purpose)
+            escape(&sign_in.request.purpose)
         )
     };
-    let till = journey
+    let till = sign_in
         .request
         .consent_valid_till
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))

@@ -7,9 +7,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::SimulatorError;
-pub use crate::uploaded::UploadedFile;
+use crate::error::SimulatorError;
+pub use uploaded_file::UploadedFile;
 
+mod uploaded_file;
 mod validate;
 
 pub(crate) use validate::validate;

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::Persona;
-use crate::config::SimulatorError;
+use crate::error::SimulatorError;
 use crate::verhoeff;
 
 /// Checks the shapes a real DigiLocker account would have; messages never echo personal data.

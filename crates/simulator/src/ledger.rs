@@ -7,19 +7,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::ids::{new_token, random_hex};
-use crate::issued::DocKind;
+use crate::issued::DocType;
 
 /// How long a sign-in request may sit unfinished before it is forgotten.
 const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 
-/// Which journey the person asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flow {
-    /// `dl_flow` absent or `signin`.
-    SignIn,
-    /// `dl_flow=signup`.
-    SignUp,
-}
+pub(crate) use digigate_core::Flow;
 
 /// The validated authorize request a sign-in journey works for.
 #[derive(Debug, Clone)]
@@ -37,7 +30,7 @@ pub(crate) struct AuthorizeRequest {
     /// Sign-in or sign-up.
     pub flow: Flow,
     /// `req_doctype` parsed; `None` when absent (every held document is offered).
-    pub requested: Option<Vec<DocKind>>,
+    pub requested: Option<Vec<DocType>>,
     /// `consent_valid_till` in epoch seconds, when given and numeric.
     pub consent_valid_till: Option<i64>,
     /// `purpose`, shown on the consent page.
@@ -76,7 +69,7 @@ pub(crate) enum Step {
 
 /// A sign-in journey in progress, keyed by its unguessable request id.
 #[derive(Debug, Clone)]
-pub(crate) struct Journey {
+pub(crate) struct SignIn {
     /// When the authorize request arrived.
     pub started: Instant,
     /// What the partner asked for.
@@ -95,7 +88,7 @@ pub(crate) struct Consent {
     /// Index of the persona.
     pub persona: usize,
     /// The documents ticked.
-    pub docs: Vec<DocKind>,
+    pub docs: Vec<DocType>,
     /// Epoch seconds.
     pub consent_valid_till: i64,
     /// Whether the account was created in this journey.
@@ -152,8 +145,8 @@ struct AccessEntry {
 
 /// All mutable simulator state.
 #[derive(Debug)]
-pub(crate) struct Store {
-    journeys: HashMap<String, Journey>,
+pub(crate) struct Ledger {
+    sign_ins: HashMap<String, SignIn>,
     codes: HashMap<String, PendingCode>,
     grants: HashMap<u64, Grant>,
     access: HashMap<String, AccessEntry>,
@@ -163,11 +156,11 @@ pub(crate) struct Store {
     next_grant: u64,
 }
 
-impl Store {
+impl Ledger {
     /// An empty store; `registered` comes from the personas.
     pub(crate) fn new(registered: Vec<bool>) -> Self {
         Self {
-            journeys: HashMap::new(),
+            sign_ins: HashMap::new(),
             codes: HashMap::new(),
             grants: HashMap::new(),
             access: HashMap::new(),
@@ -178,32 +171,32 @@ impl Store {
     }
 
     /// Starts a journey and returns its request id (128 random bits, hex).
-    pub(crate) fn start_journey(&mut self, request: AuthorizeRequest, now: Instant) -> String {
-        self.journeys
+    pub(crate) fn start_sign_in(&mut self, request: AuthorizeRequest, now: Instant) -> String {
+        self.sign_ins
             .retain(|_, j| now.saturating_duration_since(j.started) < PENDING_TTL);
         let id = random_hex(16);
         let step = Step::LoginId;
-        let journey = Journey {
+        let sign_in = SignIn {
             started: now,
             request,
             step,
             persona: None,
             new_account: false,
         };
-        self.journeys.insert(id.clone(), journey);
+        self.sign_ins.insert(id.clone(), sign_in);
         id
     }
 
     /// The journey with this id, if it exists and has not timed out.
-    pub(crate) fn journey_mut(&mut self, id: &str, now: Instant) -> Option<&mut Journey> {
-        self.journeys
+    pub(crate) fn sign_in_mut(&mut self, id: &str, now: Instant) -> Option<&mut SignIn> {
+        self.sign_ins
             .get_mut(id)
             .filter(|j| now.saturating_duration_since(j.started) < PENDING_TTL)
     }
 
     /// Ends a journey (allowed or denied).
-    pub(crate) fn finish_journey(&mut self, id: &str) -> Option<Journey> {
-        self.journeys.remove(id)
+    pub(crate) fn finish_sign_in(&mut self, id: &str) -> Option<SignIn> {
+        self.sign_ins.remove(id)
     }
 
     /// Stores a new authorization code and returns it.

@@ -1,0 +1,81 @@
+//! Where the browser goes next: the 303 to DigiLocker and the page that returns the person to
+//! the business. A return address that cannot be sent gets [`PageError::InvalidReturnAddress`].
+
+use crate::html::{document, escape, secure};
+use crate::page_error::PageError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The page that ends the journey: it sends the browser on to `location` (the business's
+/// `redirect_url`) at once, by a `Refresh` header and a `<meta http-equiv="refresh">`, and shows
+/// a link in case neither is followed.
+///
+/// A page rather than a 303, because the callback is reached through DigiLocker's consent form:
+/// Chromium applies the submitting page's CSP `form-action` to every redirect that follows a form
+/// submission, and the business's origin is not one DigiLocker's page can know. A refresh starts
+/// a new navigation that no form-action governs, so the journey ends at the business whatever
+/// DigiLocker's policy is. `Referrer-Policy: no-referrer` keeps the callback's URL (which held the
+/// spent `code` and `state`) from the business.
+pub fn forward(location: &str) -> Response {
+    let Ok(refresh) = HeaderValue::from_str(&format!("0;url={location}")) else {
+        return PageError::InvalidReturnAddress.into_response();
+    };
+    let target = url::Url::parse(location).ok();
+    let host = target
+        .as_ref()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let href = escape(location);
+    let head = format!("<meta http-equiv=\"refresh\" content=\"0;url={href}\">");
+    let body = format!(
+        "<p>Taking you back to <strong>{host}</strong>.</p>\
+         <p><a class=\"continue\" href=\"{href}\">Continue to {host}</a></p>",
+        host = escape(&host)
+    );
+    let mut res = document(
+        StatusCode::OK,
+        "Returning you to the business",
+        &head,
+        &body,
+    );
+    res.headers_mut().insert(header::REFRESH, refresh);
+    res
+}
+
+/// A redirect of the browser (303 See Other) with the page security headers.
+pub fn redirect(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    match HeaderValue::from_str(location) {
+        Ok(v) => {
+            res.headers_mut().insert(header::LOCATION, v);
+            secure(res)
+        }
+        Err(_) => PageError::InvalidReturnAddress.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forwarding_page_refreshes_to_the_escaped_address_and_links_to_it() {
+        let res = forward("https://shop.example/done?session_id=a&status=succeeded");
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers();
+        assert_eq!(
+            h[header::REFRESH],
+            "0;url=https://shop.example/done?session_id=a&status=succeeded"
+        );
+        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+        assert!(h[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'"));
+    }
+
+    #[test]
+    fn a_return_address_that_is_no_header_value_gets_an_error_page() {
+        assert_eq!(forward("https://x/\n").status(), StatusCode::BAD_REQUEST);
+    }
+}
