@@ -22,7 +22,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/signature/aadhaar.xml");
     // A photo of realistic size (about 20 kB of base64), like the simulator's.
     let photo = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3".repeat(500);
-    let xml = std::fs::read_to_string(fixture)?.replace("SAMPLEPHOTO", &photo);
+    // An e-Aadhaar is generated when it is fetched: its signing time must be now.
+    let now = Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(5 * 3600 + 1800).expect("IST"))
+        .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+        .to_string();
+    let xml = std::fs::read_to_string(fixture)?
+        .replace("SAMPLEPHOTO", &photo)
+        .replace("2024-06-04T14:54:03.230+05:30", &now);
     let identity = SigningIdentity::simulator_test_identity()?;
     let mut trust = TrustStore::new();
     trust.add_pem(CaCertificate::simulator_test_root()?.to_pem()?.as_bytes())?;
