@@ -42,12 +42,38 @@ fn logs() -> &'static Captured {
     })
 }
 
-/// Maximal runs of exactly 12 digits that pass the Verhoeff check.
+/// Maximal runs of exactly 12 digits that pass the Verhoeff check, except the last group of a
+/// UUID (random ids: all digits one time in three hundred, and then Verhoeff-valid one in ten).
 fn aadhaar_like(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_ascii_digit())
-        .filter(|run| run.len() == 12 && verhoeff::is_valid(run))
-        .map(str::to_owned)
-        .collect()
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_digit() {
+            start += 1;
+            continue;
+        }
+        let end = (start..bytes.len())
+            .find(|&i| !bytes[i].is_ascii_digit())
+            .unwrap_or(bytes.len());
+        let run = &text[start..end];
+        if run.len() == 12 && verhoeff::is_valid(run) && !ends_a_uuid(&bytes[..start]) {
+            found.push(run.to_owned());
+        }
+        start = end;
+    }
+    found
+}
+
+/// Whether `before` ends with the first four groups of a UUID (`8-4-4-4` hex digits and a `-`).
+fn ends_a_uuid(before: &[u8]) -> bool {
+    let Some(prefix) = before.len().checked_sub(24).map(|i| &before[i..]) else {
+        return false;
+    };
+    prefix.iter().enumerate().all(|(i, b)| match i {
+        8 | 13 | 18 | 23 => *b == b'-',
+        _ => b.is_ascii_hexdigit(),
+    })
 }
 
 /// Runs of 40 lowercase hex characters (DigiLocker's codes and tokens).
@@ -245,3 +271,11 @@ async fn a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_da
 }
 
 on_both_backends!(a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_data);
+
+#[test]
+fn the_scan_finds_a_number_on_its_own_but_not_the_last_group_of_a_uuid() {
+    let n = unheld_aadhaar_number();
+    assert_eq!(aadhaar_like(&format!("uid=\"{n}\"")), vec![n.clone()]);
+    assert_eq!(aadhaar_like(&format!("x{n}y")), vec![n.clone()]);
+    assert!(aadhaar_like(&format!("0f1e2d3c-4b5a-4789-9abc-{n}")).is_empty());
+}
