@@ -53,8 +53,10 @@ impl Backend {
     pub(crate) async fn open_pool(self, url: &str) -> Result<AnyPool, StoreError> {
         sqlx::any::install_default_drivers();
         let pool = match self {
+            // Sixty-four polling clients on ten connections queued for them (status p99 31 ms
+            // either way, but inits 2,235 → 2,898 a second with 24 on the 2-core machine).
             Backend::Postgres => AnyPoolOptions::new()
-                .max_connections(10)
+                .max_connections(24)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect(url)
                 .await
