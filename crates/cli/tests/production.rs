@@ -2,39 +2,20 @@
 //! and reads each secret from its variable or from the file named by `VAR_FILE`. Each test runs
 //! the built binary with a clean environment and a data directory of its own.
 
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use temp_dir::TempDir;
 
 const MASTER: [u8; 32] = [7; 32];
 const JWT: [u8; 32] = [9; 32];
 const CLIENT_SECRET: &str = "partner-client-secret-for-tests";
-
-/// A directory that exists for one test.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(format!("digigate-cli-test-{}", rand::random::<u64>()));
-        std::fs::create_dir(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn file(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// `digigate serve` in production mode against a (never contacted) real DigiLocker, with an
 /// https public URL, and only the environment the test gives it.
@@ -120,7 +101,7 @@ fn started(mut child: Child) -> String {
 
 #[test]
 fn production_refuses_to_start_without_a_configured_master_key() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let err = refused(
         production(&dir.0)
             .env("DIGIGATE_JWT_SECRET", b64(JWT))
@@ -135,7 +116,7 @@ fn production_refuses_to_start_without_a_configured_master_key() {
 
 #[test]
 fn production_refuses_to_start_without_a_configured_jwt_secret() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let err = refused(
         production(&dir.0)
             .env("DIGIGATE_MASTER_KEY", b64(MASTER))
@@ -150,7 +131,7 @@ fn production_refuses_to_start_without_a_configured_jwt_secret() {
 
 #[test]
 fn production_refuses_an_http_public_url() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let err = refused(with_all_secrets(
         production(&dir.0).args(["--public-url", "http://kyc.example.com"]),
     ));
@@ -162,7 +143,7 @@ fn production_refuses_an_http_public_url() {
 
 #[test]
 fn production_refuses_the_simulator_as_its_upstream() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let err = refused(with_all_secrets(
         production(&dir.0).args(["--upstream", "simulator"]),
     ));
@@ -175,7 +156,7 @@ fn production_refuses_the_simulator_as_its_upstream() {
 #[test]
 fn production_refuses_development_key_files_left_in_the_data_directory() {
     for file in ["master.key", "jwt.key"] {
-        let dir = TempDir::new();
+        let dir = TempDir::new("cli-test");
         // What development mode leaves behind.
         dir.file(file, &b64([3; 32]));
         let err = refused(with_all_secrets(&mut production(&dir.0)));
@@ -189,8 +170,8 @@ fn production_refuses_development_key_files_left_in_the_data_directory() {
 
 #[test]
 fn production_starts_with_every_secret_read_from_a_file_with_a_trailing_newline() {
-    let dir = TempDir::new();
-    let secrets = TempDir::new();
+    let dir = TempDir::new("cli-test");
+    let secrets = TempDir::new("cli-test");
     let mut cmd = production(&dir.0);
     cmd.env(
         "DIGIGATE_MASTER_KEY_FILE",
@@ -214,7 +195,7 @@ fn production_starts_with_every_secret_read_from_a_file_with_a_trailing_newline(
 
 #[test]
 fn production_starts_with_the_master_key_file_named_explicitly_even_in_the_data_directory() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let key = dir.file("master.key", &format!("{}\n", b64(MASTER)));
     let mut cmd = production(&dir.0);
     cmd.env("DIGIGATE_MASTER_KEY_FILE", key)
@@ -230,7 +211,7 @@ fn a_secret_set_both_as_a_value_and_as_a_file_is_refused() {
         "DIGIGATE_JWT_SECRET",
         "DIGIGATE_DIGILOCKER_CLIENT_SECRET",
     ] {
-        let dir = TempDir::new();
+        let dir = TempDir::new("cli-test");
         let file = dir.file("secret", &b64([5; 32]));
         let err =
             refused(with_all_secrets(&mut production(&dir.0)).env(format!("{var}_FILE"), file));
@@ -243,7 +224,7 @@ fn a_secret_set_both_as_a_value_and_as_a_file_is_refused() {
 
 #[test]
 fn a_key_file_that_is_not_a_32_byte_key_is_refused_without_showing_it() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let file = dir.file("master", "not-a-key-but-secret-text\n");
     let err = refused(
         production(&dir.0)
@@ -260,7 +241,7 @@ fn a_key_file_that_is_not_a_32_byte_key_is_refused_without_showing_it() {
 
 #[test]
 fn a_live_key_cannot_be_created_without_a_redirect_url() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli-test");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_digigate"));
     cmd.env_clear()
         .args(["keys", "create", "--live", "--data-dir"])

@@ -1,6 +1,7 @@
 //! [`Cluster`]: the simulator and the gateway instances of one test, and what they share.
 
 use crate::process::{digigate, free_port, Process};
+use crate::temp_dir::TempDir;
 use digigate_client::simulator::{Browser, Person};
 use digigate_store::testing::TestDatabase;
 use serde_json::{json, Value};
@@ -14,30 +15,6 @@ const REDIRECT_URL: &str = "https://shop.example/kyc/done";
 const PERSONA: &str = "9000000001";
 /// The documents every session asks for.
 pub const DOC_TYPES: [&str; 3] = ["aadhaar", "pan", "driving_license"];
-
-/// A directory that exists for one test.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("digigate-instances-{}", rand::random::<u64>()));
-        std::fs::create_dir(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn file(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The simulator, two gateway instances A and B, and what they share: one PostgreSQL database,
 /// key files and an API key.
@@ -70,7 +47,7 @@ impl Cluster {
     /// first one started must listen on [`Cluster::public_port`]).
     pub async fn prepare() -> Cluster {
         let db = TestDatabase::postgres().await;
-        let files = TempDir::new();
+        let files = TempDir::new("instances");
         let b64 = |byte: u8| {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode([byte; 32])

@@ -8,6 +8,8 @@
 //! browser carries them across as it would behind one public name.
 mod cluster;
 mod process;
+#[path = "../support/temp_dir.rs"]
+mod temp_dir;
 
 use cluster::{Cluster, DOC_TYPES};
 use process::free_port;
