@@ -8,20 +8,14 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine;
 use digigate_core::{ApiKeyId, KeyEnvironment};
 use digigate_store::{ApiKeyRecord, Store};
-use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretBox};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
-
-/// The only algorithm a token may carry; anything else, `none` included, is refused.
-const PINNED_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,7 +37,9 @@ pub struct Claims {
 
 /// Issues and verifies HS256 access tokens.
 pub struct TokenIssuer {
-    key: SecretBox<[u8; 32]>,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
     issuer: String,
     ttl: Duration,
 }
@@ -51,15 +47,23 @@ pub struct TokenIssuer {
 impl TokenIssuer {
     /// A token issuer signing with `key`.
     pub fn new(key: &SecretBox<[u8; 32]>, issuer: String, ttl: Duration) -> Self {
+        // HS256 is the only algorithm accepted; `none` and every other one are refused.
+        let mut validation = Validation::new(JwtAlgorithm::HS256);
+        validation.set_issuer(&[&issuer]);
+        validation.set_required_spec_claims(&["exp", "iss"]);
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        // The library compares `exp` with the system clock and still accepts a token during its
+        // `exp` second; `verify` checks expiry against the clock it is given, and a token is dead
+        // from its `exp` on. `exp` stays a required claim here.
+        validation.validate_exp = false;
         TokenIssuer {
-            key: SecretBox::new(Box::new(*key.expose_secret())),
+            encoding: EncodingKey::from_secret(key.expose_secret()),
+            decoding: DecodingKey::from_secret(key.expose_secret()),
+            validation,
             issuer,
             ttl,
         }
-    }
-
-    fn mac(&self) -> Hmac<Sha256> {
-        Hmac::<Sha256>::new_from_slice(self.key.expose_secret()).expect("any key length")
     }
 
     /// Issues a token for `key_id` at `now` (epoch seconds).
@@ -72,35 +76,16 @@ impl TokenIssuer {
             jti: uuid::Uuid::new_v4().to_string(),
             generation,
         };
-        let signing_input = format!(
-            "{}.{}",
-            B64.encode(PINNED_HEADER),
-            B64.encode(serde_json::to_vec(&claims).expect("claims serialise"))
-        );
-        let mut mac = self.mac();
-        mac.update(signing_input.as_bytes());
-        format!(
-            "{signing_input}.{}",
-            B64.encode(mac.finalize().into_bytes())
-        )
+        jsonwebtoken::encode(&Header::new(JwtAlgorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signs any claims that serialise")
     }
 
     /// Verifies a token's algorithm, signature, issuer and expiry at `now` (epoch seconds).
     pub fn verify(&self, token: &str, now: i64) -> Option<Claims> {
-        let mut parts = token.split('.');
-        let (header, claims, sig) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let header: serde_json::Value = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
-        if header.get("alg")?.as_str()? != "HS256" {
-            return None;
-        }
-        let mut mac = self.mac();
-        mac.update(&token.as_bytes()[..token.len() - sig.len() - 1]);
-        mac.verify_slice(&B64.decode(sig).ok()?).ok()?;
-        let claims: Claims = serde_json::from_slice(&B64.decode(claims).ok()?).ok()?;
-        (claims.iss == self.issuer && claims.exp > now).then_some(claims)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        (claims.exp > now).then_some(claims)
     }
 }
 
@@ -243,6 +228,13 @@ impl FromRequestParts<AppState> for Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
+
+    /// The header every issued token carries.
+    const PINNED_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
     fn issuer() -> TokenIssuer {
         TokenIssuer::new(
@@ -299,5 +291,18 @@ mod tests {
         assert!(issuer().verify(&tampered, 1000).is_none());
         assert!(issuer().verify("not.a.token.at.all", 1000).is_none());
         assert!(issuer().verify("", 1000).is_none());
+    }
+
+    #[test]
+    fn a_token_from_another_issuer_is_refused() {
+        let (id, _) = ApiKeyId::generate(KeyEnvironment::Test);
+        let elsewhere = TokenIssuer::new(
+            &SecretBox::new(Box::new([7u8; 32])),
+            "another-gateway".into(),
+            Duration::from_secs(60),
+        );
+        assert!(issuer()
+            .verify(&elsewhere.issue(&id, 0, 1000), 1000)
+            .is_none());
     }
 }

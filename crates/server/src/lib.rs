@@ -46,8 +46,8 @@ struct Inner {
     tokens: auth::TokenIssuer,
     hasher: auth::SecretHasher,
     links: links::LinkSigner,
-    api_limiter: limits::RateLimiter,
-    auth_limiter: limits::RateLimiter,
+    api_limiter: limits::RateLimiter<String>,
+    auth_limiter: limits::RateLimiter<String>,
 }
 
 /// The gateway: configuration, storage and the DigiLocker client wired together.
