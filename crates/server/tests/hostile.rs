@@ -15,6 +15,7 @@ use base64::Engine;
 use common::{spawn, Backend, TestApp};
 use digigate_client::simulator::Person;
 use digigate_server::links::LinkSigner;
+use digigate_server::testing::on_both_backends;
 use digigate_server::vault::{sha256_hex, Vault};
 use raw::{send, RawRequest, RawResponse};
 use reqwest::StatusCode;

@@ -10,6 +10,7 @@ mod common;
 
 use common::{spawn, Backend, TestApp};
 use digigate_client::simulator::Person;
+use digigate_server::testing::on_both_backends;
 use digigate_simulator::{verhoeff, Persona};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -6,6 +6,7 @@ mod common;
 
 use common::{spawn, Backend, TestApp, REDIRECT};
 use digigate_client::simulator::Person;
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use secrecy::SecretBox;
 use serde_json::{json, Value};
