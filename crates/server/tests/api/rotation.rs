@@ -2,7 +2,7 @@
 //! restart under the new key every document, profile, check and pending consent still opens,
 //! and the old key opens nothing.
 
-mod common;
+use crate::common;
 
 use common::{spawn, Backend, TestApp, REDIRECT};
 use digigate_client::simulator::Person;

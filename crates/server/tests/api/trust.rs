@@ -1,7 +1,7 @@
 //! Document trust over real HTTP: verified signatures, normalised documents, the photo only on
 //! request, cross-document checks, expected details, and documents from an untrusted signer.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp};
 use digigate_client::simulator::Person;
