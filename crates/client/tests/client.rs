@@ -6,6 +6,7 @@ mod common;
 use common::{spawn, Backend, REDIRECT};
 use digigate_client::simulator::{complete_consent, Person};
 use digigate_client::{ClientError, DocType, Flow, InitSession, Status, UserLookup};
+use digigate_server::testing::on_both_backends;
 use std::time::Duration;
 use url::Url;
 

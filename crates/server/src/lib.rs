@@ -21,6 +21,8 @@ mod navigation;
 pub mod openapi;
 mod page_error;
 mod routes;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod vault;
 
 pub use config::GatewayConfig;

@@ -2,7 +2,7 @@
 //!
 //! Every path in it comes from one table, [`operations`]. Tests hold that table against the
 //! router both ways: each route `routes::router` registers is documented (a unit test reads the
-//! route list), and each documented operation answers on a live server (`tests/hostile.rs`),
+//! route list), and each documented operation answers on a live server (`tests/api/hostile.rs`),
 //! so the description cannot drift from the code.
 
 mod schemas;

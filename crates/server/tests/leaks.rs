@@ -10,6 +10,7 @@ mod common;
 
 use common::{spawn, Backend, TestApp};
 use digigate_client::simulator::Person;
+use digigate_server::testing::on_both_backends;
 use digigate_simulator::{verhoeff, Persona};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -43,7 +44,8 @@ fn logs() -> &'static Captured {
 }
 
 /// Maximal runs of exactly 12 digits that pass the Verhoeff check, except the last group of a
-/// UUID (random ids: all digits one time in three hundred, and then Verhoeff-valid one in ten).
+/// UUID (random ids: all digits one time in three hundred, and then Verhoeff-valid one in ten)
+/// and digits inside a hex digest.
 fn aadhaar_like(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
@@ -57,12 +59,31 @@ fn aadhaar_like(text: &str) -> Vec<String> {
             .find(|&i| !bytes[i].is_ascii_digit())
             .unwrap_or(bytes.len());
         let run = &text[start..end];
-        if run.len() == 12 && verhoeff::is_valid(run) && !ends_a_uuid(&bytes[..start]) {
+        if run.len() == 12
+            && verhoeff::is_valid(run)
+            && !ends_a_uuid(&bytes[..start])
+            && !inside_a_digest(bytes, start, end)
+        {
             found.push(run.to_owned());
         }
         start = end;
     }
     found
+}
+
+/// Whether the digits at `start..end` are part of a hex digest (a run of 32 or more hex
+/// characters, like the stored SHA-256 of a document): a random digest holds a Verhoeff-valid
+/// run of exactly 12 digits about one time in three hundred and fifty, and a run stores dozens.
+fn inside_a_digest(bytes: &[u8], start: usize, end: usize) -> bool {
+    let from = bytes[..start]
+        .iter()
+        .rposition(|b| !b.is_ascii_hexdigit())
+        .map_or(0, |i| i + 1);
+    let to = bytes[end..]
+        .iter()
+        .position(|b| !b.is_ascii_hexdigit())
+        .map_or(bytes.len(), |i| end + i);
+    to - from >= 32
 }
 
 /// Whether `before` ends with the first four groups of a UUID (`8-4-4-4` hex digits and a `-`).
@@ -278,4 +299,12 @@ fn the_scan_finds_a_number_on_its_own_but_not_the_last_group_of_a_uuid() {
     assert_eq!(aadhaar_like(&format!("uid=\"{n}\"")), vec![n.clone()]);
     assert_eq!(aadhaar_like(&format!("x{n}y")), vec![n.clone()]);
     assert!(aadhaar_like(&format!("0f1e2d3c-4b5a-4789-9abc-{n}")).is_empty());
+}
+
+#[test]
+fn the_scan_skips_digits_inside_a_hex_digest_but_not_a_number_next_to_a_short_hex_word() {
+    let n = unheld_aadhaar_number();
+    let digest = format!("\"a{n}e3455502ddcf12f9e067cfd6e928d39e60895a1957489c37821\"");
+    assert!(aadhaar_like(&digest).is_empty());
+    assert_eq!(aadhaar_like(&format!("cafe{n}beef")), vec![n.clone()]);
 }

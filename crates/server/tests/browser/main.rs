@@ -11,6 +11,7 @@ mod webdriver;
 
 use axum::response::Html;
 use common::{spawn_in, Backend, TestApp, Topology};
+use digigate_server::testing::on_both_backends;
 use digigate_server::GatewayConfig;
 use person::{Answer, Walk};
 use serde_json::{json, Value};

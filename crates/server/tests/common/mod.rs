@@ -1,53 +1,27 @@
-//! Test harness: the real gateway on 127.0.0.1:0 over a fresh database, the simulator on its own
-//! port, an API key and its token, and a scripted browser (`digigate_client::simulator`).
+//! Test harness: the shared stack of `digigate_server::testing` (the real gateway on
+//! 127.0.0.1:0 over a fresh database, the simulator on its own port, an API key) with its token,
+//! an HTTP client for the API, and a scripted browser (`digigate_client::simulator`).
 #![allow(dead_code)]
 
 use digigate_client::simulator::{redirect_target, Browser, Person};
-use digigate_core::KeyEnvironment;
-use digigate_digilocker::{DigiLockerClient, DigiLockerConfig};
-use digigate_documents::signature::{CaCertificate, SigningIdentity, TrustStore};
-use digigate_server::{auth, Gateway, GatewayConfig};
-use digigate_simulator::{Simulator, SimulatorConfig};
+use digigate_server::testing::TestStack;
+use digigate_server::{Gateway, GatewayConfig};
+use digigate_simulator::Simulator;
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
 use reqwest::{Client, Response, StatusCode};
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::oneshot;
 use url::Url;
 
-/// A trust store holding the test simulator's root CA.
-pub fn simulator_trust() -> TrustStore {
-    let mut trust = TrustStore::new();
-    let root = CaCertificate::simulator_test_root().unwrap();
-    trust.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
-    trust
-}
-
-/// Which database a test runs on.
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Where DigiLocker (the simulator) sits relative to the gateway.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Topology {
-    /// On its own port of 127.0.0.1 (the default of these tests).
-    OwnPort,
-    /// On its own port, and reached by the browser as `localhost`: another site than the
-    /// gateway's 127.0.0.1, as the real DigiLocker is (cookies' SameSite rules apply).
-    OwnOrigin,
-    /// Mounted at `/simulator` on the gateway's own origin, as `digigate serve` runs it.
-    Mounted,
-}
+pub use digigate_server::testing::{Backend, Topology};
 
 /// Where the business sends people back to in these tests.
 pub const REDIRECT: &str = "https://business.example/kyc/done";
+
+/// The access-token signing key of these tests' gateway.
+const JWT_SECRET: [u8; 32] = [2; 32];
 
 /// One running gateway with its simulator.
 pub struct TestApp {
@@ -64,10 +38,7 @@ pub struct TestApp {
     pub sim: Simulator,
     /// The running gateway (for background work such as the retention sweep).
     pub gateway: Option<Gateway>,
-    gateway_stop: Option<oneshot::Sender<()>>,
-    gateway_task: Option<tokio::task::JoinHandle<()>>,
-    sim_secret: String,
-    topology: Topology,
+    stack: TestStack,
     tweak: fn(&mut GatewayConfig),
     /// The key-encryption key the gateway runs with.
     master_key: [u8; 32],
@@ -76,32 +47,6 @@ pub struct TestApp {
 /// Starts a gateway with default settings.
 pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, |_| {}).await
-}
-
-fn sim_client_config(
-    addr: SocketAddr,
-    topology: Topology,
-    gateway: &str,
-    secret: &str,
-) -> DigiLockerConfig {
-    let api_base = match topology {
-        Topology::Mounted => Url::parse(&format!("{gateway}/simulator/public")).unwrap(),
-        Topology::OwnPort | Topology::OwnOrigin => {
-            Url::parse(&format!("http://{addr}/public")).unwrap()
-        }
-    };
-    let mut authorize_base = api_base.clone();
-    if topology == Topology::OwnOrigin {
-        authorize_base.set_host(Some("localhost")).unwrap();
-    }
-    DigiLockerConfig {
-        authorize_base,
-        api_base,
-        client_id: "test-client".into(),
-        client_secret: SecretString::from(secret.to_owned()),
-        redirect_uri: Url::parse(&format!("{gateway}/callbacks/digilocker")).unwrap(),
-        timeout: Duration::from_secs(10),
-    }
 }
 
 /// Starts a gateway whose configuration `tweak` adjusts.
@@ -115,37 +60,21 @@ pub async fn spawn_in(
     topology: Topology,
     tweak: fn(&mut GatewayConfig),
 ) -> TestApp {
-    let db = match backend {
-        Backend::Sqlite => TestDatabase::sqlite(),
-        Backend::Postgres => TestDatabase::postgres().await,
-    };
+    let db = backend.database().await;
     let store = digigate_store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let base = format!("http://{addr}");
-    let sim_secret = "simulator-secret-for-tests".to_owned();
-    let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim_addr = sim_listener.local_addr().unwrap();
-    let mut sim_config = SimulatorConfig::new(
-        "test-client".to_owned(),
-        SecretString::from(sim_secret.clone()),
-        vec![format!("{base}/callbacks/digilocker")],
-    );
-    // The fixed test PKI kept under crates/documents/testdata/pki: no key generation per test.
-    sim_config.signing = Some(Arc::new(
-        SigningIdentity::simulator_test_identity().unwrap(),
-    ));
-    let sim = Simulator::new(sim_config);
-    tokio::spawn(digigate_simulator::serve(
-        sim_listener,
-        sim.clone(),
-        std::future::pending(),
-    ));
+    let stack = TestStack::start(
+        store.clone(),
+        topology,
+        &tokio::runtime::Handle::current(),
+        tweak,
+    )
+    .await
+    .unwrap();
     let mut app = TestApp {
-        base,
-        addr,
-        sim_base: format!("http://{sim_addr}/public"),
+        base: stack.base.as_str().trim_end_matches('/').to_owned(),
+        addr: stack.addr,
+        sim_base: stack.simulator.base(),
         api: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             // No pooled connections: tests restart the gateway under the client.
@@ -157,16 +86,12 @@ pub async fn spawn_in(
         token: String::new(),
         store,
         db,
-        sim,
-        gateway: None,
-        gateway_stop: None,
-        gateway_task: None,
-        sim_secret,
-        topology,
+        sim: stack.simulator.simulator.clone(),
+        gateway: Some(stack.gateway.clone()),
+        stack,
         tweak,
         master_key: [1; 32],
     };
-    app.start_gateway(listener).await;
     let (key, secret) = app.create_key(Vec::new()).await;
     app.token = app.authenticate(&key, &secret).await;
     app.key = key;
@@ -175,41 +100,6 @@ pub async fn spawn_in(
 }
 
 impl TestApp {
-    async fn start_gateway(&mut self, listener: tokio::net::TcpListener) {
-        let mut config =
-            GatewayConfig::new(Url::parse(&self.base).unwrap(), self.master_key, [2; 32]);
-        config.fetch_backoff = Duration::from_millis(5);
-        config.trust_store = Arc::new(simulator_trust());
-        (self.tweak)(&mut config);
-        let sim_addr: SocketAddr = Url::parse(&self.sim_base)
-            .unwrap()
-            .socket_addrs(|| None)
-            .unwrap()[0];
-        let client = DigiLockerClient::new(sim_client_config(
-            sim_addr,
-            self.topology,
-            &self.base,
-            &self.sim_secret,
-        ))
-        .unwrap();
-        let gateway = Gateway::new(config, self.store.clone(), client);
-        let mut router = gateway.router();
-        if self.topology == Topology::Mounted {
-            router = router.nest("/simulator", self.sim.router());
-        }
-        self.gateway = Some(gateway);
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            digigate_server::serve(listener, router, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        self.gateway_stop = Some(tx);
-        self.gateway_task = Some(task);
-    }
-
     /// The key-encryption key the gateway runs with (`[1; 32]` unless restarted with another).
     pub fn master_key(&self) -> [u8; 32] {
         self.master_key
@@ -223,29 +113,15 @@ impl TestApp {
 
     /// Stops the gateway and starts a new one on the same address and database.
     pub async fn restart(&mut self) {
-        if let Some(stop) = self.gateway_stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.gateway_task.take() {
-            task.await.unwrap();
-        }
-        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
-        self.start_gateway(listener).await;
+        self.stack
+            .restart(self.master_key, JWT_SECRET, self.tweak)
+            .await;
+        self.gateway = Some(self.stack.gateway.clone());
     }
 
     /// Creates an API key with a redirect allow-list; returns (key, secret).
     pub async fn create_key(&self, redirect_urls: Vec<String>) -> (String, String) {
-        let (id, secret) = auth::create_api_key(
-            self.store.as_ref(),
-            &auth::SecretHasher::new(2),
-            "test",
-            KeyEnvironment::Test,
-            redirect_urls,
-            0,
-        )
-        .await
-        .unwrap();
-        (id.to_string(), secret)
+        self.stack.create_api_key(redirect_urls).await
     }
 
     /// `POST /authenticate`; returns the access token.
@@ -357,19 +233,4 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::OK);
         res.json::<Value>().await.unwrap()["data"].clone()
     }
-}
-
-/// Defines `sqlite::<name>` and `postgres::<name>` tests, each running `<name>(Backend)`.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::common::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::common::Backend::Postgres).await })*
-        }
-    };
 }

@@ -1,10 +1,11 @@
 //! Who may see what, and how long: erasure on request, retention, key disabling, token
 //! handling, rate limits and redirect allow-lists, over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
 use digigate_client::simulator::{redirect_target, Person};
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -4,17 +4,17 @@
 //! raw socket. Each must get its exact 4xx with a clear JSON message (an HTML page on browser
 //! routes), the server must stay healthy, and nothing stored may change.
 
-mod common;
-#[path = "hostile/corpus.rs"]
 mod corpus;
-#[path = "hostile/raw.rs"]
 mod raw;
+
+use crate::common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use common::{spawn, Backend, TestApp};
 use digigate_client::simulator::Person;
 use digigate_server::links::LinkSigner;
+use digigate_server::testing::on_both_backends;
 use digigate_server::vault::{sha256_hex, Vault};
 use raw::{send, RawRequest, RawResponse};
 use reqwest::StatusCode;

@@ -2,10 +2,11 @@
 //! restart under the new key every document, profile, check and pending consent still opens,
 //! and the old key opens nothing.
 
-mod common;
+use crate::common;
 
 use common::{spawn, Backend, TestApp, REDIRECT};
 use digigate_client::simulator::Person;
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use secrecy::SecretBox;
 use serde_json::{json, Value};

@@ -1,9 +1,10 @@
 //! Where people may be sent after their consent: a key without registered redirect URLs may
 //! send them anywhere only if it is a test key on a gateway in development mode.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

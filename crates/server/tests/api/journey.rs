@@ -1,10 +1,11 @@
 //! The consent journey end to end over real HTTP: init → link → DigiLocker (simulator) →
 //! callback → status → documents → download, on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
 use digigate_client::simulator::{Browser, Decision, Person};
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

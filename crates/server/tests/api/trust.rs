@@ -1,11 +1,12 @@
 //! Document trust over real HTTP: verified signatures, normalised documents, the photo only on
 //! request, cross-document checks, expected details, and documents from an untrusted signer.
 
-mod common;
+use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp};
 use digigate_client::simulator::Person;
 use digigate_documents::signature::TrustStore;
+use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -306,7 +307,7 @@ async fn a_trusted_chain_from_a_signer_other_than_digilockers_fails_as_unexpecte
     backend: Backend,
 ) {
     let app = spawn_with(backend, |c| {
-        let mut trust = common::simulator_trust();
+        let mut trust = digigate_server::testing::simulator_trust();
         trust.set_signer_rules(vec!["*|DIGITAL INDIA CORPORATION|Sub CA".parse().unwrap()]);
         c.trust_store = Arc::new(trust);
     })

@@ -1,0 +1,14 @@
+//! The gateway's API, tested over real HTTP on the shared test stack: one test binary, so the
+//! harness and the dependencies are linked once rather than once a file. (`tests/leaks.rs`
+//! stays its own binary: it installs a process-wide log subscriber. `tests/browser` drives
+//! Chromium and stays apart too.)
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod hostile;
+mod journey;
+mod privacy;
+mod redirects;
+mod rotation;
+mod trust;
