@@ -7,7 +7,6 @@
 //! automation contract, the personas and fault injection.
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod account;
 mod api_error;
