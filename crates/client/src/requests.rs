@@ -2,38 +2,16 @@
 //! client when a body is sent, so callers never spell it.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 use url::Url;
 
 /// `@entity` of a `user/verify` request.
-pub const VERIFY_ENTITY: &str = "in.co.sandbox.kyc.digilocker.user.verification.request";
-/// `@entity` of a `sessions/init` request.
-pub const INIT_ENTITY: &str = "in.co.sandbox.kyc.digilocker.session.request";
-
-/// The document types and journeys are the gateway's own domain types (`digigate-core`), so
-/// the client and the gateway cannot disagree on their wire names.
-pub use digigate_core::{DocType, Flow};
-
-/// A way of verifying a new DigiLocker account on sign-up (`options.verification_method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerificationMethod {
-    /// Aadhaar number.
-    Aadhaar,
-    /// PAN.
-    Pan,
-    /// Driving licence.
-    DrivingLicense,
-    /// Email address.
-    Email,
-    /// Username.
-    Username,
-    /// Mobile number.
-    Mobile,
-    /// Anything else DigiLocker offers.
-    Other,
-}
+pub use digigate_core::verify::VERIFY_ENTITY;
+/// The document types, journeys, sign-up verification methods and the init entity tag are the
+/// gateway's own domain types (`digigate-core`), so the client and the gateway cannot disagree on
+/// their wire names.
+pub use digigate_core::{DocType, Flow, VerificationMethod, INIT_ENTITY};
 
 /// The `options` of an init request: how the DigiLocker pages behave. Unset fields are omitted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -11,15 +11,58 @@ use url::{Host, Url};
 pub const INIT_ENTITY: &str = "in.co.sandbox.kyc.digilocker.session.request";
 const HOUR_MS: i64 = 3_600_000;
 const MAX_CONSENT_MS: i64 = 365 * 24 * HOUR_MS;
-const VERIFICATION_METHODS: [&str; 7] = [
-    "aadhaar",
-    "pan",
-    "driving_license",
-    "email",
-    "username",
-    "mobile",
-    "other",
-];
+
+/// A way of verifying a new DigiLocker account on sign-up (`options.verification_method`, sent
+/// to DigiLocker as `amr`), with the wire names Sandbox lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationMethod {
+    /// Aadhaar number.
+    Aadhaar,
+    /// PAN.
+    Pan,
+    /// Driving licence.
+    DrivingLicense,
+    /// Email address.
+    Email,
+    /// Username.
+    Username,
+    /// Mobile number.
+    Mobile,
+    /// Anything else DigiLocker offers.
+    Other,
+}
+
+impl VerificationMethod {
+    /// Every method, in Sandbox's order.
+    pub const ALL: [VerificationMethod; 7] = [
+        VerificationMethod::Aadhaar,
+        VerificationMethod::Pan,
+        VerificationMethod::DrivingLicense,
+        VerificationMethod::Email,
+        VerificationMethod::Username,
+        VerificationMethod::Mobile,
+        VerificationMethod::Other,
+    ];
+
+    /// The wire name (`driving_license`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationMethod::Aadhaar => "aadhaar",
+            VerificationMethod::Pan => "pan",
+            VerificationMethod::DrivingLicense => "driving_license",
+            VerificationMethod::Email => "email",
+            VerificationMethod::Username => "username",
+            VerificationMethod::Mobile => "mobile",
+            VerificationMethod::Other => "other",
+        }
+    }
+
+    /// The method with this wire name.
+    pub fn parse(name: &str) -> Option<VerificationMethod> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+}
 
 /// A field of a request that failed validation, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,13 +296,16 @@ fn parse_options(v: &Value) -> Result<SessionOptions, ValidationError> {
         Some(Value::Array(items)) if !items.is_empty() => {
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                match item.as_str() {
-                    Some(m) if VERIFICATION_METHODS.contains(&m) => out.push(m.to_owned()),
-                    _ => {
+                match item.as_str().and_then(VerificationMethod::parse) {
+                    Some(m) => out.push(m.as_str().to_owned()),
+                    None => {
+                        let names: Vec<&str> = VerificationMethod::ALL
+                            .map(VerificationMethod::as_str)
+                            .to_vec();
                         return Err(ValidationError::new(
                             format!("options.verification_method[{i}]"),
-                            format!("must be one of {}", VERIFICATION_METHODS.join(", ")),
-                        ))
+                            format!("must be one of {}", names.join(", ")),
+                        ));
                     }
                 }
             }

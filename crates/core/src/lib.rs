@@ -8,7 +8,9 @@ pub mod session;
 pub mod verify;
 
 pub use doc_type::DocType;
-pub use init::{Flow, InitRequest, SessionOptions, ValidationError};
+pub use init::{
+    Flow, InitRequest, SessionOptions, ValidationError, VerificationMethod, INIT_ENTITY,
+};
 pub use keys::{ApiKeyId, KeyEnvironment};
 pub use session::{FailureReason, MissingReason, SessionStatus};
 pub use verify::VerifyUserRequest;

@@ -4,19 +4,13 @@
 
 use digigate_core::init::INIT_ENTITY;
 use digigate_core::verify::VERIFY_ENTITY;
-use digigate_core::{DocType, FailureReason, Flow, SessionStatus};
+use digigate_core::{DocType, FailureReason, Flow, SessionStatus, VerificationMethod};
 use serde_json::{json, Value};
 
 /// Sign-up verification methods Sandbox lists for `options.verification_method`.
-pub const VERIFICATION_METHODS: [&str; 7] = [
-    "aadhaar",
-    "pan",
-    "driving_license",
-    "email",
-    "username",
-    "mobile",
-    "other",
-];
+pub fn verification_methods() -> [&'static str; 7] {
+    VerificationMethod::ALL.map(VerificationMethod::as_str)
+}
 
 fn doc_types() -> Vec<&'static str> {
     DocType::ALL.iter().map(|d| d.as_str()).collect()
@@ -283,7 +277,7 @@ fn init_request() -> Value {
                     "verification_method": {
                         "type": ["array", "null"],
                         "minItems": 1,
-                        "items": { "type": "string", "enum": VERIFICATION_METHODS }
+                        "items": { "type": "string", "enum": verification_methods() }
                     }
                 }
             },

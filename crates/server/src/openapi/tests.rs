@@ -175,7 +175,7 @@ fn a_body_built_from_the_init_schema_is_accepted_by_the_validator() {
             "pinless": true,
             "usernameless": false,
             "verified_mobile": "9876543210",
-            "verification_method": schemas::VERIFICATION_METHODS,
+            "verification_method": schemas::verification_methods(),
         },
         "consent_expiry": now + 7_200_000,
     });
