@@ -316,6 +316,18 @@ pub fn operations() -> Vec<Operation> {
             responses: vec![(200, json!({ "description": "Alive.", "content": { "text/plain": { "schema": { "type": "string", "enum": ["ok"] } } } }))],
             errors: &[],
         }),
+        op("get", "/ready", Public, Spec {
+            id: "ready",
+            summary: "Readiness: the database answers",
+            tag: "operations",
+            params: vec![],
+            body: None,
+            responses: vec![
+                (200, json!({ "description": "Ready.", "content": { "text/plain": { "schema": { "type": "string", "enum": ["ready"] } } } })),
+                (503, json!({ "description": "The database does not answer or lacks digigate's tables.", "content": { "text/plain": { "schema": { "type": "string", "enum": ["not ready"] } } } })),
+            ],
+            errors: &[],
+        }),
         op("get", "/openapi.json", Public, Spec {
             id: "openapi",
             summary: "This description",

@@ -83,6 +83,9 @@ impl From<sqlx::Error> for StoreError {
 pub trait Store: Send + Sync + 'static {
     /// Applies the pending migrations of this backend; running it again changes nothing.
     async fn migrate(&self) -> Result<(), StoreError>;
+    /// Whether the database answers and holds digigate's tables (a readiness probe): one
+    /// cheap read of the keys table, on the pools reads and writes use.
+    async fn ping(&self) -> Result<(), StoreError>;
 
     /// Stores a new API key; an existing id is [`StoreError::Conflict`].
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError>;

@@ -112,6 +112,15 @@ impl Store for SqlStore {
             .map_err(|e| StoreError::Unavailable(e.into()))
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        for pool in [&self.pool, &self.writer] {
+            sqlx::query("SELECT 1 FROM api_keys LIMIT 1")
+                .fetch_optional(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",

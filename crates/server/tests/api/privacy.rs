@@ -495,7 +495,51 @@ async fn bodies_over_the_configured_size_get_413(backend: Backend) {
     assert_eq!(b["message"], "Request Entity Too Large");
 }
 
+async fn the_readiness_probe_fails_while_the_database_lacks_its_tables(backend: Backend) {
+    let app = spawn(backend).await;
+    let ready = || async {
+        let res = app
+            .api
+            .get(format!("{}/ready", app.base))
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    };
+    assert_eq!(ready().await, (StatusCode::OK, "ready".to_owned()));
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
+    run_sql(&app, backend, &rename("api_keys", "api_keys_elsewhere")).await;
+    assert_eq!(
+        ready().await,
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready".to_owned())
+    );
+    let health = app
+        .api
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK, "liveness is not readiness");
+    run_sql(&app, backend, &rename("api_keys_elsewhere", "api_keys")).await;
+    assert_eq!(ready().await, (StatusCode::OK, "ready".to_owned()));
+}
+
+/// Runs one statement on the test's database, beside the gateway.
+async fn run_sql(app: &TestApp, backend: Backend, sql: &str) {
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+    }
+}
+
 on_both_backends!(
+    the_readiness_probe_fails_while_the_database_lacks_its_tables,
     rotating_a_secret_ends_the_tokens_issued_before,
     bodies_over_the_configured_size_get_413,
     an_idempotency_key_creates_one_session_however_often_it_is_sent,
