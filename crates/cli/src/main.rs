@@ -15,8 +15,27 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "digigate", version, about)]
 struct Cli {
+    /// How log lines are written to stderr: `text` for people, `json` (one object a line, with
+    /// the request's `transaction_id` on every line logged while answering it) for collectors.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "DIGIGATE_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The format of log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -39,14 +58,22 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DIGIGATE_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DIGIGATE_LOG")
+        .unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        // The request span (with its transaction id) goes on every line logged inside it.
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+    match cli.command {
         Command::Serve(args) => serve::run(*args).await,
         Command::Keys(cmd) => keys::run(cmd).await,
         Command::Audit(args) => audit::run(args).await,

@@ -1,0 +1,83 @@
+//! `--log-format json`: every log line is one JSON object, and the lines logged while a request
+//! is answered carry its transaction id (the one the API's envelope returns).
+
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use temp_dir::TempDir;
+
+/// One HTTP/1.1 request on a fresh connection; the whole answer, or `None` if nobody listens.
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut socket = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).ok()?;
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+#[test]
+fn json_logs_are_one_object_a_line_with_the_transaction_id_of_the_request() {
+    let dir = TempDir::new("logs");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_digigate"))
+        .env_clear()
+        .args(["--log-format", "json", "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(&dir.0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while get(port, "/health").is_none_or(|a| !a.ends_with("ok")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve never answered"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let answer = get(port, "/kyc/digilocker/sessions/x/status").unwrap();
+    let transaction = answer
+        .split("\"transaction_id\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the envelope names its transaction")
+        .to_owned();
+    let _ = serve.kill();
+    let mut logs = String::new();
+    serve
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let _ = serve.wait();
+
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(!lines.is_empty());
+    let of_request: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["span"]["transaction_id"] == transaction.as_str())
+        .collect();
+    assert!(
+        of_request
+            .iter()
+            .any(|l| l["fields"]["message"] == "answered" && l["fields"]["status"] == 401),
+        "the answer's line carries the transaction id: {logs}"
+    );
+}
