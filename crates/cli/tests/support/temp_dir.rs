@@ -14,6 +14,7 @@ impl TempDir {
     }
 
     /// Writes `contents` to `name` in the directory; returns its path.
+    #[allow(dead_code)] // not every test binary that includes this module writes files
     pub fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.0.join(name);
         std::fs::write(&path, contents).unwrap();
