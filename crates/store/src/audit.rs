@@ -83,7 +83,7 @@ impl SqlStore {
         erase_in(&mut tx, session_id).await?;
         tx.commit().await?;
         // Also on a repeat, so a scrub that could not finish the first time is retried.
-        self.backend.scrub_after_erasure(&self.pool).await?;
+        self.backend.scrub_after_erasure(&self.writer).await?;
         Ok(Some(at))
     }
 

@@ -144,7 +144,9 @@ impl Backend {
     /// write-ahead log until a checkpoint copies the zeroed pages back; a `TRUNCATE` checkpoint
     /// does that and empties the log file. It waits (on the busy timeout) for readers of older
     /// snapshots; if one outlives it the caller is told, and a repeat of the erasure tries
-    /// again. PostgreSQL keeps dead tuples until VACUUM: see `docs/security.md`.
+    /// again. Callers run it on the writer pool, so that no write of this process is between
+    /// its steps (on a read connection it sometimes waited out the whole busy timeout). PostgreSQL
+    /// keeps dead tuples until VACUUM: see `docs/security.md`.
     pub(crate) async fn scrub_after_erasure(self, pool: &AnyPool) -> Result<(), StoreError> {
         if self != Backend::Sqlite {
             return Ok(());

@@ -209,12 +209,12 @@ impl SqlStore {
         if marked.rows_affected() != 1 {
             tx.rollback().await?;
             // A repeat scrubs again, in case the first erasure's scrub could not finish.
-            self.backend.scrub_after_erasure(&self.pool).await?;
+            self.backend.scrub_after_erasure(&self.writer).await?;
             return Ok(false);
         }
         crate::audit::erase_in(&mut tx, session_id).await?;
         tx.commit().await?;
-        self.backend.scrub_after_erasure(&self.pool).await?;
+        self.backend.scrub_after_erasure(&self.writer).await?;
         Ok(true)
     }
 }

@@ -17,6 +17,11 @@ pub const KEY_CACHE_TTL: Duration = Duration::from_secs(1);
 /// Entries kept before the stale ones are swept out.
 const SWEEP_AT: usize = 4096;
 
+/// How long nothing is cached after a change was abandoned half-way (its future dropped): the
+/// statement may still commit on the database's side, until SQLite's busy timeout or the pool's
+/// acquire timeout at the latest.
+const AFTER_ABANDONED_CHANGE: Duration = Duration::from_secs(15);
+
 /// Recently read records by id, each with when it was read.
 pub(crate) struct RecentReads<V> {
     entries: RwLock<Entries<V>>,
@@ -24,6 +29,8 @@ pub(crate) struct RecentReads<V> {
 
 struct Entries<V> {
     by_id: HashMap<String, (Instant, V)>,
+    /// Until when nothing is served or remembered (see [`AFTER_ABANDONED_CHANGE`]).
+    suspended_until: Option<Instant>,
     /// Bumped by every change this store makes, so a read that started before a change cannot
     /// put back what the change made stale.
     changes: u64,
@@ -41,6 +48,7 @@ impl<V: Clone> Default for RecentReads<V> {
         RecentReads {
             entries: RwLock::new(Entries {
                 by_id: HashMap::new(),
+                suspended_until: None,
                 changes: 0,
             }),
         }
@@ -51,6 +59,9 @@ impl<V: Clone> RecentReads<V> {
     /// The record `id` if it was read less than [`KEY_CACHE_TTL`] ago.
     pub(crate) fn get(&self, id: &str) -> Option<V> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        if entries.suspended() {
+            return None;
+        }
         let (read_at, value) = entries.by_id.get(id)?;
         (read_at.elapsed() < KEY_CACHE_TTL).then(|| value.clone())
     }
@@ -68,7 +79,7 @@ impl<V: Clone> RecentReads<V> {
     /// row was), unless this store changed anything since the read began.
     pub(crate) fn put(&self, start: ReadStart, id: &str, value: &V) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.changes != start.changes {
+        if entries.changes != start.changes || entries.suspended() {
             return;
         }
         if entries.by_id.len() >= SWEEP_AT {
@@ -81,9 +92,21 @@ impl<V: Clone> RecentReads<V> {
             .insert(id.to_owned(), (start.at, value.clone()));
     }
 
-    /// Forgets `id`, or everything when `None` (a change whose rows are not known in advance).
-    /// Call before and after the change.
-    pub(crate) fn forget(&self, id: Option<&str>) {
+    /// Marks the start of a change of `id` (of every record when `None`, for a change whose rows
+    /// are not known in advance): forgets it now, and again when the returned guard is finished
+    /// or dropped. A guard dropped unfinished (the change's future was abandoned, so its
+    /// statement may still commit) suspends the cache for a while.
+    pub(crate) fn change<'a>(&'a self, id: Option<&'a str>) -> Change<'a, V> {
+        self.forget(id);
+        Change {
+            cache: self,
+            id,
+            finished: false,
+        }
+    }
+
+    /// Forgets `id`, or everything when `None`.
+    fn forget(&self, id: Option<&str>) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         match id {
             Some(id) => {
@@ -92,6 +115,41 @@ impl<V: Clone> RecentReads<V> {
             None => entries.by_id.clear(),
         }
         entries.changes += 1;
+    }
+}
+
+impl<V> Entries<V> {
+    fn suspended(&self) -> bool {
+        self.suspended_until
+            .is_some_and(|until| Instant::now() < until)
+    }
+}
+
+/// A change in progress (see [`RecentReads::change`]).
+pub(crate) struct Change<'a, V: Clone> {
+    cache: &'a RecentReads<V>,
+    id: Option<&'a str>,
+    finished: bool,
+}
+
+impl<V: Clone> Change<'_, V> {
+    /// The change's write has returned (committed or failed).
+    pub(crate) fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl<V: Clone> Drop for Change<'_, V> {
+    fn drop(&mut self) {
+        if !self.finished {
+            let mut entries = self
+                .cache
+                .entries
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            entries.suspended_until = Some(Instant::now() + AFTER_ABANDONED_CHANGE);
+        }
+        self.cache.forget(self.id);
     }
 }
 
@@ -104,23 +162,35 @@ mod tests {
         let cache = RecentReads::<u32>::default();
         cache.put(cache.start_read(), "a", &1);
         assert_eq!(cache.get("a"), Some(1));
-        cache.forget(Some("a"));
+        cache.change(Some("a")).finish();
         assert_eq!(cache.get("a"), None);
         let mut old = cache.start_read();
         old.at = Instant::now().checked_sub(KEY_CACHE_TTL).unwrap();
         cache.put(old, "b", &2);
         assert_eq!(cache.get("b"), None, "an entry a TTL old is not served");
         cache.put(cache.start_read(), "c", &3);
-        cache.forget(None);
-        assert_eq!(cache.get("c"), None, "forgetting everything forgets c");
+        cache.change(None).finish();
+        assert_eq!(cache.get("c"), None, "a change of everything forgets c");
     }
 
     #[test]
     fn a_read_that_began_before_a_change_is_not_remembered() {
         let cache = RecentReads::<u32>::default();
         let before = cache.start_read();
-        cache.forget(Some("a"));
+        cache.change(Some("a")).finish();
         cache.put(before, "a", &1);
         assert_eq!(cache.get("a"), None);
+    }
+
+    #[test]
+    fn an_abandoned_change_suspends_the_cache() {
+        let cache = RecentReads::<u32>::default();
+        drop(cache.change(Some("a")));
+        cache.put(cache.start_read(), "b", &2);
+        assert_eq!(
+            cache.get("b"),
+            None,
+            "nothing is remembered while suspended"
+        );
     }
 }

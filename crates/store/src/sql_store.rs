@@ -3,7 +3,7 @@
 
 use crate::backend::Backend;
 use crate::group_commit::GroupCommit;
-use crate::recent::RecentReads;
+use crate::recent::{Change, RecentReads};
 use crate::records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
     ProfileRecord, SessionRecord, UpstreamTokenRecord,
@@ -50,21 +50,10 @@ impl SqlStore {
         })
     }
 
-    /// Forgets the cached session `id` (every session when `None`) now and again when the
-    /// returned guard drops, around a change of it.
-    fn changing_sessions<'a>(&'a self, id: Option<&'a str>) -> impl Drop + 'a {
-        struct Changing<'a>(Option<&'a RecentReads<SessionRecord>>, Option<&'a str>);
-        impl Drop for Changing<'_> {
-            fn drop(&mut self) {
-                if let Some(cache) = self.0 {
-                    cache.forget(self.1);
-                }
-            }
-        }
-        if let Some(cache) = &self.sessions {
-            cache.forget(id);
-        }
-        Changing(self.sessions.as_ref(), id)
+    /// Marks a change of session `id` (every session when `None`) in the session cache, if
+    /// there is one; finish it once the write has returned.
+    fn changing_sessions<'a>(&'a self, id: Option<&'a str>) -> Option<Change<'a, SessionRecord>> {
+        self.sessions.as_ref().map(|cache| cache.change(id))
     }
 
     /// The row `sql` selects with `keys` bound to `$1..`, decoded.
@@ -168,13 +157,13 @@ impl Store for SqlStore {
         id: &str,
         disabled_at_ms: Option<i64>,
     ) -> Result<bool, StoreError> {
-        self.keys.forget(Some(id));
+        let change = self.keys.change(Some(id));
         let done = sqlx::query("UPDATE api_keys SET disabled_at_ms = $1 WHERE id = $2")
             .bind(disabled_at_ms)
             .bind(id)
             .execute(&self.writer)
             .await;
-        self.keys.forget(Some(id));
+        change.finish();
         Ok(done?.rows_affected() == 1)
     }
 
@@ -183,7 +172,7 @@ impl Store for SqlStore {
         id: &str,
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
-        self.keys.forget(Some(id));
+        let change = self.keys.change(Some(id));
         let done = sqlx::query(
             "UPDATE api_keys SET secret_hash = $1, generation = generation + 1 WHERE id = $2",
         )
@@ -191,7 +180,7 @@ impl Store for SqlStore {
         .bind(id)
         .execute(&self.writer)
         .await;
-        self.keys.forget(Some(id));
+        change.finish();
         Ok(done?.rows_affected() == 1)
     }
 
@@ -261,8 +250,12 @@ impl Store for SqlStore {
         reason: Option<FailureReason>,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let _changing = self.changing_sessions(Some(id));
-        self.transition_guarded(id, to, reason, now_ms).await
+        let changing = self.changing_sessions(Some(id));
+        let outcome = self.transition_guarded(id, to, reason, now_ms).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn start_authorization(
@@ -270,8 +263,12 @@ impl Store for SqlStore {
         auth: &AuthorizationRecord,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let _changing = self.changing_sessions(Some(&auth.session_id));
-        self.start_authorization_tx(auth, now_ms).await
+        let changing = self.changing_sessions(Some(&auth.session_id));
+        let outcome = self.start_authorization_tx(auth, now_ms).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn consume_authorization(
@@ -280,9 +277,14 @@ impl Store for SqlStore {
         binding_hash: &str,
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
-        let _changing = self.changing_sessions(None);
-        self.consume_authorization_tx(state_hash, binding_hash, now_ms)
-            .await
+        let changing = self.changing_sessions(None);
+        let outcome = self
+            .consume_authorization_tx(state_hash, binding_hash, now_ms)
+            .await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError> {
@@ -330,8 +332,12 @@ impl Store for SqlStore {
     }
 
     async fn complete_session(&self, c: &CompletedSession) -> Result<bool, StoreError> {
-        let _changing = self.changing_sessions(Some(&c.session_id));
-        self.complete_session_tx(c).await
+        let changing = self.changing_sessions(Some(&c.session_id));
+        let outcome = self.complete_session_tx(c).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn documents(&self, session_id: &str) -> Result<Vec<DocumentRecord>, StoreError> {
@@ -383,8 +389,12 @@ impl Store for SqlStore {
     }
 
     async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError> {
-        let _changing = self.changing_sessions(Some(session_id));
-        self.erase_session_data_tx(session_id, now_ms).await
+        let changing = self.changing_sessions(Some(session_id));
+        let outcome = self.erase_session_data_tx(session_id, now_ms).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn delete_session(
@@ -393,8 +403,12 @@ impl Store for SqlStore {
         api_key_id: &str,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let _changing = self.changing_sessions(Some(session_id));
-        self.delete_session_tx(session_id, api_key_id, now_ms).await
+        let changing = self.changing_sessions(Some(session_id));
+        let outcome = self.delete_session_tx(session_id, api_key_id, now_ms).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn sessions_due_for_erasure(
@@ -410,8 +424,12 @@ impl Store for SqlStore {
         reseal: &crate::Resealer<'_>,
         kek_id: &str,
     ) -> Result<u64, StoreError> {
-        let _changing = self.changing_sessions(None);
-        self.reseal_all_tx(reseal, kek_id).await
+        let changing = self.changing_sessions(None);
+        let outcome = self.reseal_all_tx(reseal, kek_id).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
     }
 
     async fn claim_idempotency_key(
