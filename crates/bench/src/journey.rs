@@ -1,7 +1,7 @@
 //! One whole consent journey, as a business and its customer would go through it.
 
 use anyhow::{bail, ensure, Context};
-use digigate_client::simulator::{complete_consent, Person};
+use digigate_client::simulator::{Browser, Person};
 use digigate_client::{DigigateClient, DocType, InitSession, Status};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -18,9 +18,17 @@ pub async fn run(client: &DigigateClient, login_id: &str) -> anyhow::Result<Dura
         .init_session(&request)
         .await
         .context("init session")?;
-    let back = complete_consent(&session.authorization_url, &Person::allowing(login_id))
+    // The person's browser keeps its connections open between pages, as real browsers do.
+    let browser = Browser::keeping_connections();
+    let page = browser
+        .open_link(&session.authorization_url)
         .await
-        .context("consent journey")?;
+        .context("opening the link")?;
+    let callback = browser
+        .consent(page, &Person::allowing(login_id))
+        .await
+        .context("the simulator's pages")?;
+    let back = browser.finish(&callback).await.context("the callback")?;
     let outcome = back
         .query_pairs()
         .find(|(k, _)| k == "status")

@@ -102,12 +102,25 @@ impl Browser {
     /// # Panics
     /// If the TLS backend cannot be initialised, like `reqwest::Client::new`.
     pub fn new() -> Self {
+        // A fresh connection per step: a person's journey may outlive a gateway restart, and a
+        // pooled connection the old process closed would fail the next request.
+        Self::with_idle_connections(0)
+    }
+
+    /// A fresh browser that keeps its connections open between steps, as real browsers do
+    /// (for load measurements; a gateway restarted under it breaks its next request).
+    ///
+    /// # Panics
+    /// If the TLS backend cannot be initialised, like `reqwest::Client::new`.
+    pub fn keeping_connections() -> Self {
+        Self::with_idle_connections(usize::MAX)
+    }
+
+    fn with_idle_connections(idle: usize) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
-            // A fresh connection per step: a person's journey may outlive a gateway restart, and
-            // a pooled connection the old process closed would fail the next request.
-            .pool_max_idle_per_host(0)
+            .pool_max_idle_per_host(idle)
             .build()
             .expect("the HTTP client initialises");
         Browser { http }
