@@ -26,6 +26,15 @@ pub struct LoadResult {
 }
 
 impl LoadResult {
+    fn empty() -> LoadResult {
+        LoadResult {
+            ok: 0,
+            errors: 0,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+        }
+    }
+
     /// 2xx answers per second.
     pub fn throughput(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
@@ -67,12 +76,7 @@ pub async fn run(
         for _ in 0..connections {
             tasks.spawn(connection(addr, request.clone(), deadline));
         }
-        let mut total = LoadResult {
-            ok: 0,
-            errors: 0,
-            elapsed: Duration::ZERO,
-            latencies: Vec::new(),
-        };
+        let mut total = LoadResult::empty();
         while let Some(done) = tasks.join_next().await {
             let one = done.expect("a load connection panicked");
             total.ok += one.ok;
@@ -129,12 +133,7 @@ fn content_length(head: &str) -> Option<usize> {
 
 /// One connection's loop; reconnects after an error.
 async fn connection(addr: SocketAddr, request: Arc<[u8]>, deadline: Instant) -> LoadResult {
-    let mut result = LoadResult {
-        ok: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latencies: Vec::with_capacity(4096),
-    };
+    let mut result = LoadResult::empty();
     let mut buf = vec![0u8; 64 * 1024];
     'connect: while Instant::now() < deadline {
         let Ok(mut stream) = TcpStream::connect(addr).await else {

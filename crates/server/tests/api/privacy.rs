@@ -508,7 +508,7 @@ async fn the_readiness_probe_fails_while_the_database_lacks_its_tables(backend: 
     };
     assert_eq!(ready().await, (StatusCode::OK, "ready".to_owned()));
     let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
-    run_sql(&app, backend, &rename("api_keys", "api_keys_elsewhere")).await;
+    app.run_sql(&rename("api_keys", "api_keys_elsewhere")).await;
     assert_eq!(
         ready().await,
         (StatusCode::SERVICE_UNAVAILABLE, "not ready".to_owned())
@@ -520,22 +520,8 @@ async fn the_readiness_probe_fails_while_the_database_lacks_its_tables(backend: 
         .await
         .unwrap();
     assert_eq!(health.status(), StatusCode::OK, "liveness is not readiness");
-    run_sql(&app, backend, &rename("api_keys_elsewhere", "api_keys")).await;
+    app.run_sql(&rename("api_keys_elsewhere", "api_keys")).await;
     assert_eq!(ready().await, (StatusCode::OK, "ready".to_owned()));
-}
-
-/// Runs one statement on the test's database, beside the gateway.
-async fn run_sql(app: &TestApp, backend: Backend, sql: &str) {
-    match backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-    }
 }
 
 on_both_backends!(

@@ -278,36 +278,21 @@ async fn a_failing_database_shows_something_went_wrong(backend: Backend) {
     .await;
     let (id, link) = s.init("signin", &["pan"]).await;
     // The audit line every opened link must write cannot be written.
-    break_the_audit_log(&s.app, backend).await;
+    s.app
+        .run_sql("ALTER TABLE audit_log RENAME TO audit_log_elsewhere")
+        .await;
     s.walk.browser.goto(&link).await;
     assert_eq!(s.walk.look().await, "Something went wrong");
     // Once the database is whole again, the same link works.
-    rename_audit_log(&s.app, backend, "audit_log_elsewhere", "audit_log").await;
+    s.app
+        .run_sql("ALTER TABLE audit_log_elsewhere RENAME TO audit_log")
+        .await;
     s.walk.browser.goto(&link).await;
     assert_eq!(s.walk.look().await, "Sign in to your account");
     assert_eq!(s.app.status(&id).await["status"], "initialized");
     s.finish().await;
 }
 
-/// Renames the audit table away, so that every write of the audit log fails.
-async fn break_the_audit_log(app: &TestApp, backend: Backend) {
-    rename_audit_log(app, backend, "audit_log", "audit_log_elsewhere").await;
-}
-
-/// Renames the audit table (`ALTER TABLE … RENAME` on either database).
-async fn rename_audit_log(app: &TestApp, backend: Backend, from: &str, to: &str) {
-    let sql = format!("ALTER TABLE {from} RENAME TO {to}");
-    match backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
-            sqlx::query(&sql).execute(&pool).await.unwrap();
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.db.url).await.unwrap();
-            sqlx::query(&sql).execute(&pool).await.unwrap();
-        }
-    }
-}
 on_both_backends!(
     every_persona_reaches_the_business_through_the_mounted_simulator,
     every_persona_reaches_the_business_through_a_simulator_on_another_site,

@@ -100,6 +100,17 @@ pub async fn spawn_in(
 }
 
 impl TestApp {
+    /// Runs one SQL statement on the test's database beside the gateway (to break or mend it).
+    pub async fn run_sql(&self, sql: &str) {
+        if self.db.url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.db.url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.db.url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+    }
+
     /// The key-encryption key the gateway runs with (`[1; 32]` unless restarted with another).
     pub fn master_key(&self) -> [u8; 32] {
         self.master_key
