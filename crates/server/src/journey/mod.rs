@@ -5,6 +5,7 @@ pub mod erasure;
 mod fetch;
 pub mod lifecycle;
 mod records;
+pub mod return_address;
 mod trust;
 
 use crate::envelope::now_ms;
@@ -107,11 +108,5 @@ pub async fn complete(
     )
     .await
     .map_err(JourneyError::Audit)?;
-    let mut location =
-        url::Url::parse(&session.redirect_url).map_err(|_| JourneyError::MissingSession)?;
-    location
-        .query_pairs_mut()
-        .append_pair("session_id", &session.id)
-        .append_pair("status", status.as_str());
-    Ok(location.into())
+    return_address::to_business(&session, status).ok_or(JourneyError::MissingSession)
 }
