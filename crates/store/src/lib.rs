@@ -23,6 +23,7 @@
 
 mod audit;
 mod backend;
+mod events;
 mod group_commit;
 mod idempotency;
 mod journey;
@@ -37,7 +38,7 @@ pub mod testing;
 
 pub use records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
-    MissingDocument, ProfileRecord, SessionRecord, UpstreamTokenRecord,
+    MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
 pub use idempotency::IdempotencyClaim;
@@ -128,7 +129,8 @@ pub trait Store: Send + Sync + 'static {
     /// The session whose consent link has this id.
     async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// Conditional update: sets status `to` (+ updated_at, failure_reason) only if the current status is in
-    /// `SessionStatus::allowed_predecessors(to)`; returns whether a row changed.
+    /// `SessionStatus::allowed_predecessors(to)`, and writes its event in the same transaction;
+    /// returns whether a row changed.
     async fn transition(
         &self,
         id: &str,
@@ -238,6 +240,10 @@ pub trait Store: Send + Sync + 'static {
         owner: &str,
         response: &str,
     ) -> Result<bool, StoreError>;
+
+    /// The events of a session (one per status change, and its erasure), oldest first.
+    async fn session_events(&self, session_id: &str)
+        -> Result<Vec<SessionEventRecord>, StoreError>;
 
     /// Appends a line to the audit log (which refuses updates and deletes).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;

@@ -463,6 +463,13 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn session_events(
+        &self,
+        session_id: &str,
+    ) -> Result<Vec<crate::SessionEventRecord>, StoreError> {
+        self.events_of(session_id).await
+    }
+
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.append_audit_row(entry).await
     }
