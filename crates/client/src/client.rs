@@ -5,8 +5,8 @@ use crate::error::api_error;
 use crate::requests::{LookupBody, Tagged, INIT_ENTITY, VERIFY_ENTITY};
 use crate::transport::{decode_error, session_path, typed, Body, DigigateClient, Inner};
 use crate::{
-    ClientError, DocType, DocumentFiles, FileRef, InitSession, SessionCreated, SessionStatus,
-    UserLookup, UserProfile,
+    CheckReport, ClientError, DocType, DocumentFiles, Erasure, FileRef, InitSession,
+    SessionCreated, SessionStatus, UserLookup, UserProfile,
 };
 use reqwest::Method;
 use secrecy::SecretString;
@@ -137,6 +137,24 @@ impl DigigateClient {
         let mut files: DocumentFiles = typed("GET sessions/{id}/documents/{doc}", data.clone())?;
         files.raw = data;
         Ok(files)
+    }
+
+    /// The cross-document check report, once the session succeeded (a digigate extension;
+    /// Sandbox answers 404).
+    pub async fn session_checks(&self, session_id: &str) -> Result<CheckReport, ClientError> {
+        let path = session_path(session_id, &["checks"]);
+        let data: Value = self.call(Method::GET, &path, Body::None).await?;
+        let mut report: CheckReport = typed("GET sessions/{id}/checks", data.clone())?;
+        report.raw = data;
+        Ok(report)
+    }
+
+    /// Erases the session's documents and profile now; later reads of it answer 404. Repeating
+    /// it answers the same receipt (a digigate extension; Sandbox has no such endpoint).
+    pub async fn erase_session(&self, session_id: &str) -> Result<Erasure, ClientError> {
+        let path = session_path(session_id, &[]);
+        let data: Value = self.call(Method::DELETE, &path, Body::None).await?;
+        typed("DELETE sessions/{id}", data)
     }
 
     /// Downloads a file's bytes from its signed link. No credentials are sent: the link is the

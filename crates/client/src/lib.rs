@@ -45,7 +45,7 @@ pub use requests::{
     VERIFY_ENTITY,
 };
 pub use responses::{
-    DocumentFiles, FileMetadata, FileRef, MissingDocument, SessionCreated, SessionStatus, Status,
-    UserProfile,
+    CheckReport, DocumentFiles, Erasure, FileMetadata, FileRef, MissingDocument, SessionCreated,
+    SessionStatus, Status, UserProfile,
 };
 pub use transport::{DigigateClient, API_VERSION};
