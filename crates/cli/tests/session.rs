@@ -116,11 +116,12 @@ async fn finish(child: std::process::Child) -> Output {
 async fn a_session_is_watched_to_success_then_read_downloaded_checked_and_erased() {
     let gw = Gateway::start();
     let (id, link) = gw.init(&["aadhaar", "pan"]);
-    let human_watch = gw
+    let mut human_watch = gw
         .session(&["watch", &id, "--interval", "0.1"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut human_lines = BufReader::new(human_watch.stdout.take().unwrap()).lines();
     let mut watch = gw
         .session(&["watch", &id, "--interval", "0.1", "--json"])
         .stdout(Stdio::piped())
@@ -132,6 +133,10 @@ async fn a_session_is_watched_to_success_then_read_downloaded_checked_and_erased
     let (first, mut lines) = tokio::task::spawn_blocking(move || (lines.next(), lines))
         .await
         .unwrap();
+    let (human_first, mut human_lines) =
+        tokio::task::spawn_blocking(move || (human_lines.next(), human_lines))
+            .await
+            .unwrap();
     consent(&link, &Person::allowing("9000000001")).await;
     let rest = tokio::task::spawn_blocking(move || {
         lines.by_ref().map_while(Result::ok).collect::<Vec<_>>()
@@ -159,17 +164,33 @@ async fn a_session_is_watched_to_success_then_read_downloaded_checked_and_erased
         .iter()
         .all(|c| c["at"].is_string() && c["session_id"] == id));
 
+    let human_rest = tokio::task::spawn_blocking(move || {
+        human_lines
+            .by_ref()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
     let human = finish(human_watch).await;
     assert_eq!(human.status.code(), Some(0));
+    let human: Vec<String> = human_first
+        .into_iter()
+        .map(Result::unwrap)
+        .chain(human_rest)
+        .collect();
     // Shown with --nocapture: what a person at a terminal sees.
-    println!("{}", stdout(&human));
-    let last = stdout(&human).lines().last().unwrap_or_default().to_owned();
+    println!("{}", human.join("\n"));
+    assert!(human[0].ends_with("Z  created"), "{human:?}");
     assert!(
-        last.ends_with("Z  succeeded, consented: aadhaar,pan"),
-        "{last}"
+        human
+            .last()
+            .unwrap()
+            .ends_with("Z  succeeded, consented: aadhaar,pan"),
+        "{human:?}"
     );
     assert!(
-        stdout(&human).lines().all(|l| l.starts_with("20")),
+        human.iter().all(|l| l.starts_with("20")),
         "each line starts with its time"
     );
 
@@ -189,6 +210,7 @@ async fn a_session_is_watched_to_success_then_read_downloaded_checked_and_erased
 
     let saved = gw.dir.0.join("pan-download.xml");
     let download = gw.run(&["download", &id, "pan", "--output", saved.to_str().unwrap()]);
+    println!("{}", stdout(&download));
     assert_eq!(download.status.code(), Some(0), "{download:?}");
     let bytes = std::fs::read(&saved).unwrap();
     assert!(
