@@ -243,7 +243,8 @@ async fn a_session_is_watched_to_success_then_read_downloaded_checked_and_erased
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn exit_codes_tell_a_failed_session_a_pending_one_a_wrong_key_and_an_unreachable_gateway() {
+async fn exit_codes_tell_a_failed_session_a_pending_one_ctrl_c_a_wrong_key_and_an_unreachable_gateway(
+) {
     let gw = Gateway::start();
     let (denied, link) = gw.init(&["aadhaar"]);
     consent(&link, &Person::denying("9000000002")).await;
@@ -261,6 +262,29 @@ async fn exit_codes_tell_a_failed_session_a_pending_one_a_wrong_key_and_an_unrea
     assert_eq!(v["status"], "created");
     let gave_up = gw.run(&["watch", &pending, "--interval", "0.1", "--timeout", "0"]);
     assert_eq!(gave_up.status.code(), Some(5), "{gave_up:?}");
+
+    let mut interrupted = gw
+        .session(&["watch", &pending, "--interval", "0.1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = BufReader::new(interrupted.stdout.take().unwrap()).lines();
+    let first = tokio::task::spawn_blocking(move || seen.next())
+        .await
+        .unwrap();
+    assert!(first.unwrap().unwrap().ends_with("  created"));
+    let sent = Command::new("kill")
+        .args(["-INT", &interrupted.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let interrupted = finish(interrupted).await;
+    assert_eq!(
+        interrupted.status.code(),
+        Some(130),
+        "Ctrl-C stops watch: {interrupted:?}"
+    );
 
     let wrong_key = gw
         .session(&["status", &pending])
