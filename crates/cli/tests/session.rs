@@ -22,6 +22,7 @@ const REDIRECT: &str = "https://shop.example/kyc/done";
 struct Gateway {
     dir: TempDir,
     base: String,
+    metrics: String,
     key: String,
     _process: Process,
 }
@@ -42,19 +43,16 @@ impl Gateway {
             "secret",
             &format!("{}\n", key["api_secret"].as_str().unwrap()),
         );
-        let port = free_port();
+        let (port, metrics_port) = (free_port(), free_port());
         let mut serve = digigate();
-        serve.args([
-            "serve",
-            "--data-dir",
-            &data,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ]);
+        serve.args(["serve", "--data-dir", &data]);
+        serve.args(["--listen", &format!("127.0.0.1:{port}")]);
+        serve.args(["--metrics-listen", &format!("127.0.0.1:{metrics_port}")]);
         let mut process = Process::spawn("gateway", serve);
         process.wait_for_health(port);
         Gateway {
             base: format!("http://127.0.0.1:{port}"),
+            metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
             key: key["api_key"].as_str().unwrap().to_owned(),
             dir,
             _process: process,
@@ -324,4 +322,19 @@ fn completions_are_generated_for_bash_zsh_and_fish_with_the_session_commands() {
         assert!(script.contains("session"), "{shell}");
         assert!(script.contains("watch"), "{shell}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_metrics_on_the_metrics_listener_and_not_on_the_api_port() {
+    let gw = Gateway::start();
+    let (_, _) = gw.init(&["pan"]);
+    let scrape = reqwest::get(&gw.metrics).await.unwrap();
+    assert_eq!(scrape.status(), 200);
+    let text = scrape.text().await.unwrap();
+    assert!(
+        text.contains("digigate_funnel_total{stage=\"created\"} 1"),
+        "{text}"
+    );
+    let on_api = reqwest::get(format!("{}/metrics", gw.base)).await.unwrap();
+    assert_eq!(on_api.status(), 404);
 }
