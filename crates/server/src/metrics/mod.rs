@@ -6,16 +6,19 @@
 //! Each gateway has its own registry: two gateways in one process (tests, the benchmark) keep
 //! separate counts. `docs/metrics.md` lists every metric and its labels.
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, Method};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+mod http;
+mod labels;
+
+pub use http::{router, track_requests};
+pub use labels::{Stage, Upstream};
+
 use digigate_core::{FailureReason, SessionStatus};
 use digigate_digilocker::DigiLockerError;
 use digigate_store::DocumentRecord;
-use prometheus_client::encoding::EncodeLabelSet;
+use labels::{
+    code_label, upstream_outcome, EndpointLabels, ErasureLabels, RequestLabels, SignatureLabels,
+    StageLabels, TransitionLabels, UpstreamLabels,
+};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
@@ -23,110 +26,6 @@ use prometheus_client::registry::Registry;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// The stages of the consent funnel, in the order a session passes them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// `POST …/sessions/init` stored a session.
-    Created,
-    /// The person opened a live link (every opening, so a reload counts again).
-    LinkOpened,
-    /// The person was sent on to DigiLocker's authorize page.
-    SentToDigilocker,
-    /// DigiLocker sent the person back and the `state` was consumed (consented or not).
-    Returned,
-    /// At least one consented document was fetched and examined.
-    DocumentsFetched,
-    /// Everything was stored; the session is `succeeded`.
-    Succeeded,
-}
-
-impl Stage {
-    fn as_str(self) -> &'static str {
-        match self {
-            Stage::Created => "created",
-            Stage::LinkOpened => "link_opened",
-            Stage::SentToDigilocker => "sent_to_digilocker",
-            Stage::Returned => "returned",
-            Stage::DocumentsFetched => "documents_fetched",
-            Stage::Succeeded => "succeeded",
-        }
-    }
-}
-
-/// The DigiLocker endpoints the gateway calls, as the `endpoint` label names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Upstream {
-    /// The authorization code exchanged for a token.
-    Token,
-    /// The user's details.
-    User,
-    /// The list of issued documents.
-    IssuedFiles,
-    /// The e-Aadhaar XML.
-    Eaadhaar,
-    /// One issued document by its URI.
-    File,
-    /// The token revoked.
-    Revoke,
-    /// The account lookup behind `/kyc/digilocker/user/verify`.
-    Account,
-}
-
-impl Upstream {
-    fn as_str(self) -> &'static str {
-        match self {
-            Upstream::Token => "token",
-            Upstream::User => "user",
-            Upstream::IssuedFiles => "issued_files",
-            Upstream::Eaadhaar => "eaadhaar",
-            Upstream::File => "file",
-            Upstream::Revoke => "revoke",
-            Upstream::Account => "account",
-        }
-    }
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    route: String,
-    method: String,
-    status: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct TransitionLabels {
-    to: String,
-    reason: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct StageLabels {
-    stage: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct UpstreamLabels {
-    endpoint: String,
-    outcome: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct EndpointLabels {
-    endpoint: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct SignatureLabels {
-    doc_type: String,
-    status: String,
-    reason: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ErasureLabels {
-    cause: String,
-}
 
 /// Request latency buckets: 1 ms to about 16 s.
 fn request_histogram() -> Histogram {
@@ -319,84 +218,6 @@ impl Metrics {
     fn observe_request(&self, labels: RequestLabels, seconds: f64) {
         self.inner.requests.get_or_create(&labels).observe(seconds);
     }
-}
-
-/// How a failed DigiLocker call ended, in a few words that alerting can group by.
-fn upstream_outcome(e: &DigiLockerError) -> &'static str {
-    match e {
-        DigiLockerError::Api { status, .. } | DigiLockerError::UnexpectedStatus { status }
-            if *status >= 500 =>
-        {
-            "server_error"
-        }
-        DigiLockerError::Api { .. } | DigiLockerError::UnexpectedStatus { .. } => "refused",
-        DigiLockerError::Timeout => "timeout",
-        DigiLockerError::Transport(_) => "unreachable",
-        _ => "bad_answer",
-    }
-}
-
-/// A reason code as a label value: snake_case codes pass, anything else (which no code path
-/// should produce) becomes `other`, so free text can never reach a label.
-fn code_label(code: &str) -> String {
-    let is_code = !code.is_empty()
-        && code.len() <= 40
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-    if is_code { code } else { "other" }.to_owned()
-}
-
-/// The middleware that times every request under its route template (`MatchedPath`), never
-/// the raw path, which holds session, link and document ids.
-pub async fn track_requests(
-    State(metrics): State<Metrics>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let method = match *request.method() {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::DELETE => "DELETE",
-        Method::HEAD => "HEAD",
-        Method::PUT => "PUT",
-        Method::PATCH => "PATCH",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
-    }
-    .to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let labels = RequestLabels {
-        route,
-        method,
-        status: response.status().as_str().to_owned(),
-    };
-    metrics.observe_request(labels, started.elapsed().as_secs_f64());
-    response
-}
-
-/// `GET /metrics` on its own router, for the separate listener `--metrics-listen` opens.
-pub fn router(metrics: Metrics) -> Router {
-    Router::new().route(
-        "/metrics",
-        get(move || {
-            let body = metrics.render();
-            async move {
-                (
-                    [(
-                        header::CONTENT_TYPE,
-                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                    )],
-                    body,
-                )
-                    .into_response()
-            }
-        }),
-    )
 }
 
 #[cfg(test)]
