@@ -1,15 +1,17 @@
 //! The `digigate` command.
 
 mod audit;
+mod completions;
 mod documents;
 mod keys;
 mod secrets;
 mod serve;
+mod session;
 mod simulator;
 mod storage;
 mod trust;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// digigate: a self-hosted DigiLocker KYC gateway.
 #[derive(Parser)]
@@ -54,6 +56,11 @@ enum Command {
     /// Work with stored documents (re-verify a signature).
     #[command(subcommand)]
     Documents(documents::DocumentsCommand),
+    /// Try a gateway (or Sandbox's API) from a terminal: init, status, watch, documents,
+    /// download, checks, erase.
+    Session(session::SessionArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
 }
 
 #[tokio::main]
@@ -83,6 +90,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulator(args) => simulator::run(args).await,
+        Command::Session(args) => std::process::exit(session::run(args).await),
+        Command::Completions(args) => {
+            completions::run(&args, &mut Cli::command());
+            Ok(())
+        }
         Command::Documents(cmd) => {
             if !documents::run(cmd)? {
                 std::process::exit(1);

@@ -17,6 +17,7 @@ mod journey;
 mod limits;
 pub mod links;
 mod listener;
+mod metrics;
 mod navigation;
 pub mod openapi;
 mod page_error;
@@ -50,6 +51,14 @@ struct Inner {
     links: links::LinkSigner,
     api_limiter: limits::RateLimiter<String>,
     auth_limiter: limits::RateLimiter<String>,
+    metrics: metrics::Metrics,
+}
+
+impl AppState {
+    /// The gateway's metrics, for the one-line counts at the journey's steps.
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
 }
 
 /// The gateway: configuration, storage and the DigiLocker client wired together.
@@ -79,6 +88,7 @@ impl Gateway {
             links,
             api_limiter,
             auth_limiter,
+            metrics: metrics::Metrics::new(),
         };
         Gateway {
             state: AppState {
@@ -89,7 +99,17 @@ impl Gateway {
 
     /// The gateway's routes (API, consent journey and downloads).
     pub fn router(&self) -> Router {
-        routes::router(self.state.clone())
+        let metrics = self.state.metrics().clone();
+        routes::router(self.state.clone()).layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track_requests,
+        ))
+    }
+
+    /// `GET /metrics` (Prometheus/OpenMetrics text) on a router of its own, to be served on a
+    /// separate listener that only the operators' scraper can reach (`--metrics-listen`).
+    pub fn metrics_router(&self) -> Router {
+        metrics::router(self.state.metrics().clone())
     }
 
     /// Starts the retention sweep, run every `every` in the background.

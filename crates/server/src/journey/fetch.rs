@@ -5,6 +5,7 @@ use super::records::{document_record, granted_uri, profile_record};
 use super::Failure;
 use crate::config::GatewayConfig;
 use crate::envelope::now_ms;
+use crate::metrics::Upstream;
 use crate::vault::kek_context;
 use crate::vault::DataKey;
 use crate::AppState;
@@ -69,15 +70,20 @@ pub(super) async fn exchange_and_fetch(
     let grant = exchange(state, session, auth, code).await?;
     store_token(state, &session.id, &grant).await?;
     let (cfg, dl, token) = (&inner.config, &inner.digilocker, &grant.access_token);
+    let metrics = &inner.metrics;
     let deadline = session.consent_expiry_ms;
     let granted = consented(&grant, session);
-    let user = with_retry(cfg, deadline, || dl.user_details(token))
-        .await
-        .map_err(classify)?;
+    let user = with_retry(cfg, deadline, || {
+        metrics.upstream(Upstream::User, dl.user_details(token))
+    })
+    .await
+    .map_err(classify)?;
     let issued = if session.doc_types.iter().any(|d| *d != DocType::Aadhaar) {
-        with_retry(cfg, deadline, || dl.issued_files(token))
-            .await
-            .map_err(classify)?
+        with_retry(cfg, deadline, || {
+            metrics.upstream(Upstream::IssuedFiles, dl.issued_files(token))
+        })
+        .await
+        .map_err(classify)?
     } else {
         Vec::new()
     };
@@ -93,6 +99,7 @@ pub(super) async fn exchange_and_fetch(
         &mut missing,
     )
     .await?;
+    inner.metrics.documents_fetched(&documents);
     // Sandbox's `succeeded` means "documents can now be fetched"; with none fetched (every box
     // unticked, or nothing the locker could give) there is no evidence to serve.
     if documents.is_empty() {
@@ -115,6 +122,9 @@ pub(super) async fn exchange_and_fetch(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
+        inner
+            .metrics
+            .transition(digigate_core::SessionStatus::Succeeded, None);
     }
     Ok(())
 }
@@ -136,9 +146,10 @@ async fn exchange(
         )
         .map_err(|_| internal())?;
     let verifier = SecretString::from(String::from_utf8(verifier).map_err(|_| internal())?);
+    let exchange = inner.digilocker.exchange_code(code, &verifier);
     inner
-        .digilocker
-        .exchange_code(code, &verifier)
+        .metrics
+        .upstream(Upstream::Token, exchange)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, session_id = %session.id, "code exchange failed");
@@ -210,6 +221,7 @@ async fn fetch_documents(
         &state.inner.digilocker,
         &grant.access_token,
     );
+    let metrics = &state.inner.metrics;
     let deadline = session.consent_expiry_ms;
     let mut documents = Vec::new();
     for doc_type in granted {
@@ -218,8 +230,18 @@ async fn fetch_documents(
             .find(|f| f.doctype == doc_type.digilocker_code());
         let uri = granted_uri(grant, *doc_type).or_else(|| item.map(|i| i.uri.clone()));
         let fetched = match (doc_type, uri) {
-            (DocType::Aadhaar, _) => with_retry(cfg, deadline, || dl.eaadhaar_xml(token)).await,
-            (_, Some(uri)) => with_retry(cfg, deadline, || dl.xml_by_uri(token, &uri)).await,
+            (DocType::Aadhaar, _) => {
+                with_retry(cfg, deadline, || {
+                    metrics.upstream(Upstream::Eaadhaar, dl.eaadhaar_xml(token))
+                })
+                .await
+            }
+            (_, Some(uri)) => {
+                with_retry(cfg, deadline, || {
+                    metrics.upstream(Upstream::File, dl.xml_by_uri(token, &uri))
+                })
+                .await
+            }
             (_, None) => {
                 missing.push(MissingDocument {
                     doc_type: *doc_type,
