@@ -24,6 +24,7 @@
 mod audit;
 mod backend;
 mod events;
+mod funnel;
 mod group_commit;
 mod idempotency;
 mod journey;
@@ -41,6 +42,7 @@ pub use records::{
     MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
+pub use funnel::{Ending, EndingCount, FailureSummary, FunnelQuery, KeyFunnel, RecentFailure};
 pub use idempotency::IdempotencyClaim;
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
@@ -244,6 +246,13 @@ pub trait Store: Send + Sync + 'static {
     /// The events of a session (one per status change, and its erasure), oldest first.
     async fn session_events(&self, session_id: &str)
         -> Result<Vec<SessionEventRecord>, StoreError>;
+
+    /// The consent funnel of the sessions created since `q.since_ms`, per API key, most
+    /// sessions first (for the operator page).
+    async fn funnel(&self, q: FunnelQuery) -> Result<Vec<KeyFunnel>, StoreError>;
+    /// The sessions that ended without documents since `since_ms`: counts by reason and the
+    /// latest `limit`, newest first (for the operator page).
+    async fn failures(&self, since_ms: i64, limit: i64) -> Result<FailureSummary, StoreError>;
 
     /// Appends a line to the audit log (which refuses updates and deletes).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;

@@ -470,6 +470,18 @@ impl Store for SqlStore {
         self.events_of(session_id).await
     }
 
+    async fn funnel(&self, q: crate::FunnelQuery) -> Result<Vec<crate::KeyFunnel>, StoreError> {
+        self.funnel_of(q).await
+    }
+
+    async fn failures(
+        &self,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<crate::FailureSummary, StoreError> {
+        self.failures_since(since_ms, limit).await
+    }
+
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.append_audit_row(entry).await
     }

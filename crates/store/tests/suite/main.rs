@@ -9,6 +9,7 @@ mod completion;
 mod erasure;
 mod events;
 mod fixtures;
+mod funnel;
 mod keys;
 mod rotation;
 mod sessions;
@@ -91,6 +92,10 @@ on_both_backends! {
     events::an_event_is_written_only_when_its_change_commits,
     events::racing_changes_write_one_event_each,
     events::deleting_a_session_writes_one_erasure_event,
+    funnel::the_funnel_counts_each_stage_per_key_for_sessions_created_in_the_window,
+    funnel::an_opened_session_counts_as_expired_once_its_authorization_lapsed,
+    funnel::an_empty_window_has_no_keys,
+    funnel::failures_are_counted_by_reason_and_listed_newest_first,
 }
 
 #[tokio::test]
