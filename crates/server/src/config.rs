@@ -52,6 +52,8 @@ pub struct GatewayConfig {
     /// Refuse (`hmac_missing`) a document DigiLocker sends without its `hmac` header; by default
     /// it is accepted and the report says `hmac_header: missing`.
     pub require_hmac: bool,
+    /// The operator page's token; `None` (the default) leaves `/operator` a 404.
+    pub operator_token: Option<crate::operator::OperatorToken>,
 }
 
 impl GatewayConfig {
@@ -80,6 +82,7 @@ impl GatewayConfig {
             // the store would be empty and every document `unverified` with a warning.
             trust_store: Arc::new(TrustStore::digilocker().unwrap_or_default()),
             require_hmac: false,
+            operator_token: None,
         }
     }
 

@@ -20,6 +20,7 @@ mod listener;
 mod metrics;
 mod navigation;
 pub mod openapi;
+pub mod operator;
 mod page_error;
 mod routes;
 #[cfg(feature = "testing")]
@@ -52,6 +53,8 @@ struct Inner {
     api_limiter: limits::RateLimiter<String>,
     auth_limiter: limits::RateLimiter<String>,
     metrics: metrics::Metrics,
+    /// The operator page's token and sign-in cookie key, when it is enabled.
+    operator: Option<operator::OperatorAccess>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl Gateway {
         let minute = std::time::Duration::from_secs(60);
         let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
         let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
+        let operator = operator::access_for(&config, &vault);
         let inner = Inner {
             config,
             store,
@@ -89,6 +93,7 @@ impl Gateway {
             api_limiter,
             auth_limiter,
             metrics: metrics::Metrics::new(),
+            operator,
         };
         Gateway {
             state: AppState {
@@ -100,10 +105,12 @@ impl Gateway {
     /// The gateway's routes (API, consent journey and downloads).
     pub fn router(&self) -> Router {
         let metrics = self.state.metrics().clone();
-        routes::router(self.state.clone()).layer(axum::middleware::from_fn_with_state(
-            metrics,
-            metrics::track_requests,
-        ))
+        routes::router(self.state.clone())
+            .merge(operator::router(self.state.clone()))
+            .layer(axum::middleware::from_fn_with_state(
+                metrics,
+                metrics::track_requests,
+            ))
     }
 
     /// `GET /metrics` (Prometheus/OpenMetrics text) on a router of its own, to be served on a

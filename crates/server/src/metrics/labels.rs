@@ -55,6 +55,17 @@ pub enum Upstream {
 }
 
 impl Upstream {
+    /// Every endpoint, in the order a journey calls them.
+    pub const ALL: [Upstream; 7] = [
+        Upstream::Account,
+        Upstream::Token,
+        Upstream::User,
+        Upstream::IssuedFiles,
+        Upstream::Eaadhaar,
+        Upstream::File,
+        Upstream::Revoke,
+    ];
+
     pub(super) fn as_str(self) -> &'static str {
         match self {
             Upstream::Token => "token",
@@ -108,6 +119,16 @@ pub(super) struct SignatureLabels {
 pub(super) struct ErasureLabels {
     pub(super) cause: String,
 }
+
+/// Every value of the upstream `outcome` label: `ok`, then what [`upstream_outcome`] answers.
+pub(super) const UPSTREAM_OUTCOMES: [&str; 6] = [
+    "ok",
+    "server_error",
+    "refused",
+    "timeout",
+    "unreachable",
+    "bad_answer",
+];
 
 /// How a failed DigiLocker call ended, in a few words that alerting can group by.
 pub(super) fn upstream_outcome(e: &DigiLockerError) -> &'static str {

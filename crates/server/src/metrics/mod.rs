@@ -17,7 +17,7 @@ use digigate_digilocker::DigiLockerError;
 use digigate_store::DocumentRecord;
 use labels::{
     code_label, upstream_outcome, EndpointLabels, ErasureLabels, RequestLabels, SignatureLabels,
-    StageLabels, TransitionLabels, UpstreamLabels,
+    StageLabels, TransitionLabels, UpstreamLabels, UPSTREAM_OUTCOMES,
 };
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -26,6 +26,11 @@ use prometheus_client::registry::Registry;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
+
+/// The `endpoint` label value of a DigiLocker endpoint.
+pub fn endpoint_label(endpoint: Upstream) -> &'static str {
+    endpoint.as_str()
+}
 
 /// Request latency buckets: 1 ms to about 16 s.
 fn request_histogram() -> Histogram {
@@ -207,6 +212,25 @@ impl Metrics {
         result
     }
 
+    /// The DigiLocker calls this process made, per endpoint (in [`Upstream::ALL`]'s order) and
+    /// outcome, for the operator page; outcomes never seen are left out.
+    pub fn upstream_calls(&self) -> Vec<(&'static str, &'static str, u64)> {
+        let mut calls = Vec::new();
+        for endpoint in Upstream::ALL {
+            for outcome in UPSTREAM_OUTCOMES {
+                let labels = UpstreamLabels {
+                    endpoint: endpoint.as_str().to_owned(),
+                    outcome: outcome.to_owned(),
+                };
+                // `get` reads without creating, so looking adds no zero series to /metrics.
+                if let Some(counter) = self.inner.upstream.get(&labels) {
+                    calls.push((endpoint.as_str(), outcome, counter.get()));
+                }
+            }
+        }
+        calls
+    }
+
     /// The metrics in the OpenMetrics text format, which Prometheus scrapes.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -263,6 +287,11 @@ mod tests {
         );
         assert!(
             text.contains("digigate_upstream_request_duration_seconds_count{endpoint=\"user\"} 2")
+        );
+        assert_eq!(
+            m.upstream_calls(),
+            vec![("user", "ok", 1), ("user", "timeout", 1)],
+            "the operator page reads the same counts"
         );
     }
 }
