@@ -144,6 +144,11 @@ pub struct ServeArgs {
     /// default). It has no authentication: bind it where only the scraper can reach it.
     #[arg(long, env = "DIGIGATE_METRICS_LISTEN")]
     metrics_listen: Option<String>,
+    /// File holding the operator token (at least 32 characters, e.g. `openssl rand -hex 32`):
+    /// enables the operator page at `/operator`, where signing in takes this token. Off (a 404)
+    /// when unset. The token is not an API key and opens nothing else.
+    #[arg(long, env = "DIGIGATE_OPERATOR_TOKEN_FILE")]
+    operator_token_file: Option<PathBuf>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -203,6 +208,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
     config.require_hmac = args.require_hmac;
+    config.operator_token = match &args.operator_token_file {
+        Some(path) => Some(read_operator_token(path)?),
+        None => None,
+    };
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,
@@ -316,6 +325,28 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The operator token in `path`; the errors name the file, never what it holds.
+fn read_operator_token(
+    path: &std::path::Path,
+) -> anyhow::Result<digigate_server::operator::OperatorToken> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the operator token file {}", path.display()))?;
+    let token = digigate_server::operator::OperatorToken::parse(&text)
+        .with_context(|| format!("the operator token file {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                file = %path.display(),
+                "the operator token file can be read by other users; chmod 600 it"
+            );
+        }
+    }
+    Ok(token)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +379,21 @@ mod tests {
         let a = args(&["--signer-rule", "pan|DIGITAL INDIA CORPORATION|Sub CA"]).unwrap();
         assert_eq!(a.signer_rules.len(), 1);
         assert!(args(&["--signer-rule", "NEGD"]).is_err());
+    }
+
+    #[test]
+    fn an_operator_token_file_is_read_and_a_short_token_refused_without_showing_it() {
+        let dir = std::env::temp_dir().join(format!("digigate-operator-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good");
+        std::fs::write(&good, "0123456789abcdef0123456789abcdef\n").unwrap();
+        assert!(read_operator_token(&good).is_ok());
+        let short = dir.join("short");
+        std::fs::write(&short, "hunter2\n").unwrap();
+        let err = format!("{:#}", read_operator_token(&short).unwrap_err());
+        assert!(err.contains("at least 32 characters"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(read_operator_token(&dir.join("missing")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
