@@ -34,14 +34,15 @@ input{font:inherit;width:100%;padding:.6rem;border:1px solid #8792a8;border-radi
 .error{color:#b3261e;font-weight:600}.muted{color:#5b6b8c;font-size:.9rem}\
 table{width:100%;border-collapse:collapse;font-size:.95rem;margin-bottom:1.25rem}\
 caption{text-align:left;font-weight:600;padding:.25rem 0 .4rem;overflow-wrap:anywhere}\
-th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #e3e7f0;vertical-align:middle;overflow-wrap:anywhere}\
+th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #e3e7f0;vertical-align:middle;overflow-wrap:break-word}\
 thead th{font-size:.85rem;color:#5b6b8c;font-weight:600}\
 .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
-td.bar{width:38%;min-width:4rem}\
+td.bar{width:38%;min-width:3.5rem}\
 svg.bar{display:block;width:100%;height:.9rem}\
 .track{fill:#eef1f7}.s-created{fill:#5b6b8c}.s-flow{fill:#2d4fd6}.s-ok{fill:#1f7a4d}.s-bad{fill:#b3261e}.s-lapsed{fill:#a07800}.s-open{fill:#8792a8}\
 tr.reason th{font-weight:400;padding-left:1.4rem}\
-code{font-size:.85rem;overflow-wrap:anywhere}";
+code{font-size:.85rem;overflow-wrap:anywhere}\
+@media (max-width:30rem){body{padding:0 .5rem}main{padding:1rem .75rem;margin:.75rem auto}th,td{padding:.3rem .25rem}table{font-size:.9rem}}";
 
 static CSP: LazyLock<String> = LazyLock::new(|| {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
@@ -156,8 +157,13 @@ fn time(ms: i64) -> String {
 }
 
 /// How a session ended without documents, as the page says it.
-fn ending(e: &Ending) -> &'static str {
-    e.map_or("expired", |r| r.as_str())
+fn ending(e: &Ending) -> String {
+    code_word(e.map_or("expired", |r| r.as_str()))
+}
+
+/// A snake_case code that a narrow column may break after its underscores, and nowhere else.
+fn code_word(code: &str) -> String {
+    escape(code).replace('_', "_<wbr>")
 }
 
 /// One row of a funnel: a stage, its count, its share of the created sessions and its bar.
@@ -181,7 +187,7 @@ fn funnel_table(out: &mut String, f: &KeyFunnel, name: Option<&str>) {
         out,
         "<h2>API key <code>{}</code>{name}</h2><table><caption class=\"muted\">{} sessions \
          created, {} succeeded</caption><thead><tr><th scope=\"col\">Stage</th>\
-         <th scope=\"col\" class=\"n\">Sessions</th><th scope=\"col\" class=\"n\">Of created</th>\
+         <th scope=\"col\" class=\"n\">Sessions</th><th scope=\"col\" class=\"n\">Share</th>\
          <th scope=\"col\">Chart</th></tr></thead><tbody>",
         escape(&f.api_key_id),
         f.created,
@@ -201,7 +207,7 @@ fn funnel_table(out: &mut String, f: &KeyFunnel, name: Option<&str>) {
     stage_row(out, "s-ok", "", "Succeeded", f.succeeded, c);
     stage_row(out, "s-bad", "", "Failed", f.failed_total(), c);
     for (reason, n) in &f.failed {
-        stage_row(out, "s-bad", "reason", reason.as_str(), *n, c);
+        stage_row(out, "s-bad", "reason", &code_word(reason.as_str()), *n, c);
     }
     stage_row(out, "s-lapsed", "", "Expired", f.expired, c);
     stage_row(out, "s-open", "", "Still in progress", f.in_progress, c);
@@ -259,14 +265,14 @@ fn upstream(out: &mut String, health: &[EndpointHealth]) {
         } else {
             e.failed
                 .iter()
-                .map(|(outcome, n)| format!("{outcome} {n}"))
+                .map(|(outcome, n)| format!("{} {n}", code_word(outcome)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let _ = write!(
             out,
             "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{failed}</td></tr>",
-            e.endpoint,
+            code_word(e.endpoint),
             e.calls(),
             e.ok,
         );

@@ -230,7 +230,7 @@ async fn signed_in_the_operator_sees_the_funnel_of_real_journeys(backend: Backen
         ("Came back from DigiLocker", 2),
         ("Succeeded", 1),
         ("Failed", 1),
-        ("consent_denied", 1),
+        ("consent_<wbr>denied", 1),
         ("Expired", 0),
         ("Still in progress", 1),
     ] {
@@ -238,7 +238,7 @@ async fn signed_in_the_operator_sees_the_funnel_of_real_journeys(backend: Backen
     }
     // The failure is listed with its session (an opaque id), and nothing about the person.
     assert!(page.contains(&format!(
-        "<td>consent_denied</td><td><code>{denied}</code></td>"
+        "<td>consent_<wbr>denied</td><td><code>{denied}</code></td>"
     )));
     let profile = app
         .get(&format!("/kyc/digilocker/sessions/{done}/user/profile"))

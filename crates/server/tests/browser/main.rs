@@ -6,6 +6,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod operator;
 mod person;
 mod webdriver;
 
@@ -301,4 +302,14 @@ on_both_backends!(
     a_second_tab_on_the_same_link_ends_in_one_outcome,
     the_gateways_own_pages_fit_a_phone,
     a_failing_database_shows_something_went_wrong,
+    the_operator_page_at_a_desktop_width,
+    the_operator_page_on_a_phone,
 );
+
+async fn the_operator_page_at_a_desktop_width(backend: Backend) {
+    operator::at_a_desktop_width(backend).await;
+}
+
+async fn the_operator_page_on_a_phone(backend: Backend) {
+    operator::on_a_phone(backend).await;
+}
