@@ -212,6 +212,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => Some(read_operator_token(path)?),
         None => None,
     };
+    if config.operator_token.is_some() {
+        tracing::info!(at = %config.public_link("/operator"), "operator page enabled");
+    }
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,

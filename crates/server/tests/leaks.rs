@@ -291,7 +291,48 @@ async fn a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_da
     );
 }
 
-on_both_backends!(a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_data);
+/// Signing in to the operator page, wrongly and then rightly, logs that it happened and never
+/// the token, the wrong guess or the cookie.
+async fn signing_in_to_the_operator_page_logs_neither_the_token_nor_a_guess(backend: Backend) {
+    const TOKEN: &str = "op-leaks-7c2e9a41d05b48f3a6e1c8d7b9f0a2e4";
+    const GUESS: &str = "op-guess-0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a";
+    let logs = logs();
+    let app = common::spawn_with(backend, |c| {
+        c.operator_token = Some(digigate_server::operator::OperatorToken::parse(TOKEN).unwrap())
+    })
+    .await;
+    let sign_in = |token: &'static str| {
+        app.api
+            .post(format!("{}/operator/sign-in", app.base))
+            .form(&[("token", token)])
+            .send()
+    };
+    assert_eq!(sign_in(GUESS).await.unwrap().status(), 401);
+    let res = sign_in(TOKEN).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let page = app
+        .api
+        .get(format!("{}/operator", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(text.contains("operator sign-in refused: wrong token"));
+    assert!(text.contains("operator signed in"));
+    let mac = cookie.split_once('.').unwrap().1;
+    for (what, secret) in [("token", TOKEN), ("guess", GUESS), ("cookie", mac)] {
+        assert!(!text.contains(secret), "the operator {what} in the logs");
+    }
+}
+
+on_both_backends!(
+    a_whole_journey_leaves_no_personal_data_or_secrets_in_logs_or_stored_data,
+    signing_in_to_the_operator_page_logs_neither_the_token_nor_a_guess,
+);
 
 #[test]
 fn the_scan_finds_a_number_on_its_own_but_not_the_last_group_of_a_uuid() {

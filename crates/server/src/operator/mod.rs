@@ -59,6 +59,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/operator/sign-in", post(sign_in))
         .route("/operator/sign-out", post(sign_out))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        // Its log lines (a sign-in, a refusal) carry a transaction id like the API's.
+        .layer(axum::middleware::from_fn(
+            crate::envelope::with_transaction_id,
+        ))
         .with_state(state)
 }
 
