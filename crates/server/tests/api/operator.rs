@@ -216,7 +216,7 @@ async fn signed_in_the_operator_sees_the_funnel_of_real_journeys(backend: Backen
     let (denied, _) = app
         .journey("signin", &["pan"], &Person::denying("9000000001"))
         .await;
-    let (_waiting, _) = app.init("signin", &["pan"], serde_json::json!({})).await;
+    let (waiting, _) = app.init("signin", &["pan"], serde_json::json!({})).await;
     assert_eq!(finished(&app, &done).await, "succeeded");
     assert_eq!(finished(&app, &denied).await, "failed");
 
@@ -260,6 +260,15 @@ async fn signed_in_the_operator_sees_the_funnel_of_real_journeys(backend: Backen
     assert_eq!(status, StatusCode::OK);
     assert!(hour.contains(&row("Created", 3)));
     assert!(hour.contains("href=\"/operator?window=hour\" aria-current=\"page\""));
+    // A session created two hours ago has left the last hour but not the last day.
+    app.run_sql(&format!(
+        "UPDATE sessions SET created_at_ms = created_at_ms - 7200000 WHERE id = '{waiting}'"
+    ))
+    .await;
+    let (_, hour) = report(&app, &cookie, "?window=hour").await;
+    assert!(hour.contains(&row("Created", 2)) && hour.contains(&row("Still in progress", 0)));
+    let (_, day) = report(&app, &cookie, "?window=day").await;
+    assert!(day.contains(&row("Created", 3)) && day.contains(&row("Still in progress", 1)));
     let (status, _) = report(&app, &cookie, "?window=year").await;
     assert_eq!(
         status,
