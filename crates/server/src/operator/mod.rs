@@ -56,7 +56,7 @@ pub(crate) fn router(state: AppState) -> Router {
     }
     Router::new()
         .route("/operator", get(show_report))
-        .route("/operator/sign-in", post(sign_in))
+        .route("/operator/sign-in", post(sign_in).get(to_report))
         .route("/operator/sign-out", post(sign_out))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         // Its log lines (a sign-in, a refusal) carry a transaction id like the API's.
@@ -157,6 +157,17 @@ async fn sign_in(
     }
     tracing::info!("operator signed in");
     redirect_to(&base, access.sign_in_cookie(now_ms()))
+}
+
+/// `GET /operator/sign-in` (the address bar after a refused attempt, reloaded or bookmarked):
+/// 303 to the report, which shows the form to whoever is not signed in.
+async fn to_report(State(state): State<AppState>) -> Response {
+    let base = base_path(&state.inner.config);
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&base) {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
+    crate::html::secure(res)
 }
 
 /// `POST /operator/sign-out`: removes the cookie and goes back to the sign-in form.

@@ -277,7 +277,31 @@ async fn signed_in_the_operator_sees_the_funnel_of_real_journeys(backend: Backen
     );
 }
 
+async fn a_report_the_database_cannot_answer_is_a_page_that_says_so(backend: Backend) {
+    let app = spawn_with(backend, with_operator).await;
+    let cookie = signed_in(&app).await;
+    app.run_sql("ALTER TABLE session_events RENAME TO session_events_elsewhere")
+        .await;
+    let (status, page) = report(&app, &cookie, "").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.contains("<h1>Storage unavailable</h1>"), "{page}");
+    assert!(!page.contains("session_events"), "no cause on the page");
+    app.run_sql("ALTER TABLE session_events_elsewhere RENAME TO session_events")
+        .await;
+    assert_eq!(report(&app, &cookie, "").await.0, StatusCode::OK);
+    // The address bar after a refused attempt leads back to the report.
+    let res = app
+        .api
+        .get(format!("{}/operator/sign-in", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/operator");
+}
+
 on_both_backends!(
+    a_report_the_database_cannot_answer_is_a_page_that_says_so,
     the_operator_page_does_not_exist_without_a_token,
     without_its_cookie_the_operator_page_asks_for_the_token,
     a_wrong_token_is_refused_and_sets_no_cookie,
