@@ -55,7 +55,7 @@ pub enum Upstream {
 }
 
 impl Upstream {
-    /// Every endpoint, in the order a journey calls them.
+    /// Every endpoint: the account lookup, then the others in the order a journey calls them.
     pub const ALL: [Upstream; 7] = [
         Upstream::Account,
         Upstream::Token,
@@ -152,4 +152,24 @@ pub(super) fn code_label(code: &str) -> String {
         && code.len() <= 40
         && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     if is_code { code } else { "other" }.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_outcome_a_failed_call_can_have_is_listed_for_the_operator_page() {
+        let errors = [
+            DigiLockerError::Timeout,
+            DigiLockerError::Transport("reset".to_owned()),
+            DigiLockerError::UnexpectedStatus { status: 503 },
+            DigiLockerError::UnexpectedStatus { status: 404 },
+            DigiLockerError::Decode("not json".to_owned()),
+            DigiLockerError::HmacMismatch,
+        ];
+        for e in &errors {
+            assert!(UPSTREAM_OUTCOMES.contains(&upstream_outcome(e)), "{e:?}");
+        }
+    }
 }

@@ -300,7 +300,39 @@ async fn a_report_the_database_cannot_answer_is_a_page_that_says_so(backend: Bac
     assert_eq!(res.headers()[header::LOCATION], "/operator");
 }
 
+async fn a_failing_repository_shows_in_the_failures_and_in_digilockers_health(backend: Backend) {
+    let app = spawn_with(backend, with_operator).await;
+    // This persona's repository answers 500 to every document request.
+    let (id, _) = app
+        .journey("signin", &["aadhaar"], &Person::allowing("9000000004"))
+        .await;
+    assert_eq!(finished(&app, &id).await, "failed");
+    let reason = app.status(&id).await["reason"].as_str().unwrap().to_owned();
+    let cookie = signed_in(&app).await;
+    let (_, page) = report(&app, &cookie, "").await;
+    let shown = reason.replace('_', "_<wbr>");
+    assert!(
+        page.contains(&row("Failed", 1)) && page.contains(&row(&shown, 1)),
+        "{page}"
+    );
+    assert!(page.contains(&format!("<td>{shown}</td><td><code>{id}</code></td>")));
+    // Every attempt at the e-Aadhaar failed with a server error; the user details answered.
+    let attempts = app.sim.call_counts().eaadhaar_requests;
+    assert!(attempts >= 1);
+    assert!(
+        page.contains(&format!(
+            "<th scope=\"row\">eaadhaar</th><td class=\"n\">{attempts}</td><td class=\"n\">0</td>\
+             <td>server_<wbr>error {attempts}</td>"
+        )),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<th scope=\"row\">user</th><td class=\"n\">1</td><td class=\"n\">1</td><td>none</td>"
+    ));
+}
+
 on_both_backends!(
+    a_failing_repository_shows_in_the_failures_and_in_digilockers_health,
     a_report_the_database_cannot_answer_is_a_page_that_says_so,
     the_operator_page_does_not_exist_without_a_token,
     without_its_cookie_the_operator_page_asks_for_the_token,
