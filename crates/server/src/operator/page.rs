@@ -41,7 +41,7 @@ td.bar{width:38%;min-width:3.5rem}\
 svg.bar{display:block;width:100%;height:.9rem}\
 .track{fill:#eef1f7}.s-created{fill:#5b6b8c}.s-flow{fill:#2d4fd6}.s-ok{fill:#1f7a4d}.s-bad{fill:#b3261e}.s-lapsed{fill:#a07800}.s-open{fill:#8792a8}\
 tr.reason th{font-weight:400;padding-left:1.4rem}\
-code{font-size:.85rem;overflow-wrap:anywhere}\
+code{font-size:.85rem;overflow-wrap:anywhere}code.flag{white-space:nowrap}\
 @media (max-width:30rem){body{padding:0 .5rem}main{padding:1rem .75rem;margin:.75rem auto}th,td{padding:.3rem .25rem}table{font-size:.9rem}}";
 
 static CSP: LazyLock<String> = LazyLock::new(|| {
@@ -84,7 +84,7 @@ pub(crate) fn sign_in(status: StatusCode, base: &str, problem: Option<&str>) -> 
     let body = format!(
         "<h1>Operator sign-in</h1>{problem}\
          <p>Enter the operator token: the contents of the file the gateway was started with \
-         (<code>--operator-token-file</code>).</p>\
+         (<code class=\"flag\">--operator-token-file</code>).</p>\
          <form method=\"post\" action=\"{base}/sign-in\">\
          <label for=\"token\">Operator token</label>\
          <input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" \
