@@ -99,6 +99,10 @@ pub enum FailureReason {
     DocumentIntegrity,
     /// None of the requested documents could be fetched.
     NoDocuments,
+    /// DigiLocker had kept failing for everyone (timeouts, 5xx), so the gateway's circuit
+    /// breaker was open and the journey stopped without waiting on it; a new session once
+    /// `/readyz` says the upstream is `ok` again may succeed.
+    UpstreamCircuitOpen,
 }
 
 impl FailureReason {
@@ -112,6 +116,7 @@ impl FailureReason {
             FailureReason::UpstreamUnavailable => "upstream_unavailable",
             FailureReason::DocumentIntegrity => "document_integrity",
             FailureReason::NoDocuments => "no_documents",
+            FailureReason::UpstreamCircuitOpen => "upstream_circuit_open",
         }
     }
 
@@ -126,6 +131,7 @@ impl FailureReason {
             UpstreamUnavailable,
             DocumentIntegrity,
             NoDocuments,
+            UpstreamCircuitOpen,
         ]
         .into_iter()
         .find(|v| v.as_str() == s)

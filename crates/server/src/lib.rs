@@ -7,6 +7,7 @@
 
 mod audit;
 pub mod auth;
+pub mod breaker;
 pub mod browser_input;
 pub mod config;
 mod envelope;
@@ -50,6 +51,8 @@ struct Inner {
     links: links::LinkSigner,
     api_limiter: limits::RateLimiter<String>,
     auth_limiter: limits::RateLimiter<String>,
+    /// The circuits in front of DigiLocker, shared by every request of this process.
+    breakers: breaker::Breakers,
 }
 
 /// The gateway: configuration, storage and the DigiLocker client wired together.
@@ -69,6 +72,7 @@ impl Gateway {
         let minute = std::time::Duration::from_secs(60);
         let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
         let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
+        let breakers = breaker::Breakers::new(config.circuit_breaker);
         let inner = Inner {
             config,
             store,
@@ -79,6 +83,7 @@ impl Gateway {
             links,
             api_limiter,
             auth_limiter,
+            breakers,
         };
         Gateway {
             state: AppState {

@@ -33,6 +33,7 @@ fn failure_reasons() -> Vec<&'static str> {
         UpstreamUnavailable,
         DocumentIntegrity,
         NoDocuments,
+        UpstreamCircuitOpen,
     ]
     .map(FailureReason::as_str)
     .to_vec()
