@@ -71,6 +71,8 @@ struct Shared {
 #[derive(Default)]
 struct Counters {
     token_requests: AtomicU64,
+    code_exchanges: AtomicU64,
+    refreshes: AtomicU64,
     revocations: AtomicU64,
     eaadhaar_requests: AtomicU64,
 }
@@ -80,6 +82,10 @@ struct Counters {
 pub struct CallCounts {
     /// `POST /oauth2/{1,2}/token` requests, whatever their outcome.
     pub token_requests: u64,
+    /// Of those, the ones with `grant_type=authorization_code`, whatever their outcome.
+    pub code_exchanges: u64,
+    /// Of those, the ones with `grant_type=refresh_token`, whatever their outcome.
+    pub refreshes: u64,
     /// `POST /oauth2/1/revoke` requests, whatever their outcome.
     pub revocations: u64,
     /// `GET /oauth2/3/xml/eaadhaar` requests, whatever their outcome.
@@ -116,6 +122,8 @@ impl Simulator {
         let c = &self.shared.counters;
         CallCounts {
             token_requests: c.token_requests.load(Ordering::SeqCst),
+            code_exchanges: c.code_exchanges.load(Ordering::SeqCst),
+            refreshes: c.refreshes.load(Ordering::SeqCst),
             revocations: c.revocations.load(Ordering::SeqCst),
             eaadhaar_requests: c.eaadhaar_requests.load(Ordering::SeqCst),
         }
@@ -144,6 +152,17 @@ impl Simulator {
             .counters
             .token_requests
             .fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a token request by its grant type (`authorization_code` or `refresh_token`).
+    pub(crate) fn count_grant(&self, grant_type: Option<&str>) {
+        let c = &self.shared.counters;
+        let counter = match grant_type {
+            Some("authorization_code") => &c.code_exchanges,
+            Some("refresh_token") => &c.refreshes,
+            _ => return,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
     }
 
     pub(crate) fn count_eaadhaar_request(&self) {
