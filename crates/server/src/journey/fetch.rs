@@ -403,3 +403,37 @@ async fn store_token(
     };
     Ok(state.inner.store.put_upstream_token(&record).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backoff_is_a_random_wait_under_a_doubling_capped_ceiling() {
+        let base = Duration::from_millis(200);
+        for (attempt, ceiling) in [(1, 200), (2, 400), (3, 800), (10, 5_000), (40, 5_000)] {
+            let waits: Vec<Duration> = (0..200).map(|_| backoff(base, attempt)).collect();
+            let ceiling = Duration::from_millis(ceiling);
+            assert!(waits.iter().all(|w| *w <= ceiling), "attempt {attempt}");
+            // Full jitter spreads the waits: not all near the ceiling, not all near zero.
+            assert!(waits.iter().any(|w| *w < ceiling / 2), "attempt {attempt}");
+            assert!(waits.iter().any(|w| *w > ceiling / 2), "attempt {attempt}");
+        }
+    }
+
+    #[test]
+    fn only_failures_of_digilocker_itself_count_against_the_circuit() {
+        let api = |status: u16, error: &str| DigiLockerError::Api {
+            status,
+            error: error.to_owned(),
+            description: String::new(),
+        };
+        assert!(upstream_is_down(&DigiLockerError::Timeout));
+        assert!(upstream_is_down(&DigiLockerError::Transport("reset".into())));
+        assert!(upstream_is_down(&DigiLockerError::UnexpectedStatus { status: 502 }));
+        assert!(upstream_is_down(&api(503, "unexpected_error")));
+        assert!(!upstream_is_down(&api(500, "repository_service_unresponsive")));
+        assert!(!upstream_is_down(&api(401, "invalid_token")));
+        assert!(!upstream_is_down(&DigiLockerError::HmacMismatch));
+    }
+}
