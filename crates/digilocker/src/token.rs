@@ -12,8 +12,8 @@ use std::pin::Pin;
 
 use oauth2::basic::BasicErrorResponse;
 use oauth2::{
-    AsyncHttpClient, AuthorizationCode, HttpRequest, HttpResponse, PkceCodeVerifier,
-    RefreshToken, RequestTokenError, TokenResponse,
+    AsyncHttpClient, AuthorizationCode, HttpRequest, HttpResponse, PkceCodeVerifier, RefreshToken,
+    RequestTokenError, TokenResponse,
 };
 use secrecy::{ExposeSecret, SecretString};
 
@@ -126,7 +126,10 @@ impl DigiLockerClient {
     /// `POST {api_base}/oauth2/1/token`, client credentials in the form). DigiLocker rotates
     /// both tokens: the old access and refresh tokens stop working, so the caller keeps the
     /// new ones. Sent once; a refresh token that was refused is not tried again.
-    pub async fn refresh(&self, refresh_token: &AccessToken) -> Result<TokenGrant, DigiLockerError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &AccessToken,
+    ) -> Result<TokenGrant, DigiLockerError> {
         let http = TokenHttp(self);
         let token = RefreshToken::new(refresh_token.expose().to_owned());
         let response = self

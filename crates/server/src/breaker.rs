@@ -161,7 +161,10 @@ impl Breakers {
     pub fn record_success(&self, class: UpstreamClass) {
         let mut s = self.lock(class);
         if s.opened_at.is_some() {
-            tracing::info!(upstream = class.as_str(), "circuit closed: DigiLocker answers");
+            tracing::info!(
+                upstream = class.as_str(),
+                "circuit closed: DigiLocker answers"
+            );
         }
         *s = State::default();
     }
@@ -261,10 +264,7 @@ mod tests {
         b.record_failure(CLASS, t);
         b.record_failure(CLASS, t + Duration::from_secs(30));
         b.record_failure(CLASS, t + Duration::from_secs(61));
-        assert_eq!(
-            b.state(CLASS, t + Duration::from_secs(61)),
-            Circuit::Closed
-        );
+        assert_eq!(b.state(CLASS, t + Duration::from_secs(61)), Circuit::Closed);
     }
 
     #[test]
@@ -283,7 +283,11 @@ mod tests {
             "one probe at a time"
         );
         b.record_failure(CLASS, later);
-        assert_eq!(b.state(CLASS, later), Circuit::Open, "a failed probe reopens");
+        assert_eq!(
+            b.state(CLASS, later),
+            Circuit::Open,
+            "a failed probe reopens"
+        );
         let much_later = later + Duration::from_secs(31);
         assert_eq!(b.admit(CLASS, much_later), Ok(()));
         b.record_success(CLASS);

@@ -175,7 +175,12 @@ async fn rewrite_document(sim: &Simulator, response: Response, fault: InjectedFa
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let mut bytes = bytes.to_vec();
-    let secret = sim.config().client_secret.expose_secret().as_bytes().to_vec();
+    let secret = sim
+        .config()
+        .client_secret
+        .expose_secret()
+        .as_bytes()
+        .to_vec();
     let tag = match fault {
         InjectedFault::MalformedXml => {
             bytes.truncate(bytes.len() / 2);

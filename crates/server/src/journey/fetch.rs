@@ -3,12 +3,12 @@
 
 use super::records::{document_record, granted_uri, profile_record};
 use super::Failure;
+use crate::breaker::UpstreamClass;
 use crate::envelope::now_ms;
 use crate::vault::kek_context;
 use crate::vault::DataKey;
 use crate::AppState;
 use digigate_core::{DocType, FailureReason, MissingReason};
-use crate::breaker::UpstreamClass;
 use digigate_digilocker::{AccessToken, DigiLockerError, IssuedFile, TokenGrant, UserDetails};
 use digigate_store::SealedKind;
 use digigate_store::{
@@ -66,7 +66,10 @@ fn admit(state: &AppState, class: UpstreamClass) -> Result<(), Failure> {
         .breakers
         .admit(class, Instant::now())
         .map_err(|open| {
-            tracing::warn!(upstream = open.0.as_str(), "DigiLocker circuit open: not calling");
+            tracing::warn!(
+                upstream = open.0.as_str(),
+                "DigiLocker circuit open: not calling"
+            );
             Failure::Reason(FailureReason::UpstreamCircuitOpen)
         })
 }
@@ -187,7 +190,11 @@ pub(super) async fn exchange_and_fetch(
     let grant = exchange(state, session, auth, code).await?;
     store_token(state, &session.id, &grant).await?;
     let mut tokens = Tokens::new(&session.id, &grant);
-    let (dl, deadline, account) = (&inner.digilocker, session.consent_expiry_ms, UpstreamClass::Account);
+    let (dl, deadline, account) = (
+        &inner.digilocker,
+        session.consent_expiry_ms,
+        UpstreamClass::Account,
+    );
     let granted = consented(&grant, session);
     let user = read(state, account, deadline, &mut tokens, |t| {
         let dl = dl.clone();
@@ -429,10 +436,17 @@ mod tests {
             description: String::new(),
         };
         assert!(upstream_is_down(&DigiLockerError::Timeout));
-        assert!(upstream_is_down(&DigiLockerError::Transport("reset".into())));
-        assert!(upstream_is_down(&DigiLockerError::UnexpectedStatus { status: 502 }));
+        assert!(upstream_is_down(&DigiLockerError::Transport(
+            "reset".into()
+        )));
+        assert!(upstream_is_down(&DigiLockerError::UnexpectedStatus {
+            status: 502
+        }));
         assert!(upstream_is_down(&api(503, "unexpected_error")));
-        assert!(!upstream_is_down(&api(500, "repository_service_unresponsive")));
+        assert!(!upstream_is_down(&api(
+            500,
+            "repository_service_unresponsive"
+        )));
         assert!(!upstream_is_down(&api(401, "invalid_token")));
         assert!(!upstream_is_down(&DigiLockerError::HmacMismatch));
     }

@@ -246,13 +246,21 @@ async fn with_postgres_stopped_the_api_answers_503_promptly_and_recovers_when_it
         .send()
         .await
         .unwrap();
-    assert_eq!(health.status(), StatusCode::OK, "liveness needs no database");
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "liveness needs no database"
+    );
 
     pg.pg_ctl_start();
     let (code, ready) = readyz(&api).await;
     assert_eq!((code, &ready["database"]), (StatusCode::OK, &json!("ok")));
     let res = api.get(&status_path).await;
-    assert_eq!(res.status(), StatusCode::OK, "the same gateway answers again");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the same gateway answers again"
+    );
     assert_eq!(
         res.json::<Value>().await.unwrap()["data"]["status"],
         "created"

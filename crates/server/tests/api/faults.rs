@@ -130,12 +130,17 @@ async fn a_persistent_5xx_on_documents_fails_after_three_calls(backend: Backend)
         .inject(Endpoint::Documents, InjectedFault::Status(500), None);
     let status = journey(&app, &["pan"]).await;
     assert_failed(&status, "repository_unavailable");
-    assert_eq!(calls(&app, Endpoint::Documents), 3, "at most three attempts");
+    assert_eq!(
+        calls(&app, Endpoint::Documents),
+        3,
+        "at most three attempts"
+    );
 }
 
 async fn a_persistent_5xx_on_the_user_endpoint_fails_before_any_document(backend: Backend) {
     let app = spawn(backend).await;
-    app.sim.inject(Endpoint::User, InjectedFault::Status(502), None);
+    app.sim
+        .inject(Endpoint::User, InjectedFault::Status(502), None);
     let status = journey(&app, &["pan"]).await;
     assert_failed(&status, "upstream_unavailable");
     assert_eq!(calls(&app, Endpoint::User), 3);
@@ -176,10 +181,15 @@ async fn a_wrong_hmac_fails_the_session_without_retrying(backend: Backend) {
 
 async fn the_token_endpoint_down_fails_the_session_after_one_exchange(backend: Backend) {
     let app = spawn(backend).await;
-    app.sim.inject(Endpoint::Token, InjectedFault::Status(503), None);
+    app.sim
+        .inject(Endpoint::Token, InjectedFault::Status(503), None);
     let status = journey(&app, &["pan"]).await;
     assert_failed(&status, "token_exchange_failed");
-    assert_eq!(calls(&app, Endpoint::Token), 1, "the code is never sent twice");
+    assert_eq!(
+        calls(&app, Endpoint::Token),
+        1,
+        "the code is never sent twice"
+    );
     assert_eq!(calls(&app, Endpoint::User), 0);
 }
 
@@ -213,14 +223,22 @@ async fn an_access_token_that_keeps_expiring_is_refreshed_only_once(backend: Bac
 async fn sustained_failure_opens_the_circuit_and_a_probe_closes_it(backend: Backend) {
     let app = spawn_with(backend, touchy_breaker).await;
     let (code, ready) = readyz(&app).await;
-    assert_eq!((code, ready["upstream"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (code, ready["upstream"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
 
-    app.sim.inject(Endpoint::User, InjectedFault::Status(503), None);
+    app.sim
+        .inject(Endpoint::User, InjectedFault::Status(503), None);
     let first = journey(&app, &["pan"]).await;
     assert_failed(&first, "upstream_unavailable");
     assert_eq!(calls(&app, Endpoint::User), 3);
     let (code, ready) = readyz(&app).await;
-    assert_eq!(code, StatusCode::OK, "DigiLocker down does not make the gateway unready");
+    assert_eq!(
+        code,
+        StatusCode::OK,
+        "DigiLocker down does not make the gateway unready"
+    );
     assert_eq!(ready["upstream"], "circuit_open", "{ready}");
     assert_eq!(ready["circuits"]["account"], "open", "{ready}");
     assert_eq!(ready["database"], "ok");
