@@ -256,6 +256,26 @@ async fn sustained_failure_opens_the_circuit_and_a_probe_closes_it(backend: Back
     assert_eq!(readyz(&app).await.1["upstream"], "ok");
 }
 
+/// Persona 9000000006's repository takes 2 s per document (the simulator's default): the
+/// journey still succeeds, and the fetch after the callback takes at least 2 s a document.
+async fn the_slow_persona_succeeds_after_two_seconds_a_document(backend: Backend) {
+    let app = spawn(backend).await;
+    let (id, link) = app.init("signin", &["aadhaar", "pan"], json!({})).await;
+    let (browser, callback) = app
+        .to_callback(&link, &Person::allowing("9000000006"))
+        .await;
+    let started = Instant::now();
+    let res = browser.get(callback).await.unwrap();
+    let browser_wait = started.elapsed();
+    assert!(res.status().is_success());
+    let status = terminal_status(&app, &id).await;
+    let fetched_in = started.elapsed();
+    assert_eq!(status["status"], "succeeded", "{status}");
+    assert!(fetched_in >= Duration::from_secs(4), "{fetched_in:?}");
+    assert_eq!(calls(&app, Endpoint::Documents), 2);
+    eprintln!("slow persona: the browser waited {browser_wait:?}, the fetch took {fetched_in:?}");
+}
+
 on_both_backends!(
     a_document_read_that_times_out_is_tried_three_times_then_fails,
     a_slow_answer_inside_the_timeout_is_waited_for,
@@ -268,4 +288,5 @@ on_both_backends!(
     an_expired_access_token_is_refreshed_once_and_the_read_repeated,
     an_access_token_that_keeps_expiring_is_refreshed_only_once,
     sustained_failure_opens_the_circuit_and_a_probe_closes_it,
+    the_slow_persona_succeeds_after_two_seconds_a_document,
 );
