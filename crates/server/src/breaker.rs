@@ -205,15 +205,6 @@ impl Breakers {
             Some(_) => Circuit::HalfOpen,
         }
     }
-
-    /// How long until an open circuit of `class` lets a probe through (zero when it would now).
-    pub fn retry_after(&self, class: UpstreamClass, now: Instant) -> Duration {
-        self.lock(class).opened_at.map_or(Duration::ZERO, |at| {
-            self.policy
-                .cool_down
-                .saturating_sub(now.saturating_duration_since(at))
-        })
-    }
 }
 
 #[cfg(test)]
@@ -242,7 +233,6 @@ mod tests {
         assert_eq!(b.state(CLASS, t), Circuit::Open);
         assert_eq!(b.admit(CLASS, t), Err(CircuitOpen(CLASS)));
         assert_eq!(b.admit(UpstreamClass::Token, t), Ok(()));
-        assert_eq!(b.retry_after(CLASS, t), Duration::from_secs(30));
     }
 
     #[test]

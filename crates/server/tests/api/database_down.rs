@@ -86,32 +86,39 @@ impl PrivatePostgres {
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
+        // Whatever the test's outcome: the cluster stops (it may be stopped already) and goes.
+        let pg_ctl = self.bin.join("pg_ctl");
         let data = self.dir.join("data");
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
-            .output();
+        let args = ["-D", data.to_str().unwrap(), "-m", "immediate", "stop"];
+        let _ = postgres_command(pg_ctl.to_str().unwrap(), &args).output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-/// Runs `program` as the `postgres` user (directly when not root); panics with its output
-/// when it fails, and returns its standard output.
-fn as_postgres(program: &str, args: &[&str]) -> Vec<u8> {
+/// `program` with `args`, to be run as the `postgres` user when this process is root
+/// (PostgreSQL refuses root), else directly.
+fn postgres_command(program: &str, args: &[&str]) -> Command {
     let root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-    let output = if root {
-        Command::new("runuser")
-            .args(["-u", "postgres", "--", program])
-            .args(args)
-            .output()
+    let mut command = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", program]);
+        c
     } else {
-        Command::new(program).args(args).output()
-    }
-    .unwrap_or_else(|e| panic!("{program} could not run: {e}"));
+        Command::new(program)
+    };
+    command.args(args);
+    command
+}
+
+/// Runs `program` as [`postgres_command`] says; panics with its error output when it fails,
+/// and returns its standard output.
+fn as_postgres(program: &str, args: &[&str]) -> Vec<u8> {
+    let output = postgres_command(program, args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} could not run: {e}"));
     assert!(
         output.status.success(),
         "{program} failed: {}",
