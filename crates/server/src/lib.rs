@@ -7,6 +7,7 @@
 
 mod audit;
 pub mod auth;
+pub mod breaker;
 pub mod browser_input;
 pub mod config;
 mod envelope;
@@ -52,6 +53,8 @@ struct Inner {
     api_limiter: limits::RateLimiter<String>,
     auth_limiter: limits::RateLimiter<String>,
     metrics: metrics::Metrics,
+    /// The circuits in front of DigiLocker, shared by every request of this process.
+    breakers: breaker::Breakers,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl Gateway {
         let minute = std::time::Duration::from_secs(60);
         let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
         let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
+        let breakers = breaker::Breakers::new(config.circuit_breaker);
         let inner = Inner {
             config,
             store,
@@ -89,6 +93,7 @@ impl Gateway {
             api_limiter,
             auth_limiter,
             metrics: metrics::Metrics::new(),
+            breakers,
         };
         Gateway {
             state: AppState {
