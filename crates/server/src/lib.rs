@@ -7,6 +7,7 @@
 
 mod audit;
 pub mod auth;
+pub mod breaker;
 pub mod browser_input;
 pub mod config;
 mod envelope;
@@ -55,6 +56,8 @@ struct Inner {
     metrics: metrics::Metrics,
     /// The operator page's token and sign-in cookie key, when it is enabled.
     operator: Option<operator::OperatorAccess>,
+    /// The circuits in front of DigiLocker, shared by every request of this process.
+    breakers: breaker::Breakers,
 }
 
 impl AppState {
@@ -82,6 +85,7 @@ impl Gateway {
         let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
         let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
         let operator = operator::access_for(&config, &vault);
+        let breakers = breaker::Breakers::new(config.circuit_breaker);
         let inner = Inner {
             config,
             store,
@@ -94,6 +98,7 @@ impl Gateway {
             auth_limiter,
             metrics: metrics::Metrics::new(),
             operator,
+            breakers,
         };
         Gateway {
             state: AppState {
