@@ -5,6 +5,7 @@
 
 use super::report::{Report, Window};
 use super::upstream::EndpointHealth;
+use crate::breaker::Circuit;
 use crate::html::{escape, secure};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -253,11 +254,32 @@ fn failures(out: &mut String, r: &Report) {
 }
 
 fn upstream(out: &mut String, health: &[EndpointHealth]) {
+    out.push_str("<h2>DigiLocker</h2>");
+    // An open circuit is the one thing here that fails journeys by itself: say so first.
+    let mut seen = Vec::new();
+    for (class, circuit) in health.iter().filter_map(|e| e.circuit) {
+        if circuit == Circuit::Closed || seen.contains(&class) {
+            continue;
+        }
+        seen.push(class);
+        let what = if circuit == Circuit::Open {
+            "is open: journeys that need it fail at once with upstream_circuit_open"
+        } else {
+            "is half open: the next call is a probe that closes or reopens it"
+        };
+        let _ = write!(
+            out,
+            "<p class=\"error\" role=\"status\">The {} circuit {what}.</p>",
+            class.as_str()
+        );
+    }
     out.push_str(
-        "<h2>DigiLocker</h2><p class=\"muted\">Calls this gateway process made since it \
-         started, by endpoint (each retry counts).</p><table><thead><tr>\
+        "<p class=\"muted\">Calls this gateway process made since it started, by endpoint (each \
+         retry counts): OK is answered as expected. Circuit is the breaker the calls go \
+         through and its state now.</p><table><thead><tr>\
          <th scope=\"col\">Endpoint</th><th scope=\"col\" class=\"n\">Calls</th>\
-         <th scope=\"col\" class=\"n\">Answered</th><th scope=\"col\">Failed</th></tr></thead><tbody>",
+         <th scope=\"col\" class=\"n\">OK</th><th scope=\"col\">Failed</th>\
+         <th scope=\"col\">Circuit</th></tr></thead><tbody>",
     );
     for e in health {
         let failed = if e.failed.is_empty() {
@@ -269,9 +291,13 @@ fn upstream(out: &mut String, health: &[EndpointHealth]) {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let circuit = e.circuit.map_or("none".to_owned(), |(class, state)| {
+            format!("{} {}", class.as_str(), code_word(state.as_str()))
+        });
         let _ = write!(
             out,
-            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{failed}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td>{failed}</td><td>{circuit}</td></tr>",
             code_word(e.endpoint),
             e.calls(),
             e.ok,

@@ -331,7 +331,53 @@ async fn a_failing_repository_shows_in_the_failures_and_in_digilockers_health(ba
     ));
 }
 
+/// The operator token, and a breaker that opens after three failures and stays open a minute.
+fn with_operator_and_a_touchy_breaker(c: &mut GatewayConfig) {
+    with_operator(c);
+    c.circuit_breaker = digigate_server::breaker::BreakerPolicy {
+        failures_to_open: 3,
+        window: std::time::Duration::from_secs(60),
+        cool_down: std::time::Duration::from_secs(60),
+    };
+}
+
+async fn an_open_circuit_is_shown_first_and_on_the_endpoints_it_guards(backend: Backend) {
+    let app = spawn_with(backend, with_operator_and_a_touchy_breaker).await;
+    let cookie = signed_in(&app).await;
+    let (_, before) = report(&app, &cookie, "").await;
+    assert!(!before.contains("circuit is open"));
+    assert!(before.contains("<td>account closed</td>"));
+    // DigiLocker's user endpoint answers 503 to every attempt: the account circuit opens.
+    app.sim.inject(
+        digigate_simulator::Endpoint::User,
+        digigate_simulator::InjectedFault::Status(503),
+        None,
+    );
+    let (id, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    assert_eq!(finished(&app, &id).await, "failed");
+    let (_, page) = report(&app, &cookie, "").await;
+    assert!(
+        page.contains("The account circuit is open: journeys that need it fail at once"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<th scope=\"row\">user</th><td class=\"n\">3</td><td class=\"n\">0</td>\
+         <td>server_<wbr>error 3</td><td>account open</td>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td>token closed</td>"),
+        "the other circuits stay closed"
+    );
+    assert!(page.contains("<th scope=\"row\">revoke</th>"));
+}
+
 on_both_backends!(
+    an_open_circuit_is_shown_first_and_on_the_endpoints_it_guards,
     a_failing_repository_shows_in_the_failures_and_in_digilockers_health,
     a_report_the_database_cannot_answer_is_a_page_that_says_so,
     the_operator_page_does_not_exist_without_a_token,
