@@ -132,7 +132,7 @@ pub(crate) async fn erase_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     session_id: &str,
 ) -> Result<(), StoreError> {
-    for table in ["documents", "profiles", "data_keys"] {
+    for table in ["documents", "profiles", "data_keys", "code_exchanges"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
             .bind(session_id)
             .execute(&mut **tx)

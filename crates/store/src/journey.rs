@@ -7,11 +7,13 @@
 //! [`record_event`] in the same transaction, so an event exists exactly when its change does.
 
 use crate::events::record_event;
-use crate::records::{AuthorizationRecord, CompletedSession};
+use crate::jobs::{insert_job_in, NewJob, FETCH_JOB};
+use crate::records::{AuthorizationRecord, CompletedSession, SessionRecord, UpstreamTokenRecord};
 use crate::rows::{self, to_json};
 use crate::sql_store::SqlStore;
 use crate::StoreError;
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
+use sqlx::{Any, Row, Transaction};
 
 impl SqlStore {
     pub(crate) async fn transition_guarded(
@@ -112,45 +114,11 @@ impl SqlStore {
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        // Consuming is this one conditional UPDATE: of racing callers, exactly one sees the row.
-        let sql = format!(
-            "UPDATE authorizations SET consumed_at_ms = $1 \
-             WHERE state_hash = $2 AND binding_hash = $3 AND consumed_at_ms IS NULL AND expires_at_ms > $1 \
-             RETURNING {}",
-            rows::AUTHORIZATION_COLUMNS
-        );
-        let row = sqlx::query(&sql)
-            .bind(now_ms)
-            .bind(state_hash)
-            .bind(binding_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
+        // Consuming is one conditional UPDATE: of racing callers, exactly one sees the row.
+        let Some(auth) = consume_in(&mut tx, state_hash, binding_hash, now_ms).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let auth = rows::authorization(&row)?;
-        let moved = sqlx::query(
-            "UPDATE sessions SET status = $1, updated_at_ms = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(SessionStatus::Authorized.as_str())
-        .bind(now_ms)
-        .bind(&auth.session_id)
-        .bind(SessionStatus::Initialized.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
-            // The session moved on (failed, expired): leave the state unconsumed, as it was.
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        record_event(
-            &mut tx,
-            &auth.session_id,
-            SessionEventType::Authorized,
-            now_ms,
-        )
-        .await?;
         tx.commit().await?;
         Ok(Some(auth))
     }
@@ -258,5 +226,220 @@ impl SqlStore {
         tx.commit().await?;
         self.backend.scrub_after_erasure(&self.writer).await?;
         Ok(true)
+    }
+}
+
+impl SqlStore {
+    pub(crate) async fn consume_callback_tx(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+        then: &AfterCallback<'_>,
+    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let Some(auth) = consume_in(&mut tx, state_hash, binding_hash, now_ms).await? else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let session_id = auth.session_id.as_str();
+        match then {
+            AfterCallback::Fetch { seal_code } => {
+                sqlx::query(
+                    "INSERT INTO code_exchanges (session_id, code_sealed, pkce_verifier_sealed, \
+                     created_at_ms, sent_at_ms) VALUES ($1, $2, $3, $4, NULL)",
+                )
+                .bind(session_id)
+                .bind(seal_code(session_id))
+                .bind(&auth.pkce_verifier_sealed)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                let job = NewJob {
+                    kind: FETCH_JOB.to_owned(),
+                    session_id: Some(session_id.to_owned()),
+                    payload: "{}".to_owned(),
+                    run_at_ms: now_ms,
+                };
+                insert_job_in(&mut tx, &job, now_ms).await?;
+            }
+            AfterCallback::Fail(reason) => {
+                sqlx::query(
+                    "UPDATE sessions SET status = $1, updated_at_ms = $2, failure_reason = $3 \
+                     WHERE id = $4",
+                )
+                .bind(SessionStatus::Failed.as_str())
+                .bind(now_ms)
+                .bind(reason.as_str())
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+                record_event(&mut tx, session_id, SessionEventType::Failed, now_ms).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(auth))
+    }
+
+    pub(crate) async fn take_code_tx(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<PendingExchange>, StoreError> {
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let row = sqlx::query(
+            "SELECT code_sealed, pkce_verifier_sealed FROM code_exchanges \
+             WHERE session_id = $1 AND sent_at_ms IS NULL",
+        )
+        .bind(session_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // Marking it sent is the guard: of two takers (an instance resuming a job another
+        // one still runs) only one changes the row, so the exchange is never sent twice.
+        let taken = sqlx::query(
+            "UPDATE code_exchanges SET sent_at_ms = $1, code_sealed = NULL, pkce_verifier_sealed = NULL \
+             WHERE session_id = $2 AND sent_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+        let (Some(row), 1) = (row, taken.rows_affected()) else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let bad = |c: &str| StoreError::Corrupt(format!("code_exchanges.{c} could not be read"));
+        let code: Option<Vec<u8>> = row.try_get("code_sealed").map_err(|_| bad("code_sealed"))?;
+        let verifier: Option<Vec<u8>> = row
+            .try_get("pkce_verifier_sealed")
+            .map_err(|_| bad("pkce_verifier_sealed"))?;
+        let (Some(code_sealed), Some(pkce_verifier_sealed)) = (code, verifier) else {
+            tx.rollback().await?;
+            return Err(bad("code_sealed"));
+        };
+        tx.commit().await?;
+        Ok(Some(PendingExchange {
+            code_sealed,
+            pkce_verifier_sealed,
+        }))
+    }
+
+    pub(crate) async fn store_exchange_tx(
+        &self,
+        token: &UpstreamTokenRecord,
+        documents_consented: &[DocType],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let moved = sqlx::query(
+            "UPDATE sessions SET documents_consented = $1 WHERE id = $2 AND status = $3",
+        )
+        .bind(DocType::join(documents_consented))
+        .bind(&token.session_id)
+        .bind(SessionStatus::Authorized.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        crate::sql_store::put_upstream_token_in(&mut tx, token).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(crate) async fn due_for_expiry(
+        &self,
+        now_ms: i64,
+        authorization_ttl_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        // The same rule as the server's `lifecycle::expiry_due`, which checks each one again.
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE deleted_at_ms IS NULL AND ( \
+             (status = $1 AND (link_expires_at_ms <= $2 OR consent_expiry_ms <= $2)) \
+             OR (status = $3 AND (link_expires_at_ms + $4 <= $2 OR consent_expiry_ms <= $2)) \
+             OR (status = $5 AND consent_expiry_ms <= $2)) \
+             ORDER BY updated_at_ms LIMIT $6",
+            rows::SESSION_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(SessionStatus::Created.as_str())
+            .bind(now_ms)
+            .bind(SessionStatus::Initialized.as_str())
+            .bind(authorization_ttl_ms)
+            .bind(SessionStatus::Authorized.as_str())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::session)
+            .collect()
+    }
+}
+
+/// Consumes an authorization (the guard of every callback change) and moves its session
+/// initialized → authorized with its event; `None` when nothing may be consumed.
+async fn consume_in(
+    tx: &mut Transaction<'_, Any>,
+    state_hash: &str,
+    binding_hash: &str,
+    now_ms: i64,
+) -> Result<Option<AuthorizationRecord>, StoreError> {
+    let sql = format!(
+        "UPDATE authorizations SET consumed_at_ms = $1 \
+         WHERE state_hash = $2 AND binding_hash = $3 AND consumed_at_ms IS NULL AND expires_at_ms > $1 \
+         RETURNING {}",
+        rows::AUTHORIZATION_COLUMNS
+    );
+    let row = sqlx::query(&sql)
+        .bind(now_ms)
+        .bind(state_hash)
+        .bind(binding_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let auth = rows::authorization(&row)?;
+    let moved = sqlx::query(
+        "UPDATE sessions SET status = $1, updated_at_ms = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(SessionStatus::Authorized.as_str())
+    .bind(now_ms)
+    .bind(&auth.session_id)
+    .bind(SessionStatus::Initialized.as_str())
+    .execute(&mut **tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        // The session moved on (failed, expired): leave the state unconsumed, as it was.
+        return Ok(None);
+    }
+    record_event(tx, &auth.session_id, SessionEventType::Authorized, now_ms).await?;
+    Ok(Some(auth))
+}
+
+/// What the callback's transaction does besides consuming the authorization.
+pub enum AfterCallback<'a> {
+    /// DigiLocker sent a code: keep it, sealed by `seal_code` (given the session id) with the
+    /// key-encryption key, for the fetch job enqueued in the same transaction.
+    Fetch {
+        /// Seals the code for the session with this id.
+        seal_code: &'a (dyn Fn(&str) -> Vec<u8> + Send + Sync),
+    },
+    /// DigiLocker sent an error: the session fails with this reason at once.
+    Fail(FailureReason),
+}
+
+/// The sealed code and PKCE verifier of a session, taken for its one code exchange.
+pub struct PendingExchange {
+    /// DigiLocker's authorization code, sealed with the KEK ([`crate::SealedKind::AuthorizationCode`]).
+    pub code_sealed: Vec<u8>,
+    /// The PKCE verifier, sealed with the KEK ([`crate::SealedKind::PkceVerifier`]).
+    pub pkce_verifier_sealed: Vec<u8>,
+}
+
+impl std::fmt::Debug for PendingExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingExchange").finish_non_exhaustive()
     }
 }
