@@ -197,6 +197,23 @@ impl SqlStore {
         Ok(changed.rows_affected() == 1)
     }
 
+    pub(crate) async fn renew(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE jobs SET locked_until_ms = $1 WHERE id = $2 AND attempts = $3 AND done_at_ms IS NULL",
+        )
+        .bind(until_ms)
+        .bind(id)
+        .bind(attempt)
+        .execute(&self.writer)
+        .await?;
+        Ok(changed.rows_affected() == 1)
+    }
+
     pub(crate) async fn jobs_of(&self, session_id: &str) -> Result<Vec<JobRecord>, StoreError> {
         if !crate::backend::storable_key(session_id) {
             return Ok(Vec::new());

@@ -212,6 +212,14 @@ pub trait Store: Send + Sync + 'static {
         outcome: &JobOutcome,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
+    /// Extends the lease of attempt `attempt` of a running job to `until_ms`; false when the
+    /// claim no longer holds the job.
+    async fn renew_job_lease(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError>;
     /// The jobs of a session, oldest first.
     async fn session_jobs(&self, session_id: &str) -> Result<Vec<JobRecord>, StoreError>;
 

@@ -522,6 +522,15 @@ impl Store for SqlStore {
         self.finish(id, attempt, outcome, now_ms).await
     }
 
+    async fn renew_job_lease(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.renew(id, attempt, until_ms).await
+    }
+
     async fn session_jobs(&self, session_id: &str) -> Result<Vec<crate::JobRecord>, StoreError> {
         self.jobs_of(session_id).await
     }

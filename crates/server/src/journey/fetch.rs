@@ -15,7 +15,7 @@ use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, SessionRecord,
     UpstreamTokenRecord,
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::future::Future;
 
 fn classify(e: DigiLockerError) -> Failure {
@@ -57,20 +57,18 @@ where
     }
 }
 
-/// Exchanges the code (once, never retried), fetches what the person consented to and stores
-/// everything in one transaction.
-pub(super) async fn exchange_and_fetch(
+/// Fetches what the person consented to (`granted`) with the grant's token and stores
+/// everything in one transaction. A resumed fetch passes a grant rebuilt from the stored token
+/// (its `scope` empty: the documents' URIs then come from the issued list).
+pub(super) async fn fetch_and_store(
     state: &AppState,
     session: &SessionRecord,
-    auth: &digigate_store::AuthorizationRecord,
-    code: &str,
+    grant: &TokenGrant,
+    granted: Vec<DocType>,
 ) -> Result<(), Failure> {
     let inner = &state.inner;
-    let grant = exchange(state, session, auth, code).await?;
-    store_token(state, &session.id, &grant).await?;
     let (cfg, dl, token) = (&inner.config, &inner.digilocker, &grant.access_token);
     let deadline = session.consent_expiry_ms;
-    let granted = consented(&grant, session);
     let user = with_retry(cfg, deadline, || dl.user_details(token))
         .await
         .map_err(classify)?;
@@ -86,7 +84,7 @@ pub(super) async fn exchange_and_fetch(
     let documents = fetch_documents(
         state,
         session,
-        &grant,
+        grant,
         &granted,
         &issued,
         &data_key,
@@ -115,30 +113,35 @@ pub(super) async fn exchange_and_fetch(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
+        crate::crash::point(crate::crash::CrashPoint::AfterSuccess);
     }
     Ok(())
 }
 
-/// Opens the authorization's PKCE verifier and exchanges the code with it, exactly once.
-async fn exchange(
+/// Opens the sealed code and PKCE verifier and exchanges the code with them, exactly once:
+/// the caller took them from the store, which hands them out once.
+pub(super) async fn exchange(
     state: &AppState,
     session: &SessionRecord,
-    auth: &digigate_store::AuthorizationRecord,
-    code: &str,
+    code_sealed: &[u8],
+    verifier_sealed: &[u8],
 ) -> Result<TokenGrant, Failure> {
     let inner = &state.inner;
     let internal = || Failure::Reason(FailureReason::UpstreamUnavailable);
-    let verifier = inner
-        .vault
-        .open_secret(
-            &kek_context(SealedKind::PkceVerifier, &session.id),
-            &auth.pkce_verifier_sealed,
-        )
-        .map_err(|_| internal())?;
-    let verifier = SecretString::from(String::from_utf8(verifier).map_err(|_| internal())?);
+    let open = |kind: SealedKind, sealed: &[u8]| -> Result<SecretString, Failure> {
+        let plain = inner
+            .vault
+            .open_secret(&kek_context(kind, &session.id), sealed)
+            .map_err(|_| internal())?;
+        Ok(SecretString::from(
+            String::from_utf8(plain).map_err(|_| internal())?,
+        ))
+    };
+    let verifier = open(SealedKind::PkceVerifier, verifier_sealed)?;
+    let code = open(SealedKind::AuthorizationCode, code_sealed)?;
     inner
         .digilocker
-        .exchange_code(code, &verifier)
+        .exchange_code(code.expose_secret(), &verifier)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, session_id = %session.id, "code exchange failed");
@@ -147,7 +150,7 @@ async fn exchange(
 }
 
 /// The requested document types the granted `scope` consents to, once each, in its order.
-fn consented(grant: &TokenGrant, session: &SessionRecord) -> Vec<DocType> {
+pub(super) fn consented(grant: &TokenGrant, session: &SessionRecord) -> Vec<DocType> {
     let mut granted: Vec<DocType> = Vec::new();
     for d in grant
         .granted_doctypes()
@@ -229,15 +232,20 @@ async fn fetch_documents(
             }
         };
         match fetched {
-            Ok(file) => documents.push(document_record(
-                &session.id,
-                *doc_type,
-                item,
-                grant,
-                file,
-                data_key,
-                cfg,
-            )),
+            Ok(file) => {
+                documents.push(document_record(
+                    &session.id,
+                    *doc_type,
+                    item,
+                    grant,
+                    file,
+                    data_key,
+                    cfg,
+                ));
+                if documents.len() == 1 {
+                    crate::crash::point(crate::crash::CrashPoint::AfterFirstDocument);
+                }
+            }
             Err(DigiLockerError::Api { error, .. }) if error.starts_with("aadhaar_not_") => {
                 missing.push(MissingDocument {
                     doc_type: *doc_type,
@@ -250,11 +258,15 @@ async fn fetch_documents(
     Ok(documents)
 }
 
-async fn store_token(
+/// Stores the exchange's token and the consented documents together (see
+/// `Store::store_exchange`): from here on a resumed fetch starts from them. false when the
+/// session is no longer `authorized`.
+pub(super) async fn store_exchange(
     state: &AppState,
     session_id: &str,
     grant: &TokenGrant,
-) -> Result<(), Failure> {
+    granted: &[DocType],
+) -> Result<bool, Failure> {
     let vault = &state.inner.vault;
     let context = kek_context(SealedKind::AccessToken, session_id);
     let record = UpstreamTokenRecord {
@@ -267,5 +279,5 @@ async fn store_token(
         expires_at_ms: grant.expires_in.map(|s| now_ms() + s as i64 * 1000),
         revoked_at_ms: None,
     };
-    Ok(state.inner.store.put_upstream_token(&record).await?)
+    Ok(state.inner.store.store_exchange(&record, granted).await?)
 }

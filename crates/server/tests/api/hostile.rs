@@ -112,8 +112,7 @@ async fn context(app: &TestApp) -> Ctx {
     let (browser, callback) = app
         .to_callback(&link, &Person::allowing("9000000001"))
         .await;
-    let res = browser.get(callback.clone()).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.finish_callback(&browser, &callback).await;
     assert_eq!(app.status(&completed).await["status"], "succeeded");
     let (created, _) = app.init("signin", &["pan"], json!({})).await;
     let signer = LinkSigner::new(
