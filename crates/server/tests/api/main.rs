@@ -8,6 +8,7 @@ mod common;
 
 mod hostile;
 mod journey;
+mod lifecycle;
 mod privacy;
 mod redirects;
 mod rotation;

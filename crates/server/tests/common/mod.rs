@@ -130,6 +130,11 @@ impl TestApp {
         self.gateway = Some(self.stack.gateway.clone());
     }
 
+    /// Stops the gateway's job runner (the gateway keeps answering); `restart` starts one again.
+    pub async fn stop_job_runner(&mut self) {
+        self.stack.stop_job_runner().await;
+    }
+
     /// Creates an API key with a redirect allow-list; returns (key, secret).
     pub async fn create_key(&self, redirect_urls: Vec<String>) -> (String, String) {
         self.stack.create_api_key(redirect_urls).await
