@@ -11,6 +11,9 @@ pub enum CrashPoint {
     AfterInit,
     /// The callback consumed `state` (session `authorized`, code kept, fetch job enqueued).
     AfterCallback,
+    /// The code was taken for its exchange, which is about to be sent: a restart cannot know
+    /// whether DigiLocker saw it.
+    BeforeExchange,
     /// The code exchange's token was stored.
     AfterExchangeStored,
     /// The first document was fetched and sealed; documents are stored together with the
@@ -24,9 +27,10 @@ pub enum CrashPoint {
 
 impl CrashPoint {
     /// Every point, in the order a journey reaches them.
-    pub const ALL: [CrashPoint; 6] = [
+    pub const ALL: [CrashPoint; 7] = [
         CrashPoint::AfterInit,
         CrashPoint::AfterCallback,
+        CrashPoint::BeforeExchange,
         CrashPoint::AfterExchangeStored,
         CrashPoint::AfterFirstDocument,
         CrashPoint::AfterSuccess,
@@ -38,6 +42,7 @@ impl CrashPoint {
         match self {
             CrashPoint::AfterInit => "after-init",
             CrashPoint::AfterCallback => "after-callback",
+            CrashPoint::BeforeExchange => "before-exchange",
             CrashPoint::AfterExchangeStored => "after-exchange-stored",
             CrashPoint::AfterFirstDocument => "after-first-document",
             CrashPoint::AfterSuccess => "after-success",

@@ -115,6 +115,7 @@ async fn fetch_for(state: &AppState, session: &SessionRecord) -> Result<(), Fail
         tracing::warn!(session_id = %session.id, "a code exchange was interrupted");
         return Err(Failure::Reason(FailureReason::FetchInterrupted));
     };
+    crate::crash::point(crate::crash::CrashPoint::BeforeExchange);
     let grant = fetch::exchange(
         state,
         session,
