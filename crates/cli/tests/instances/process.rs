@@ -83,6 +83,7 @@ impl Process {
 
     /// Waits until the process ends by itself (a crash test's kill), at most `within`; answers
     /// how it ended.
+    #[allow(dead_code)] // used by `tests/crash`, which includes this module
     pub fn wait_for_exit(&mut self, within: Duration) -> std::process::ExitStatus {
         let deadline = Instant::now() + within;
         loop {
