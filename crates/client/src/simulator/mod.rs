@@ -295,13 +295,13 @@ fn refresh_target(value: &str) -> Option<&str> {
 
 /// The delay and URL of a refresh that waits (`1;url=…`): the gateway's waiting page.
 fn delayed_refresh(value: &str) -> Option<(std::time::Duration, &str)> {
-    let (delay, _) = value.split_once(';').or_else(|| value.split_once(','))?;
+    let (delay, rest) = value.split_once(';').or_else(|| value.split_once(','))?;
     let delay = delay
         .trim()
         .parse::<f64>()
         .ok()
         .filter(|d| *d > 0.0 && *d <= 60.0)?;
-    let rest = value[value.find(|c| c == ';' || c == ',')? + 1..].trim_start();
+    let rest = rest.trim_start();
     let url = rest
         .get(..4)
         .filter(|p| p.eq_ignore_ascii_case("url="))
