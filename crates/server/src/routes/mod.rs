@@ -50,7 +50,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/connect/{link_id}", get(connect::open_link))
         .route("/callbacks/digilocker", get(callback::digilocker_callback))
-        .route(wait::WAIT_PATH, get(wait::wait_for_outcome))
+        .route("/callbacks/digilocker/wait", get(wait::wait_for_outcome))
         .route("/files/{document_id}", get(download::download))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))

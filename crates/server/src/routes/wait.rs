@@ -35,7 +35,7 @@ pub const REFRESH_SECS: u64 = 1;
 /// kept on a spinner for more than a minute gives up anyway.
 pub const WAIT_BOUND: Duration = Duration::from_secs(60);
 
-/// The route's path under the public URL.
+/// The route's path under the public URL (as `routes/mod.rs` registers it).
 pub const WAIT_PATH: &str = "/callbacks/digilocker/wait";
 
 fn wait_cookie_name(session_id: &str) -> String {
