@@ -23,6 +23,7 @@
 
 mod audit;
 mod backend;
+mod code_exchange;
 mod events;
 mod group_commit;
 mod idempotency;
@@ -42,9 +43,9 @@ pub use records::{
     MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
+pub use code_exchange::{AfterCallback, PendingExchange};
 pub use idempotency::IdempotencyClaim;
 pub use jobs::{JobOutcome, JobRecord, NewJob, FETCH_JOB};
-pub use journey::{AfterCallback, PendingExchange};
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
 

@@ -39,7 +39,7 @@ const DOC_TYPES: [&str; 3] = ["aadhaar", "pan", "driving_license"];
 /// Short enough that a session whose link was never opened expires within the test.
 const LINK_TTL_SECS: &str = "4";
 /// Short enough that the restarted gateway picks up the killed one's job quickly.
-const JOB_LEASE_SECS: &str = "2";
+const JOB_LEASE_SECS: &str = "3";
 
 /// The simulator, the database, the key files and the API key of one crash test.
 struct Rig {

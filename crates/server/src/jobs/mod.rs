@@ -137,24 +137,22 @@ pub async fn run(state: AppState, settings: JobSettings, shutdown: impl Future<O
 /// Runs one claimed job, renewing its lease while it runs, and records how it ended.
 async fn run_one(state: AppState, job: JobRecord, lease: Duration) {
     let store = state.inner.store.clone();
-    let work = work(&state, &job);
-    tokio::pin!(work);
-    let mut renew = tokio::time::interval(lease / 3);
-    renew.tick().await;
-    let result = loop {
-        tokio::select! {
-            result = &mut work => break result,
-            _ = renew.tick() => {
-                let until = now_ms() + lease.as_millis() as i64;
-                match store.renew_job_lease(&job.id, job.attempts, until).await {
-                    Ok(true) => {}
-                    // Another run holds the job now: let it finish; stop here.
-                    Ok(false) => return tracing::warn!(job_id = %job.id, "lost the lease of a running job"),
-                    Err(e) => tracing::warn!(error = %error_chain(&e), job_id = %job.id, "could not renew a job's lease"),
-                }
-            }
+    // The renewals run in a task of their own: awaiting the store there must not stop the job
+    // (on SQLite both need the one writer connection, which the job may be holding).
+    let mut renewals = tokio::spawn(renew_while_held(
+        store.clone(),
+        job.id.clone(),
+        job.attempts,
+        lease,
+    ));
+    let result = tokio::select! {
+        result = work(&state, &job) => result,
+        _ = &mut renewals => {
+            // Another run holds the job now: let it finish; stop here.
+            return tracing::warn!(job_id = %job.id, "lost the lease of a running job");
         }
     };
+    renewals.abort();
     let outcome = match result {
         Ok(()) => JobOutcome::Done,
         Err(error) if job.attempts >= MAX_ATTEMPTS => {
@@ -173,6 +171,28 @@ async fn run_one(state: AppState, job: JobRecord, lease: Duration) {
     {
         // The lease lapses and the job runs again; every job's work may be repeated.
         tracing::warn!(error = %error_chain(&e), job_id = %job.id, "could not record a job's outcome");
+    }
+}
+
+/// Renews a running job's lease every third of it; returns once the claim no longer holds.
+async fn renew_while_held(
+    store: std::sync::Arc<dyn digigate_store::Store>,
+    id: String,
+    attempt: i64,
+    lease: Duration,
+) {
+    let mut every = tokio::time::interval(lease / 3);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let until = now_ms() + lease.as_millis() as i64;
+        match store.renew_job_lease(&id, attempt, until).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                tracing::warn!(error = %error_chain(&e), job_id = %id, "could not renew a job's lease")
+            }
+        }
     }
 }
 

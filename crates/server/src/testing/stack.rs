@@ -37,10 +37,10 @@ pub struct TestStack {
 }
 
 /// How the stack's job runner paces itself: quick polls and expiry ticks so tests do not wait,
-/// and a short lease so a job of a stopped gateway is resumed quickly by the next one.
+/// and a lease short enough that a job of a stopped gateway is resumed within a test.
 pub fn test_job_settings() -> JobSettings {
     JobSettings {
-        lease: Duration::from_secs(2),
+        lease: Duration::from_secs(10),
         poll_every: Duration::from_millis(50),
         expiry_every: Duration::from_millis(100),
         concurrency: 16,
