@@ -377,3 +377,27 @@ pub async fn only_lapsed_unfinished_sessions_are_due_for_expiry(store: Arc<dyn S
         1
     );
 }
+
+pub async fn erasing_a_session_forgets_its_finished_jobs_and_its_kept_code(store: Arc<dyn Store>) {
+    let auth = initialized(&*store, "s").await;
+    let then = AfterCallback::Fetch {
+        seal_code: &sealed_code,
+    };
+    store
+        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
+        .await
+        .unwrap()
+        .unwrap();
+    let claimed = store.claim_jobs(NOW + 1, LEASE, 10).await.unwrap();
+    assert!(store
+        .finish_job(&claimed[0].id, 1, &JobOutcome::Done, NOW + 2)
+        .await
+        .unwrap());
+    assert!(store.erase_session_data("s", NOW + 3).await.unwrap());
+    assert!(store.session_jobs("s").await.unwrap().is_empty());
+    assert!(store
+        .take_code_for_exchange("s", NOW + 4)
+        .await
+        .unwrap()
+        .is_none());
+}

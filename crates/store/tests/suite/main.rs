@@ -100,6 +100,7 @@ on_both_backends! {
     jobs::a_denied_callback_fails_the_session_in_the_same_transaction,
     jobs::an_exchange_is_stored_only_while_the_session_is_authorized,
     jobs::only_lapsed_unfinished_sessions_are_due_for_expiry,
+    jobs::erasing_a_session_forgets_its_finished_jobs_and_its_kept_code,
 }
 
 #[tokio::test]
