@@ -132,6 +132,80 @@ async fn the_callback_answers_at_once_and_a_later_runner_fetches(backend: Backen
     assert!(jobs[0].done_at_ms.is_some() && jobs[0].last_error.is_none());
 }
 
+/// The waiting page's address for `session_id` with deadline `until_ms`, signed as the gateway
+/// signs it (master key `[1; 32]`) for a browser whose waiting cookie is `cookie`.
+fn wait_address(
+    app: &crate::common::TestApp,
+    session_id: &str,
+    until_ms: i64,
+    cookie: &str,
+) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use base64::Engine;
+    use digigate_server::vault::{sha256_hex, Vault};
+    use hmac::{Hmac, Mac};
+    let key = Vault::new(&secrecy::SecretBox::new(Box::new([1u8; 32]))).derive("journey-wait/v1");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(
+        format!(
+            "wait:{session_id}:{until_ms}:{}",
+            sha256_hex(cookie.as_bytes())
+        )
+        .as_bytes(),
+    );
+    let sig = B64.encode(mac.finalize().into_bytes());
+    format!(
+        "{}/callbacks/digilocker/wait?session={session_id}&until={until_ms}&sig={sig}",
+        app.base
+    )
+}
+
+async fn after_a_minute_the_person_is_forwarded_with_the_status_as_it_is(backend: Backend) {
+    let mut app = spawn(backend).await;
+    let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
+    let (browser, callback) = app
+        .to_callback(&link, &Person::allowing("9000000001"))
+        .await;
+    app.stop_job_runner().await;
+    assert_eq!(
+        browser.get(callback).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let cookie_name = format!(
+        "dgw_{}",
+        &digigate_server::vault::sha256_hex(id.as_bytes())[..16]
+    );
+    let now = chrono::Utc::now().timestamp_millis();
+    let get = |address: String| {
+        let cookie = format!("{cookie_name}=the-browsers-cookie");
+        async move {
+            Browser::new()
+                .http()
+                .get(address)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Inside the bound the fetch is still awaited.
+    let waiting = get(wait_address(&app, &id, now + 60_000, "the-browsers-cookie")).await;
+    assert!(waiting.headers()["refresh"]
+        .to_str()
+        .unwrap()
+        .starts_with("1;url="));
+    // Past it, the person goes back to the business with the status the session has.
+    let late = get(wait_address(&app, &id, now - 1, "the-browsers-cookie")).await;
+    assert_eq!(late.status(), StatusCode::OK);
+    assert_eq!(
+        late.headers()["refresh"].to_str().unwrap(),
+        format!("0;url={REDIRECT}?session_id={id}&status=authorized")
+    );
+    // Signed for another browser's cookie, the address is refused.
+    let other = get(wait_address(&app, &id, now + 60_000, "another-cookie")).await;
+    assert_eq!(other.status(), StatusCode::BAD_REQUEST);
+}
+
 async fn an_unopened_link_expires_on_time_without_any_request(backend: Backend) {
     let app = spawn_with(backend, |c| c.link_ttl = Duration::from_secs(1)).await;
     let (id, _) = app.init("signin", &["aadhaar"], json!({})).await;
@@ -160,5 +234,6 @@ on_both_backends! {
     a_succeeded_session_lists_every_status_it_went_through,
     failed_sessions_say_whether_trying_again_may_help,
     the_callback_answers_at_once_and_a_later_runner_fetches,
+    after_a_minute_the_person_is_forwarded_with_the_status_as_it_is,
     an_unopened_link_expires_on_time_without_any_request,
 }
