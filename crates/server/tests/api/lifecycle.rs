@@ -206,6 +206,85 @@ async fn after_a_minute_the_person_is_forwarded_with_the_status_as_it_is(backend
     assert_eq!(other.status(), StatusCode::BAD_REQUEST);
 }
 
+async fn a_job_failing_on_storage_is_retried_until_it_succeeds_and_records_once(backend: Backend) {
+    let mut app = spawn(backend).await;
+    let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
+    let (browser, callback) = app
+        .to_callback(&link, &Person::allowing("9000000001"))
+        .await;
+    app.stop_job_runner().await;
+    assert_eq!(
+        browser.get(callback).await.unwrap().status(),
+        StatusCode::OK
+    );
+    // The audit log refuses new lines: the fetch commits, then its outcome cannot be recorded.
+    if app.db.url.starts_with("postgres") {
+        app.run_sql(
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'audit log down'; END $$ LANGUAGE plpgsql",
+        )
+        .await;
+        app.run_sql(
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        )
+        .await;
+    } else {
+        app.run_sql(
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'audit log down'); END",
+        )
+        .await;
+    }
+    app.restart().await;
+    let started = Instant::now();
+    let failed_once = loop {
+        let jobs = app.store.session_jobs(&id).await.unwrap();
+        if jobs[0].last_error.is_some() {
+            break jobs[0].clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{jobs:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(failed_once.done_at_ms.is_none(), "retried, not given up");
+    assert!(
+        failed_once.run_at_ms > failed_once.created_at_ms,
+        "backed off"
+    );
+    assert_eq!(
+        app.store.session(&id).await.unwrap().unwrap().status,
+        SessionStatus::Succeeded
+    );
+    if app.db.url.starts_with("postgres") {
+        app.run_sql("DROP TRIGGER audit_down ON audit_log").await;
+    } else {
+        app.run_sql("DROP TRIGGER audit_down").await;
+    }
+    let started = Instant::now();
+    loop {
+        let jobs = app.store.session_jobs(&id).await.unwrap();
+        if jobs[0].done_at_ms.is_some() {
+            assert!(
+                jobs[0].attempts >= 2 && jobs[0].last_error.is_none(),
+                "{jobs:?}"
+            );
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{jobs:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let outcomes = app
+        .store
+        .audit_log(Some(&id), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|line| line.action == "callback.completed")
+        .count();
+    assert_eq!(outcomes, 1);
+    assert_eq!(app.store.session_events(&id).await.unwrap().len(), 3);
+}
+
 async fn an_unopened_link_expires_on_time_without_any_request(backend: Backend) {
     let app = spawn_with(backend, |c| c.link_ttl = Duration::from_secs(1)).await;
     let (id, _) = app.init("signin", &["aadhaar"], json!({})).await;
@@ -235,5 +314,6 @@ on_both_backends! {
     failed_sessions_say_whether_trying_again_may_help,
     the_callback_answers_at_once_and_a_later_runner_fetches,
     after_a_minute_the_person_is_forwarded_with_the_status_as_it_is,
+    a_job_failing_on_storage_is_retried_until_it_succeeds_and_records_once,
     an_unopened_link_expires_on_time_without_any_request,
 }
