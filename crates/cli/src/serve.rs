@@ -144,6 +144,11 @@ pub struct ServeArgs {
     /// default). It has no authentication: bind it where only the scraper can reach it.
     #[arg(long, env = "DIGIGATE_METRICS_LISTEN")]
     metrics_listen: Option<String>,
+    /// How long a background job (the fetch after a callback) stays claimed by this instance
+    /// without renewal: after a crash, its jobs are picked up again this long later.
+    #[arg(long, env = "DIGIGATE_JOB_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    job_lease_secs: u64,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -298,6 +303,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     gateway.spawn_retention_sweeper(Duration::from_secs(60));
+    let jobs = digigate_server::jobs::JobSettings {
+        lease: Duration::from_secs(args.job_lease_secs),
+        ..Default::default()
+    };
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = gateway.spawn_job_runner(jobs, async {
+        let _ = jobs_stopped.await;
+    });
     let mut router = gateway.router();
     if let Some(sim) = simulator {
         router = router.nest("/simulator", sim.router());
@@ -312,7 +325,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ));
     }
     tracing::info!(%local, public_url = %public_url, "digigate listening");
-    digigate_server::serve(listener, router, crate::shutdown_signal()).await?;
+    let served = digigate_server::serve(listener, router, crate::shutdown_signal()).await;
+    // Running jobs finish (or are left to their leases) before the process ends.
+    let _ = stop_jobs.send(());
+    if let Err(e) = runner.await {
+        tracing::error!(error = %e, "the job runner ended abnormally");
+    }
+    served?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! digigate's HTTP server. A consent session flows through the modules in this order:
-//! `routes::init` → `routes::connect` → `routes::callback` → `journey` (fetch and store) →
+//! `routes::init` → `routes::connect` → `routes::callback` → `jobs` running `journey` (fetch
+//! and store) while the person waits on `routes::wait` →
 //! `routes::status`, `routes::documents`, `routes::profile` and `routes::download` (serve).
 //!
 //! The CLI, the tests and the benchmark all start it the same way: build a [`Gateway`],
@@ -10,10 +11,12 @@ pub mod auth;
 pub mod breaker;
 pub mod browser_input;
 pub mod config;
+pub mod crash;
 mod envelope;
 mod error;
 mod hash_error;
 mod html;
+pub mod jobs;
 mod journey;
 mod limits;
 pub mod links;
@@ -55,6 +58,7 @@ struct Inner {
     metrics: metrics::Metrics,
     /// The circuits in front of DigiLocker, shared by every request of this process.
     breakers: breaker::Breakers,
+    jobs: jobs::Wakeup,
 }
 
 impl AppState {
@@ -94,6 +98,7 @@ impl Gateway {
             auth_limiter,
             metrics: metrics::Metrics::new(),
             breakers,
+            jobs: jobs::Wakeup::default(),
         };
         Gateway {
             state: AppState {
@@ -123,6 +128,16 @@ impl Gateway {
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
         journey::erasure::spawn_sweeper(self.state.clone(), every)
+    }
+
+    /// Starts the job runner (the fetch after each callback, expiry on time) until `shutdown`
+    /// resolves; the handle ends once running jobs finished or were left to their leases.
+    pub fn spawn_job_runner(
+        &self,
+        settings: jobs::JobSettings,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(jobs::run(self.state.clone(), settings, shutdown))
     }
 
     /// Runs the retention sweep once; returns how many sessions' data were erased.

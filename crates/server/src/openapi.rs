@@ -276,7 +276,7 @@ pub fn operations() -> Vec<Operation> {
         }),
         op("get", "/callbacks/digilocker", Browser, Spec {
             id: "digilockerCallback",
-            summary: "DigiLocker's redirect back: consumes `state`, fetches the documents, returns the person to the business",
+            summary: "DigiLocker's redirect back: consumes `state`, enqueues the fetch and answers the waiting page (or, on an error, returns the person to the business)",
             tag: "journey",
             params: ["state", "code", "error", "error_description"]
                 .iter()
@@ -284,8 +284,24 @@ pub fn operations() -> Vec<Operation> {
                 .collect(),
             body: None,
             responses: vec![
-                (303, browser_redirect("To the business's `redirect_url`, with `session_id` and `status`.")),
+                (200, html_page("The waiting page (`Refresh: 1;url=` the waiting page's address, with its cookie), or on an error from DigiLocker the page forwarding to the business's `redirect_url` with `session_id` and `status`.")),
                 (400, html_page("Unknown, used, expired, duplicated or unbound `state`.")),
+                (500, html_page("An internal failure.")),
+            ],
+            errors: &[],
+        }),
+        op("get", "/callbacks/digilocker/wait", Browser, Spec {
+            id: "waitForOutcome",
+            summary: "The page the person waits on while documents are fetched; forwards to the business once the session has ended (at most a minute)",
+            tag: "journey",
+            params: ["session", "until", "sig"]
+                .iter()
+                .map(|n| json!({ "name": n, "in": "query", "required": true, "schema": { "type": "string", "maxLength": 256 } }))
+                .collect(),
+            body: None,
+            responses: vec![
+                (200, html_page("Still waiting (`Refresh: 1;url=…`), or the page forwarding to the business's `redirect_url` with `session_id` and `status`.")),
+                (400, html_page("A changed address, or another browser (no waiting cookie).")),
                 (500, html_page("An internal failure.")),
             ],
             errors: &[],

@@ -129,6 +129,7 @@ pub fn kek_context(kind: SealedKind, session_id: &str) -> String {
         SealedKind::RefreshToken => "upstream-refresh-token",
         SealedKind::PkceVerifier => "pkce",
         SealedKind::Expected => "expected",
+        SealedKind::AuthorizationCode => "authorization-code",
     };
     format!("{what}:{session_id}")
 }

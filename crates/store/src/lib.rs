@@ -23,9 +23,11 @@
 
 mod audit;
 mod backend;
+mod code_exchange;
 mod events;
 mod group_commit;
 mod idempotency;
+mod jobs;
 mod journey;
 mod recent;
 mod records;
@@ -41,7 +43,9 @@ pub use records::{
     MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
+pub use code_exchange::{AfterCallback, PendingExchange};
 pub use idempotency::IdempotencyClaim;
+pub use jobs::{JobOutcome, JobRecord, NewJob, FETCH_JOB};
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
 
@@ -190,6 +194,72 @@ pub trait Store: Send + Sync + 'static {
         binding_hash: &str,
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError>;
+    /// One transaction: consumes the authorization as [`Store::consume_authorization`] does
+    /// (moving its session to `authorized`) and then does `then`: keeps the sealed code and
+    /// enqueues the session's fetch job, or fails the session. None with nothing changed when
+    /// the authorization may not be consumed.
+    async fn consume_callback(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+        then: &AfterCallback<'_>,
+    ) -> Result<Option<AuthorizationRecord>, StoreError>;
+    /// Takes the session's sealed code and PKCE verifier for its code exchange, recording that
+    /// the exchange is being sent; None when they were taken before (the exchange may have
+    /// been sent: it must not be sent again) or never kept.
+    async fn take_code_for_exchange(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<PendingExchange>, StoreError>;
+    /// One transaction: stores the upstream token won by the code exchange and the documents
+    /// the person consented to, while the session is `authorized`; false (nothing written)
+    /// otherwise. A fetch resumed after a crash starts from these.
+    async fn store_exchange(
+        &self,
+        token: &UpstreamTokenRecord,
+        documents_consented: &[DocType],
+    ) -> Result<bool, StoreError>;
+    /// Unfinished sessions whose link or consent window lapsed by `now_ms` (an opened link
+    /// lapses `authorization_ttl_ms` after the link itself), oldest change first.
+    async fn sessions_due_for_expiry(
+        &self,
+        now_ms: i64,
+        authorization_ttl_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Stores a job on its own (jobs caused by a state change are stored with it); answers its id.
+    async fn enqueue_job(&self, job: &NewJob, now_ms: i64) -> Result<String, StoreError>;
+    /// Claims up to `limit` jobs due by `now_ms` that no live claim holds, leasing each for
+    /// `lease_ms`; instances sharing the database never get the same job.
+    async fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRecord>, StoreError>;
+    /// Ends attempt `attempt` of a job as `outcome`; false (nothing changed) when the job was
+    /// claimed again since (the lease lapsed) or is already finished.
+    async fn finish_job(
+        &self,
+        id: &str,
+        attempt: i64,
+        outcome: &JobOutcome,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Extends the lease of attempt `attempt` of a running job to `until_ms`; false when the
+    /// claim no longer holds the job.
+    async fn renew_job_lease(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// The jobs of a session, oldest first.
+    async fn session_jobs(&self, session_id: &str) -> Result<Vec<JobRecord>, StoreError>;
+
     /// Stores the (already encrypted) upstream token of a session, replacing any previous one.
     async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError>;
     /// The upstream token of a session.

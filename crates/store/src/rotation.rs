@@ -18,6 +18,8 @@ pub enum SealedKind {
     PkceVerifier,
     /// The business's expected details of a session.
     Expected,
+    /// DigiLocker's authorization code, kept from the callback until the fetch job sends it.
+    AuthorizationCode,
 }
 
 /// Re-seals one value: `(kind, session id, sealed)` → the value sealed under the new key, or
@@ -25,7 +27,7 @@ pub enum SealedKind {
 pub type Resealer<'a> = dyn Fn(SealedKind, &str, &[u8]) -> Option<Vec<u8>> + Send + Sync + 'a;
 
 /// (table, row key column, sealed column, kind)
-const SEALED_COLUMNS: [(&str, &str, &str, SealedKind); 5] = [
+const SEALED_COLUMNS: [(&str, &str, &str, SealedKind); 7] = [
     (
         "data_keys",
         "session_id",
@@ -51,6 +53,18 @@ const SEALED_COLUMNS: [(&str, &str, &str, SealedKind); 5] = [
         SealedKind::PkceVerifier,
     ),
     ("sessions", "id", "expected_sealed", SealedKind::Expected),
+    (
+        "code_exchanges",
+        "session_id",
+        "code_sealed",
+        SealedKind::AuthorizationCode,
+    ),
+    (
+        "code_exchanges",
+        "session_id",
+        "pkce_verifier_sealed",
+        SealedKind::PkceVerifier,
+    ),
 ];
 
 impl SqlStore {

@@ -288,21 +288,9 @@ impl Store for SqlStore {
     }
 
     async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO upstream_tokens ({}) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
-             refresh_token_sealed = excluded.refresh_token_sealed, expires_at_ms = excluded.expires_at_ms, \
-             revoked_at_ms = excluded.revoked_at_ms",
-            rows::UPSTREAM_TOKEN_COLUMNS
-        );
-        sqlx::query(&sql)
-            .bind(&t.session_id)
-            .bind(&t.access_token_sealed)
-            .bind(&t.refresh_token_sealed)
-            .bind(t.expires_at_ms)
-            .bind(t.revoked_at_ms)
-            .execute(&self.writer)
-            .await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        put_upstream_token_in(&mut tx, t).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -463,6 +451,90 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn consume_callback(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+        then: &crate::AfterCallback<'_>,
+    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        let changing = self.changing_sessions(None);
+        let outcome = self
+            .consume_callback_tx(state_hash, binding_hash, now_ms, then)
+            .await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
+    }
+
+    async fn take_code_for_exchange(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<crate::PendingExchange>, StoreError> {
+        self.take_code_tx(session_id, now_ms).await
+    }
+
+    async fn store_exchange(
+        &self,
+        token: &UpstreamTokenRecord,
+        documents_consented: &[DocType],
+    ) -> Result<bool, StoreError> {
+        let changing = self.changing_sessions(Some(&token.session_id));
+        let outcome = self.store_exchange_tx(token, documents_consented).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
+    }
+
+    async fn sessions_due_for_expiry(
+        &self,
+        now_ms: i64,
+        authorization_ttl_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.due_for_expiry(now_ms, authorization_ttl_ms, limit)
+            .await
+    }
+
+    async fn enqueue_job(&self, job: &crate::NewJob, now_ms: i64) -> Result<String, StoreError> {
+        self.enqueue(job, now_ms).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::JobRecord>, StoreError> {
+        self.claim(now_ms, lease_ms, limit).await
+    }
+
+    async fn finish_job(
+        &self,
+        id: &str,
+        attempt: i64,
+        outcome: &crate::JobOutcome,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.finish(id, attempt, outcome, now_ms).await
+    }
+
+    async fn renew_job_lease(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.renew(id, attempt, until_ms).await
+    }
+
+    async fn session_jobs(&self, session_id: &str) -> Result<Vec<crate::JobRecord>, StoreError> {
+        self.jobs_of(session_id).await
+    }
+
     async fn session_events(
         &self,
         session_id: &str,
@@ -510,6 +582,29 @@ pub(crate) async fn insert_session_in(
         .bind(to_json(&s.documents_missing))
         .bind(s.erased_at_ms)
         .bind(&s.expected_sealed)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Inside a transaction: stores a session's (sealed) upstream token, replacing any previous one.
+pub(crate) async fn put_upstream_token_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    t: &UpstreamTokenRecord,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO upstream_tokens ({}) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
+         refresh_token_sealed = excluded.refresh_token_sealed, expires_at_ms = excluded.expires_at_ms, \
+         revoked_at_ms = excluded.revoked_at_ms",
+        rows::UPSTREAM_TOKEN_COLUMNS
+    );
+    sqlx::query(&sql)
+        .bind(&t.session_id)
+        .bind(&t.access_token_sealed)
+        .bind(&t.refresh_token_sealed)
+        .bind(t.expires_at_ms)
+        .bind(t.revoked_at_ms)
         .execute(&mut **tx)
         .await?;
     Ok(())

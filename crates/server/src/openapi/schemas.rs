@@ -107,7 +107,23 @@ pub fn components() -> Value {
                     }
                 },
                 "erased_at": { "type": "integer" },
-                "reason": { "type": "string", "enum": failure_reasons() }
+                "reason": { "type": "string", "enum": failure_reasons() },
+                "retryable": {
+                    "type": "boolean",
+                    "description": "With `reason`: whether a new session for the same person may end differently (docs/lifecycle.md lists each reason)."
+                },
+                "history": {
+                    "type": "array",
+                    "description": "Every status the session has had, oldest first: `created` at its creation, then one entry per transition.",
+                    "items": {
+                        "type": "object",
+                        "required": ["status", "at"],
+                        "properties": {
+                            "status": { "type": "string", "enum": statuses() },
+                            "at": { "type": "integer", "description": "Epoch milliseconds." }
+                        }
+                    }
+                }
             }
         },
         "UserProfileData": {

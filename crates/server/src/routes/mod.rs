@@ -13,6 +13,7 @@ mod init;
 mod profile;
 mod status;
 mod verify;
+pub(crate) mod wait;
 
 use crate::envelope::with_transaction_id;
 use crate::error::ApiError;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/connect/{link_id}", get(connect::open_link))
         .route("/callbacks/digilocker", get(callback::digilocker_callback))
+        .route("/callbacks/digilocker/wait", get(wait::wait_for_outcome))
         .route("/files/{document_id}", get(download::download))
         .route("/health", get(health::alive))
         .route("/healthz", get(health::alive))

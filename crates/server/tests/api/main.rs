@@ -10,6 +10,7 @@ mod database_down;
 mod faults;
 mod hostile;
 mod journey;
+mod lifecycle;
 mod privacy;
 mod redirects;
 mod rotation;

@@ -9,6 +9,7 @@ mod completion;
 mod erasure;
 mod events;
 mod fixtures;
+mod jobs;
 mod keys;
 mod rotation;
 mod sessions;
@@ -91,6 +92,15 @@ on_both_backends! {
     events::an_event_is_written_only_when_its_change_commits,
     events::racing_changes_write_one_event_each,
     events::deleting_a_session_writes_one_erasure_event,
+    jobs::a_claimed_job_is_claimed_again_only_once_its_lease_lapses,
+    jobs::a_retried_job_waits_for_its_time_and_a_given_up_one_never_runs_again,
+    jobs::concurrent_claimers_never_get_the_same_job,
+    jobs::the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transaction,
+    jobs::a_code_taken_by_racing_jobs_is_handed_out_once,
+    jobs::a_denied_callback_fails_the_session_in_the_same_transaction,
+    jobs::an_exchange_is_stored_only_while_the_session_is_authorized,
+    jobs::only_lapsed_unfinished_sessions_are_due_for_expiry,
+    jobs::erasing_a_session_forgets_its_finished_jobs_and_its_kept_code,
 }
 
 #[tokio::test]
