@@ -270,16 +270,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.trust_store = Arc::new(trust);
     let gateway = Gateway::new(config, store.clone(), digilocker);
     if development && store.list_api_keys().await?.is_empty() {
-        let (id, secret) = auth::create_api_key(
+        let vault = digigate_server::vault::Vault::new(&secrecy::SecretBox::new(Box::new(master)));
+        let created = auth::create_api_key(
             store.as_ref(),
             &auth::SecretHasher::new(1),
+            Some(&vault),
             "development",
             KeyEnvironment::Test,
             Vec::new(),
             chrono::Utc::now().timestamp_millis(),
         )
         .await?;
-        println!("Created a development API key (shown once):\n  api key:    {id}\n  api secret: {secret}\n");
+        let (id, secret) = (created.id, created.secret);
+        let redirect = created.redirect_secret.unwrap_or_default();
+        println!("Created a development API key (shown once):\n  api key:         {id}\n  api secret:      {secret}\n  redirect secret: {redirect}\n");
         println!(
             "Try it:\n  curl -s -X POST {}/authenticate -H 'x-api-key: {id}' -H 'x-api-secret: {secret}'\n",
             public_url.as_str().trim_end_matches('/')

@@ -24,6 +24,7 @@ mod routes;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod vault;
+pub mod webhooks;
 
 pub use config::GatewayConfig;
 pub use error::ApiError;

@@ -129,6 +129,8 @@ pub fn kek_context(kind: SealedKind, session_id: &str) -> String {
         SealedKind::RefreshToken => "upstream-refresh-token",
         SealedKind::PkceVerifier => "pkce",
         SealedKind::Expected => "expected",
+        SealedKind::RedirectSecret => "redirect-secret",
+        SealedKind::WebhookSecret => "webhook-secret",
     };
     format!("{what}:{session_id}")
 }

@@ -108,5 +108,8 @@ pub async fn complete(
     )
     .await
     .map_err(JourneyError::Audit)?;
-    return_address::to_business(&session, status).ok_or(JourneyError::MissingSession)
+    let secret = return_address::redirect_secret(state, &session.api_key_id).await?;
+    let now_secs = chrono::Utc::now().timestamp();
+    return_address::to_business(&session, status, secret.as_ref(), now_secs)
+        .ok_or(JourneyError::MissingSession)
 }

@@ -1,0 +1,455 @@
+//! Webhooks: the endpoints an API key's events go to, the outbox of deliveries (one row per
+//! event and endpoint, written in the transaction that records the event) and the delivery log.
+//!
+//! Deliveries are claimed with a lease (`lease_owner`, `lease_until_ms`) by one conditional
+//! `UPDATE … RETURNING`; on PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so several
+//! instances never claim the same one. A delivery is claimable only when no earlier event of the
+//! same session for the same endpoint is still pending, which keeps each session's events in
+//! order per endpoint.
+
+use crate::backend::Backend;
+use crate::sql_store::SqlStore;
+use crate::StoreError;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::fmt;
+
+/// Where an API key's events are delivered.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookEndpointRecord {
+    /// The endpoint id (`we_…`).
+    pub id: String,
+    /// The API key whose events it receives.
+    pub api_key_id: String,
+    /// The target URL (checked when added and again at every delivery).
+    pub url: String,
+    /// The signing secret, sealed with the KEK (never shown by `Debug`).
+    pub secret_sealed: Vec<u8>,
+    /// The secret before the last rotation, still signing until `previous_secret_until_ms`.
+    pub previous_secret_sealed: Option<Vec<u8>>,
+    /// Until when the previous secret signs too, epoch milliseconds.
+    pub previous_secret_until_ms: Option<i64>,
+    /// When it was added, epoch milliseconds.
+    pub created_at_ms: i64,
+    /// When it was removed; a removed endpoint gets no new deliveries.
+    pub removed_at_ms: Option<i64>,
+}
+
+impl fmt::Debug for WebhookEndpointRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookEndpointRecord")
+            .field("id", &self.id)
+            .field("api_key_id", &self.api_key_id)
+            .field("previous_secret_until_ms", &self.previous_secret_until_ms)
+            .field("created_at_ms", &self.created_at_ms)
+            .field("removed_at_ms", &self.removed_at_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An event to fan out to the active endpoints of its API key (what `session_events` holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// The event id (`evt_…`), sent as `webhook-id` on every attempt.
+    pub id: String,
+    /// The API key whose endpoints receive it.
+    pub api_key_id: String,
+    /// The session it is about.
+    pub session_id: String,
+    /// Its place among the session's events (deliveries per endpoint keep this order).
+    pub seq: i64,
+    /// `session.initialized`, `session.succeeded`, …
+    pub event_type: String,
+    /// The session's status after the change.
+    pub status: String,
+    /// The failure reason, if any.
+    pub reason: Option<String>,
+    /// When it happened, epoch milliseconds.
+    pub at_ms: i64,
+}
+
+/// A delivery claimed for one attempt under a lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedDelivery {
+    /// The delivery id (`{event_id}.{endpoint_id}`).
+    pub id: String,
+    /// The endpoint it goes to.
+    pub endpoint_id: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    /// The event, as it was recorded.
+    pub event: WebhookEvent,
+}
+
+/// What became of one attempt, and so of the delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The receiver answered 2xx: done.
+    Delivered,
+    /// It failed; try again at this time (epoch milliseconds).
+    RetryAt(i64),
+    /// It failed and the schedule is spent: given up.
+    Abandoned,
+}
+
+/// One line of an endpoint's delivery log: an attempt, never the response body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookAttemptRecord {
+    /// The attempt's id.
+    pub id: String,
+    /// The delivery it belongs to.
+    pub delivery_id: String,
+    /// The endpoint it went to.
+    pub endpoint_id: String,
+    /// The event delivered (`webhook-id`).
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// When the attempt started, epoch milliseconds.
+    pub attempted_at_ms: i64,
+    /// How long it took, milliseconds.
+    pub duration_ms: i64,
+    /// The HTTP status the receiver answered, if it answered.
+    pub http_status: Option<i64>,
+    /// The class of failure when it did not answer (`timeout`, `connect`, `refused_target`, …).
+    pub error: Option<String>,
+    /// The delivery's state after the attempt's delivery was last updated (`pending`,
+    /// `delivered`, `abandoned`).
+    pub delivery_state: String,
+}
+
+/// Inserts one pending delivery per active endpoint of the event's API key. Called inside the
+/// transaction that records the event, so an event is never committed without its deliveries.
+pub async fn enqueue_deliveries_in(
+    conn: &mut sqlx::AnyConnection,
+    event: &WebhookEvent,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, session_id, seq, event_type, \
+         status, reason, event_at_ms, state, attempts, next_attempt_at_ms, created_at_ms) \
+         SELECT $1 || '.' || id, $1, id, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $7 \
+         FROM webhook_endpoints WHERE api_key_id = $8 AND removed_at_ms IS NULL",
+    )
+    .bind(&event.id)
+    .bind(&event.session_id)
+    .bind(event.seq)
+    .bind(&event.event_type)
+    .bind(&event.status)
+    .bind(&event.reason)
+    .bind(event.at_ms)
+    .bind(&event.api_key_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+const ENDPOINT_COLUMNS: &str = "id, api_key_id, url, secret_sealed, previous_secret_sealed, \
+     previous_secret_until_ms, created_at_ms, removed_at_ms";
+
+fn corrupt(column: &str) -> StoreError {
+    StoreError::Corrupt(format!("webhooks.{column} could not be read"))
+}
+
+fn get<'r, T>(row: &'r AnyRow, column: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(column).map_err(|_| corrupt(column))
+}
+
+fn endpoint(row: &AnyRow) -> Result<WebhookEndpointRecord, StoreError> {
+    Ok(WebhookEndpointRecord {
+        id: get(row, "id")?,
+        api_key_id: get(row, "api_key_id")?,
+        url: get(row, "url")?,
+        secret_sealed: get(row, "secret_sealed")?,
+        previous_secret_sealed: get(row, "previous_secret_sealed")?,
+        previous_secret_until_ms: get(row, "previous_secret_until_ms")?,
+        created_at_ms: get(row, "created_at_ms")?,
+        removed_at_ms: get(row, "removed_at_ms")?,
+    })
+}
+
+fn claimed(row: &AnyRow) -> Result<ClaimedDelivery, StoreError> {
+    Ok(ClaimedDelivery {
+        id: get(row, "id")?,
+        endpoint_id: get(row, "endpoint_id")?,
+        attempts: get(row, "attempts")?,
+        event: WebhookEvent {
+            id: get(row, "event_id")?,
+            api_key_id: String::new(),
+            session_id: get(row, "session_id")?,
+            seq: get(row, "seq")?,
+            event_type: get(row, "event_type")?,
+            status: get(row, "status")?,
+            reason: get(row, "reason")?,
+            at_ms: get(row, "event_at_ms")?,
+        },
+    })
+}
+
+fn attempt(row: &AnyRow) -> Result<WebhookAttemptRecord, StoreError> {
+    Ok(WebhookAttemptRecord {
+        id: get(row, "id")?,
+        delivery_id: get(row, "delivery_id")?,
+        endpoint_id: get(row, "endpoint_id")?,
+        event_id: get(row, "event_id")?,
+        event_type: get(row, "event_type")?,
+        attempted_at_ms: get(row, "attempted_at_ms")?,
+        duration_ms: get(row, "duration_ms")?,
+        http_status: get(row, "http_status")?,
+        error: get(row, "error")?,
+        delivery_state: get(row, "state")?,
+    })
+}
+
+impl SqlStore {
+    pub(crate) async fn insert_endpoint(
+        &self,
+        e: &WebhookEndpointRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(&e.id)
+        .bind(&e.api_key_id)
+        .bind(&e.url)
+        .bind(&e.secret_sealed)
+        .bind(&e.previous_secret_sealed)
+        .bind(e.previous_secret_until_ms)
+        .bind(e.created_at_ms)
+        .bind(e.removed_at_ms)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn endpoints_of(
+        &self,
+        api_key_id: &str,
+    ) -> Result<Vec<WebhookEndpointRecord>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints \
+             WHERE api_key_id = $1 AND removed_at_ms IS NULL ORDER BY created_at_ms, id"
+        ))
+        .bind(api_key_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(endpoint)
+        .collect()
+    }
+
+    pub(crate) async fn endpoint_by_id(
+        &self,
+        id: &str,
+    ) -> Result<Option<WebhookEndpointRecord>, StoreError> {
+        if !crate::backend::storable_key(id) {
+            return Ok(None);
+        }
+        sqlx::query(&format!(
+            "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(endpoint)
+        .transpose()
+    }
+
+    pub(crate) async fn remove_endpoint(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let removed = sqlx::query(
+            "UPDATE webhook_endpoints SET removed_at_ms = $1 \
+             WHERE id = $2 AND api_key_id = $3 AND removed_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .bind(api_key_id)
+        .execute(&mut *tx)
+        .await?;
+        if removed.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        // What was still to be sent to it is given up rather than sent to a removed endpoint.
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'abandoned', lease_owner = NULL, \
+             lease_until_ms = NULL WHERE endpoint_id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(crate) async fn rotate_endpoint_secret(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        secret_sealed: &[u8],
+        previous_until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        // SET expressions read the row as it was: the current secret becomes the previous one.
+        let done = sqlx::query(
+            "UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, \
+             previous_secret_until_ms = $1, secret_sealed = $2 \
+             WHERE id = $3 AND api_key_id = $4 AND removed_at_ms IS NULL",
+        )
+        .bind(previous_until_ms)
+        .bind(secret_sealed)
+        .bind(id)
+        .bind(api_key_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn enqueue_deliveries(&self, event: &WebhookEvent) -> Result<u64, StoreError> {
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let n = enqueue_deliveries_in(&mut *tx, event).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn claim_deliveries(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let skip_locked = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // A delivery waits while an earlier event of its session for the same endpoint is
+        // still pending (being sent, or waiting for its next attempt).
+        let sql = format!(
+            "UPDATE webhook_deliveries SET lease_owner = $1, lease_until_ms = $2 \
+             WHERE id IN (SELECT d.id FROM webhook_deliveries d \
+               WHERE d.state = 'pending' AND d.next_attempt_at_ms <= $3 \
+               AND (d.lease_until_ms IS NULL OR d.lease_until_ms <= $3) \
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+                 WHERE p.endpoint_id = d.endpoint_id AND p.session_id = d.session_id \
+                 AND p.seq < d.seq AND p.state = 'pending') \
+               ORDER BY d.next_attempt_at_ms, d.seq LIMIT $4{skip_locked}) \
+             AND state = 'pending' AND (lease_until_ms IS NULL OR lease_until_ms <= $3) \
+             RETURNING id, endpoint_id, attempts, event_id, session_id, seq, event_type, status, \
+             reason, event_at_ms"
+        );
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let rows = sqlx::query(&sql)
+            .bind(owner)
+            .bind(now_ms + lease_ms)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut claimed: Vec<ClaimedDelivery> =
+            rows.iter().map(claimed).collect::<Result<_, _>>()?;
+        claimed.sort_by_key(|d| d.event.seq);
+        Ok(claimed)
+    }
+
+    pub(crate) async fn finish_attempt(
+        &self,
+        delivery_id: &str,
+        owner: &str,
+        log: &WebhookAttemptRecord,
+        outcome: DeliveryOutcome,
+    ) -> Result<(), StoreError> {
+        let (state, next) = match outcome {
+            DeliveryOutcome::Delivered => ("delivered", None),
+            DeliveryOutcome::RetryAt(at) => ("pending", Some(at)),
+            DeliveryOutcome::Abandoned => ("abandoned", None),
+        };
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        sqlx::query(
+            "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, attempted_at_ms, \
+             duration_ms, http_status, error) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&log.id)
+        .bind(delivery_id)
+        .bind(&log.endpoint_id)
+        .bind(log.attempted_at_ms)
+        .bind(log.duration_ms)
+        .bind(log.http_status)
+        .bind(&log.error)
+        .execute(&mut *tx)
+        .await?;
+        // Only the holder of the lease moves the delivery on; a redelivery requested meanwhile
+        // (which clears the lease) is not undone by this attempt's outcome.
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = $1, attempts = attempts + 1, \
+             next_attempt_at_ms = COALESCE($2, next_attempt_at_ms), lease_owner = NULL, \
+             lease_until_ms = NULL WHERE id = $3 AND lease_owner = $4",
+        )
+        .bind(state)
+        .bind(next)
+        .bind(delivery_id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn attempts_of(
+        &self,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> Result<Vec<WebhookAttemptRecord>, StoreError> {
+        if !crate::backend::storable_key(endpoint_id) {
+            return Ok(Vec::new());
+        }
+        sqlx::query(
+            "SELECT a.id, a.delivery_id, a.endpoint_id, d.event_id, d.event_type, \
+             a.attempted_at_ms, a.duration_ms, a.http_status, a.error, d.state \
+             FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
+             WHERE a.endpoint_id = $1 ORDER BY a.attempted_at_ms DESC, a.id LIMIT $2",
+        )
+        .bind(endpoint_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(attempt)
+        .collect()
+    }
+
+    pub(crate) async fn redeliver(
+        &self,
+        endpoint_id: &str,
+        api_key_id: &str,
+        event_or_delivery_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let keys = [endpoint_id, api_key_id, event_or_delivery_id];
+        if !keys.iter().all(|k| crate::backend::storable_key(k)) {
+            return Ok(false);
+        }
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at_ms = $1, \
+             attempts = 0, lease_owner = NULL, lease_until_ms = NULL \
+             WHERE endpoint_id = $2 AND (id = $3 OR event_id = $3) \
+             AND endpoint_id IN (SELECT id FROM webhook_endpoints \
+               WHERE api_key_id = $4 AND removed_at_ms IS NULL)",
+        )
+        .bind(now_ms)
+        .bind(endpoint_id)
+        .bind(event_or_delivery_id)
+        .bind(api_key_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
