@@ -11,4 +11,5 @@ mod journey;
 mod privacy;
 mod redirects;
 mod rotation;
+mod signed_redirect;
 mod trust;
