@@ -101,6 +101,22 @@ impl Gateway {
         journey::erasure::spawn_sweeper(self.state.clone(), every)
     }
 
+    /// Starts this instance's webhook deliverer in the background (any number of instances may
+    /// run one over the same database).
+    pub fn spawn_webhook_deliverer(&self) -> tokio::task::JoinHandle<()> {
+        webhooks::delivery::spawn(self.state.clone())
+    }
+
+    /// Claims and sends one batch of due webhook deliveries as `owner`; how many were claimed.
+    pub async fn deliver_webhooks_once(&self, owner: &str) -> usize {
+        webhooks::delivery::deliver_due(&self.state, owner).await
+    }
+
+    /// The key-encryption key's vault (for the CLI's secrets).
+    pub fn vault(&self) -> &vault::Vault {
+        &self.state.inner.vault
+    }
+
     /// Runs the retention sweep once; returns how many sessions' data were erased.
     pub async fn sweep_retention(&self) -> Result<usize, SweepError> {
         journey::erasure::sweep(&self.state).await

@@ -12,6 +12,7 @@ mod init;
 mod profile;
 mod status;
 mod verify;
+mod webhooks;
 
 use crate::envelope::with_transaction_id;
 use crate::error::ApiError;
@@ -46,6 +47,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{sessions}/{{session_id}}/documents/{{doc_type}}"),
             get(documents::fetch_document),
+        )
+        .route(
+            "/webhooks/endpoints",
+            post(webhooks::add_endpoint).get(webhooks::list_endpoints),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}",
+            delete(webhooks::remove_endpoint),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/redeliver",
+            post(webhooks::redeliver),
         )
         .route("/connect/{link_id}", get(connect::open_link))
         .route("/callbacks/digilocker", get(callback::digilocker_callback))

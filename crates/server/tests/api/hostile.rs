@@ -306,6 +306,28 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
     let (_, link) = app.init("signin", &["pan"], json!({})).await;
     let (doomed, _) = app.init("signin", &["pan"], json!({})).await;
     let file = file_link(&app, &done, "aadhaar").await;
+    // An endpoint with one delivery to redeliver (its operations run before its removal).
+    let added: Value = app
+        .post(
+            "/webhooks/endpoints",
+            &json!({ "url": "http://127.0.0.1:9/hook" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let endpoint = added["data"]["endpoint_id"].as_str().unwrap().to_owned();
+    let event = digigate_store::WebhookEvent {
+        id: "evt_routed".into(),
+        api_key_id: app.key.clone(),
+        session_id: done.clone(),
+        seq: 1,
+        event_type: "session.succeeded".into(),
+        status: "succeeded".into(),
+        reason: None,
+        at_ms: 0,
+    };
+    app.store.enqueue_webhook_deliveries(&event).await.unwrap();
     let spec: Value = app
         .api
         .get(format!("{}/openapi.json", app.base))
@@ -336,6 +358,7 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
             .replace("{session_id}", session)
             .replace("{doc_type}", "aadhaar")
             .replace("{link_id}", link.rsplit('/').next().unwrap())
+            .replace("{endpoint_id}", &endpoint)
             .replace(
                 "{document_id}",
                 &format!(
@@ -352,6 +375,8 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
                 "/kyc/digilocker/user/verify" => {
                     json!({"@entity": "in.co.sandbox.kyc.digilocker.user.verification.request", "mobile": "9000000001"})
                 }
+                "/webhooks/endpoints" => json!({ "url": "http://127.0.0.1:9/other" }),
+                "/webhooks/endpoints/{endpoint_id}/redeliver" => json!({ "id": "evt_routed" }),
                 _ => corpus::valid_init(),
             };
             req = req.json(&body);
