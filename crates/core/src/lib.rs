@@ -12,5 +12,5 @@ pub use init::{
     Flow, InitRequest, SessionOptions, ValidationError, VerificationMethod, INIT_ENTITY,
 };
 pub use keys::{ApiKeyId, KeyEnvironment};
-pub use session::{FailureReason, MissingReason, SessionStatus};
+pub use session::{FailureReason, MissingReason, SessionEventType, SessionStatus};
 pub use verify::VerifyUserRequest;

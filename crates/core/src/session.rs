@@ -99,6 +99,9 @@ pub enum FailureReason {
     DocumentIntegrity,
     /// None of the requested documents could be fetched.
     NoDocuments,
+    /// The gateway stopped after it had sent the code exchange and before it stored the
+    /// answer. DigiLocker's code works once, so the exchange cannot be sent again.
+    FetchInterrupted,
 }
 
 impl FailureReason {
@@ -112,23 +115,114 @@ impl FailureReason {
             FailureReason::UpstreamUnavailable => "upstream_unavailable",
             FailureReason::DocumentIntegrity => "document_integrity",
             FailureReason::NoDocuments => "no_documents",
+            FailureReason::FetchInterrupted => "fetch_interrupted",
+        }
+    }
+
+    /// Every reason, in the order `docs/lifecycle.md` lists them.
+    pub const ALL: [FailureReason; 8] = [
+        FailureReason::ConsentDenied,
+        FailureReason::UpstreamAuthorizationError,
+        FailureReason::TokenExchangeFailed,
+        FailureReason::RepositoryUnavailable,
+        FailureReason::UpstreamUnavailable,
+        FailureReason::DocumentIntegrity,
+        FailureReason::NoDocuments,
+        FailureReason::FetchInterrupted,
+    ];
+
+    /// Whether a business that starts a new session for the same person may expect a
+    /// different outcome (answered as `retryable` in the status). Failures of DigiLocker or of
+    /// the gateway are passing, and a person who denied consent may consent next time; a
+    /// document that fails its integrity check or documents the person does not hold will be
+    /// the same next time, so sending the person round again only costs them a journey.
+    pub fn is_retryable(self) -> bool {
+        match self {
+            FailureReason::ConsentDenied
+            | FailureReason::UpstreamAuthorizationError
+            | FailureReason::TokenExchangeFailed
+            | FailureReason::RepositoryUnavailable
+            | FailureReason::UpstreamUnavailable
+            | FailureReason::FetchInterrupted => true,
+            FailureReason::DocumentIntegrity | FailureReason::NoDocuments => false,
         }
     }
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        use FailureReason::*;
-        [
-            ConsentDenied,
-            UpstreamAuthorizationError,
-            TokenExchangeFailed,
-            RepositoryUnavailable,
-            UpstreamUnavailable,
-            DocumentIntegrity,
-            NoDocuments,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// What happened to a session, as the `type` of its event (history, and later webhooks).
+/// Every status change writes exactly one, in the transaction that makes the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SessionEventType {
+    /// The person opened the link and was sent to DigiLocker (`created` → `initialized`).
+    #[serde(rename = "session.initialized")]
+    Initialized,
+    /// DigiLocker sent the person back with a code (`initialized` → `authorized`).
+    #[serde(rename = "session.authorized")]
+    Authorized,
+    /// The documents were fetched and stored.
+    #[serde(rename = "session.succeeded")]
+    Succeeded,
+    /// The journey ended without documents; the event carries the reason.
+    #[serde(rename = "session.failed")]
+    Failed,
+    /// The link or the consent window lapsed first.
+    #[serde(rename = "session.expired")]
+    Expired,
+    /// The session's documents, profile and data key were erased (on request or by retention);
+    /// its status does not change.
+    #[serde(rename = "session.erased")]
+    Erased,
+}
+
+impl SessionEventType {
+    /// Every event type, in the order a session may see them.
+    pub const ALL: [SessionEventType; 6] = [
+        Self::Initialized,
+        Self::Authorized,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Expired,
+        Self::Erased,
+    ];
+
+    /// The wire and storage name (`session.…`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Initialized => "session.initialized",
+            Self::Authorized => "session.authorized",
+            Self::Succeeded => "session.succeeded",
+            Self::Failed => "session.failed",
+            Self::Expired => "session.expired",
+            Self::Erased => "session.erased",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The event a move to `status` writes; `created` is no move (a session is born with it).
+    pub fn on_entering(status: SessionStatus) -> Option<Self> {
+        match status {
+            SessionStatus::Created => None,
+            SessionStatus::Initialized => Some(Self::Initialized),
+            SessionStatus::Authorized => Some(Self::Authorized),
+            SessionStatus::Succeeded => Some(Self::Succeeded),
+            SessionStatus::Failed => Some(Self::Failed),
+            SessionStatus::Expired => Some(Self::Expired),
+        }
+    }
+}
+
+impl fmt::Display for SessionEventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -215,5 +309,33 @@ mod tests {
             Some(FailureReason::ConsentDenied)
         );
         assert_eq!(SessionStatus::parse("done"), None);
+        for reason in FailureReason::ALL {
+            assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
+        }
+        for event in SessionEventType::ALL {
+            assert_eq!(SessionEventType::parse(event.as_str()), Some(event));
+            assert_eq!(
+                serde_json::to_value(event).unwrap(),
+                serde_json::Value::String(event.as_str().to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn every_move_but_birth_has_its_event() {
+        assert_eq!(SessionEventType::on_entering(Created), None);
+        for status in [Initialized, Authorized, Succeeded, Failed, Expired] {
+            let event = SessionEventType::on_entering(status).unwrap();
+            assert_eq!(event.as_str(), format!("session.{status}"));
+        }
+    }
+
+    #[test]
+    fn passing_failures_are_retryable_and_lasting_ones_are_not() {
+        assert!(FailureReason::RepositoryUnavailable.is_retryable());
+        assert!(FailureReason::ConsentDenied.is_retryable());
+        assert!(FailureReason::FetchInterrupted.is_retryable());
+        assert!(!FailureReason::NoDocuments.is_retryable());
+        assert!(!FailureReason::DocumentIntegrity.is_retryable());
     }
 }

@@ -60,6 +60,25 @@ impl SqlStore {
             return Ok(None);
         }
         let mut tx = self.backend.begin_write(&self.writer).await?;
+        // Erasing now (not before, by retention or an earlier erasure) writes its event.
+        let erased_now = sqlx::query(
+            "UPDATE sessions SET erased_at_ms = $1 \
+             WHERE id = $2 AND api_key_id = $3 AND deleted_at_ms IS NULL AND erased_at_ms IS NULL",
+        )
+        .bind(now_ms)
+        .bind(session_id)
+        .bind(api_key_id)
+        .execute(&mut *tx)
+        .await?;
+        if erased_now.rows_affected() == 1 {
+            crate::events::record_event(
+                &mut tx,
+                session_id,
+                digigate_core::SessionEventType::Erased,
+                now_ms,
+            )
+            .await?;
+        }
         sqlx::query(
             "UPDATE sessions SET deleted_at_ms = $1, erased_at_ms = COALESCE(erased_at_ms, $1) \
              WHERE id = $2 AND api_key_id = $3 AND deleted_at_ms IS NULL",

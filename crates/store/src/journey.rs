@@ -3,12 +3,15 @@
 //! callers cannot both pass it. Multi-statement changes run in one transaction: when the
 //! guarding `UPDATE` changes no row the transaction is rolled back, so a refused change writes
 //! nothing, and an error half-way (a duplicate document type, say) undoes the steps before it.
+//! Every change of `sessions.status` (and every erasure) writes its event with
+//! [`record_event`] in the same transaction, so an event exists exactly when its change does.
 
+use crate::events::record_event;
 use crate::records::{AuthorizationRecord, CompletedSession};
 use crate::rows::{self, to_json};
 use crate::sql_store::SqlStore;
 use crate::StoreError;
-use digigate_core::{DocType, FailureReason, SessionStatus};
+use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 
 impl SqlStore {
     pub(crate) async fn transition_guarded(
@@ -19,6 +22,9 @@ impl SqlStore {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let from = SessionStatus::allowed_predecessors(to);
+        let Some(event) = SessionEventType::on_entering(to) else {
+            return Ok(false);
+        };
         if from.is_empty() {
             return Ok(false);
         }
@@ -37,7 +43,14 @@ impl SqlStore {
         for status in from {
             query = query.bind(status.as_str());
         }
-        Ok(query.execute(&self.writer).await?.rows_affected() == 1)
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        if query.execute(&mut *tx).await?.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        record_event(&mut tx, id, event, now_ms).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub(crate) async fn start_authorization_tx(
@@ -46,18 +59,32 @@ impl SqlStore {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        let moved = sqlx::query(
-            "UPDATE sessions SET status = $1, updated_at_ms = $2 \
-             WHERE id = $3 AND status IN ($4, $5) AND link_expires_at_ms > $2",
-        )
-        .bind(SessionStatus::Initialized.as_str())
-        .bind(now_ms)
-        .bind(&auth.session_id)
-        .bind(SessionStatus::Created.as_str())
-        .bind(SessionStatus::Initialized.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
+        // Opening the link for the first time is the move to `initialized` and writes its
+        // event; opening it again only starts a fresh authorization (no change, no event).
+        let mut moved = false;
+        for (from, event) in [
+            (SessionStatus::Created, Some(SessionEventType::Initialized)),
+            (SessionStatus::Initialized, None),
+        ] {
+            let changed = sqlx::query(
+                "UPDATE sessions SET status = $1, updated_at_ms = $2 \
+                 WHERE id = $3 AND status = $4 AND link_expires_at_ms > $2",
+            )
+            .bind(SessionStatus::Initialized.as_str())
+            .bind(now_ms)
+            .bind(&auth.session_id)
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if changed.rows_affected() == 1 {
+                if let Some(event) = event {
+                    record_event(&mut tx, &auth.session_id, event, now_ms).await?;
+                }
+                moved = true;
+                break;
+            }
+        }
+        if !moved {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -117,6 +144,13 @@ impl SqlStore {
             tx.rollback().await?;
             return Ok(None);
         }
+        record_event(
+            &mut tx,
+            &auth.session_id,
+            SessionEventType::Authorized,
+            now_ms,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(auth))
     }
@@ -142,6 +176,13 @@ impl SqlStore {
             tx.rollback().await?;
             return Ok(false);
         }
+        record_event(
+            &mut tx,
+            &c.session_id,
+            SessionEventType::Succeeded,
+            c.now_ms,
+        )
+        .await?;
         let key = &c.data_key;
         let sql = format!(
             "INSERT INTO data_keys ({}) VALUES ($1, $2, $3, $4)",
@@ -213,6 +254,7 @@ impl SqlStore {
             return Ok(false);
         }
         crate::audit::erase_in(&mut tx, session_id).await?;
+        record_event(&mut tx, session_id, SessionEventType::Erased, now_ms).await?;
         tx.commit().await?;
         self.backend.scrub_after_erasure(&self.writer).await?;
         Ok(true)

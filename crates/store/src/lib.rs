@@ -23,6 +23,7 @@
 
 mod audit;
 mod backend;
+mod events;
 mod group_commit;
 mod idempotency;
 mod journey;
@@ -38,15 +39,14 @@ pub mod testing;
 
 pub use records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
-    MissingDocument, ProfileRecord, SessionRecord, UpstreamTokenRecord,
+    MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
 pub use idempotency::IdempotencyClaim;
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
 pub use webhooks::{
-    enqueue_deliveries_in, ClaimedDelivery, DeliveryOutcome, WebhookAttemptRecord,
-    WebhookEndpointRecord, WebhookEvent,
+    ClaimedDelivery, DeliveryOutcome, WebhookAttemptRecord, WebhookEndpointRecord, WebhookEvent,
 };
 
 use digigate_core::{DocType, FailureReason, SessionStatus};
@@ -133,7 +133,8 @@ pub trait Store: Send + Sync + 'static {
     /// The session whose consent link has this id.
     async fn session_by_link(&self, link_id: &str) -> Result<Option<SessionRecord>, StoreError>;
     /// Conditional update: sets status `to` (+ updated_at, failure_reason) only if the current status is in
-    /// `SessionStatus::allowed_predecessors(to)`; returns whether a row changed.
+    /// `SessionStatus::allowed_predecessors(to)`, and writes its event in the same transaction;
+    /// returns whether a row changed.
     async fn transition(
         &self,
         id: &str,
@@ -279,9 +280,6 @@ pub trait Store: Send + Sync + 'static {
         secret_sealed: &[u8],
         previous_until_ms: i64,
     ) -> Result<bool, StoreError>;
-    /// In its own transaction: one pending delivery of `event` per active endpoint of its key
-    /// (what the events' own transaction does with [`enqueue_deliveries_in`]); how many.
-    async fn enqueue_webhook_deliveries(&self, event: &WebhookEvent) -> Result<u64, StoreError>;
     /// Claims up to `limit` due deliveries for `owner` until `now_ms + lease_ms`, each the
     /// earliest pending event of its session for its endpoint; none is claimed by two owners.
     async fn claim_webhook_deliveries(
@@ -315,6 +313,9 @@ pub trait Store: Send + Sync + 'static {
         event_or_delivery_id: &str,
         now_ms: i64,
     ) -> Result<bool, StoreError>;
+    /// The events of a session (one per status change, and its erasure), oldest first.
+    async fn session_events(&self, session_id: &str)
+        -> Result<Vec<SessionEventRecord>, StoreError>;
 
     /// Appends a line to the audit log (which refuses updates and deletes).
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;

@@ -1,7 +1,9 @@
 //! The rows digigate stores, as plain values. Records holding secrets or sealed (encrypted)
 //! personal data write their `Debug` by hand so those fields never reach a log.
 
-use digigate_core::{DocType, FailureReason, Flow, SessionOptions, SessionStatus};
+use digigate_core::{
+    DocType, FailureReason, Flow, SessionEventType, SessionOptions, SessionStatus,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -345,4 +347,27 @@ pub struct AuditEntry {
     pub action: String,
     /// Identifiers or outcome words only (a document type, a failure reason); never personal data.
     pub detail: Option<String>,
+}
+
+/// One change in a session's life, written in the transaction that made it: the history the
+/// status answers and the outbox webhooks are delivered from. Identifiers, statuses and
+/// reasons only; never personal data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEventRecord {
+    /// `evt_` + 32 lowercase hex characters; the same id on every delivery of the event.
+    pub id: String,
+    /// The session it happened to.
+    pub session_id: String,
+    /// The session's API key (whose webhook endpoints hear of it).
+    pub api_key_id: String,
+    /// 1, 2, 3 … within the session, in the order the changes committed.
+    pub seq: i64,
+    /// What happened.
+    pub event_type: SessionEventType,
+    /// The session's status after the event.
+    pub status: SessionStatus,
+    /// Why the session failed, on `session.failed`.
+    pub reason: Option<FailureReason>,
+    /// When it happened, epoch milliseconds.
+    pub at_ms: i64,
 }

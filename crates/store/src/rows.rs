@@ -4,10 +4,10 @@
 
 use crate::records::{
     ApiKeyRecord, AuthorizationRecord, DataKeyRecord, DocumentRecord, MissingDocument,
-    ProfileRecord, SessionRecord, UpstreamTokenRecord,
+    ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 use crate::StoreError;
-use digigate_core::{DocType, FailureReason, Flow, SessionStatus};
+use digigate_core::{DocType, FailureReason, Flow, SessionEventType, SessionStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -171,5 +171,26 @@ pub(crate) fn data_key(row: &AnyRow) -> Result<DataKeyRecord, StoreError> {
         wrapped_key: get(row, t, "wrapped_key")?,
         kek_id: get(row, t, "kek_id")?,
         created_at_ms: get(row, t, "created_at_ms")?,
+    })
+}
+
+pub(crate) fn session_event(row: &AnyRow) -> Result<SessionEventRecord, StoreError> {
+    let t = "session_events";
+    let event_type: String = get(row, t, "type")?;
+    let status: String = get(row, t, "status")?;
+    let reason: Option<String> = get(row, t, "reason")?;
+    let reason = match reason {
+        None => None,
+        Some(r) => Some(FailureReason::parse(&r).ok_or_else(|| corrupt(t, "reason"))?),
+    };
+    Ok(SessionEventRecord {
+        id: get(row, t, "id")?,
+        session_id: get(row, t, "session_id")?,
+        api_key_id: get(row, t, "api_key_id")?,
+        seq: get(row, t, "seq")?,
+        event_type: SessionEventType::parse(&event_type).ok_or_else(|| corrupt(t, "type"))?,
+        status: SessionStatus::parse(&status).ok_or_else(|| corrupt(t, "status"))?,
+        reason,
+        at_ms: get(row, t, "at_ms")?,
     })
 }

@@ -523,13 +523,6 @@ impl Store for SqlStore {
             .await
     }
 
-    async fn enqueue_webhook_deliveries(
-        &self,
-        event: &crate::WebhookEvent,
-    ) -> Result<u64, StoreError> {
-        self.enqueue_deliveries(event).await
-    }
-
     async fn claim_webhook_deliveries(
         &self,
         owner: &str,
@@ -568,6 +561,13 @@ impl Store for SqlStore {
     ) -> Result<bool, StoreError> {
         self.redeliver(endpoint_id, api_key_id, event_or_delivery_id, now_ms)
             .await
+    }
+
+    async fn session_events(
+        &self,
+        session_id: &str,
+    ) -> Result<Vec<crate::SessionEventRecord>, StoreError> {
+        self.events_of(session_id).await
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {

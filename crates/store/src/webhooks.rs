@@ -47,13 +47,11 @@ impl fmt::Debug for WebhookEndpointRecord {
     }
 }
 
-/// An event to fan out to the active endpoints of its API key (what `session_events` holds).
+/// The event a delivery carries, as `session_events` recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookEvent {
     /// The event id (`evt_…`), sent as `webhook-id` on every attempt.
     pub id: String,
-    /// The API key whose endpoints receive it.
-    pub api_key_id: String,
     /// The session it is about.
     pub session_id: String,
     /// Its place among the session's events (deliveries per endpoint keep this order).
@@ -118,26 +116,22 @@ pub struct WebhookAttemptRecord {
     pub delivery_state: String,
 }
 
-/// Inserts one pending delivery per active endpoint of the event's API key. Called inside the
-/// transaction that records the event, so an event is never committed without its deliveries.
-pub async fn enqueue_deliveries_in(
+/// Inside the transaction that records event `event_id` (`events::record_event`): one pending
+/// delivery of it per active endpoint of its API key, so an event is never committed without
+/// its deliveries, nor a delivery without its event.
+pub(crate) async fn fan_out_in(
     conn: &mut sqlx::AnyConnection,
-    event: &WebhookEvent,
+    event_id: &str,
 ) -> Result<u64, StoreError> {
     let done = sqlx::query(
         "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, session_id, seq, event_type, \
          status, reason, event_at_ms, state, attempts, next_attempt_at_ms, created_at_ms) \
-         SELECT $1 || '.' || id, $1, id, $2, $3, $4, $5, $6, $7, 'pending', 0, $7, $7 \
-         FROM webhook_endpoints WHERE api_key_id = $8 AND removed_at_ms IS NULL",
+         SELECT e.id || '.' || w.id, e.id, w.id, e.session_id, e.seq, e.type, e.status, \
+         e.reason, e.at_ms, 'pending', 0, e.at_ms, e.at_ms \
+         FROM session_events e JOIN webhook_endpoints w \
+         ON w.api_key_id = e.api_key_id AND w.removed_at_ms IS NULL WHERE e.id = $1",
     )
-    .bind(&event.id)
-    .bind(&event.session_id)
-    .bind(event.seq)
-    .bind(&event.event_type)
-    .bind(&event.status)
-    .bind(&event.reason)
-    .bind(event.at_ms)
-    .bind(&event.api_key_id)
+    .bind(event_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -177,7 +171,6 @@ fn claimed(row: &AnyRow) -> Result<ClaimedDelivery, StoreError> {
         attempts: get(row, "attempts")?,
         event: WebhookEvent {
             id: get(row, "event_id")?,
-            api_key_id: String::new(),
             session_id: get(row, "session_id")?,
             seq: get(row, "seq")?,
             event_type: get(row, "event_type")?,
@@ -310,13 +303,6 @@ impl SqlStore {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    pub(crate) async fn enqueue_deliveries(&self, event: &WebhookEvent) -> Result<u64, StoreError> {
-        let mut tx = self.backend.begin_write(&self.writer).await?;
-        let n = enqueue_deliveries_in(&mut *tx, event).await?;
-        tx.commit().await?;
-        Ok(n)
     }
 
     pub(crate) async fn claim_deliveries(

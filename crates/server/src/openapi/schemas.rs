@@ -24,18 +24,7 @@ fn statuses() -> Vec<&'static str> {
 }
 
 fn failure_reasons() -> Vec<&'static str> {
-    use FailureReason::*;
-    [
-        ConsentDenied,
-        UpstreamAuthorizationError,
-        TokenExchangeFailed,
-        RepositoryUnavailable,
-        UpstreamUnavailable,
-        DocumentIntegrity,
-        NoDocuments,
-    ]
-    .map(FailureReason::as_str)
-    .to_vec()
+    FailureReason::ALL.map(FailureReason::as_str).to_vec()
 }
 
 fn entity(tag: &str) -> Value {

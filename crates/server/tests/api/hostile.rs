@@ -296,17 +296,8 @@ fn upper(method: &str) -> &'static str {
 
 async fn every_documented_operation_is_routed_on_the_live_server(backend: Backend) {
     let app = spawn(backend).await;
-    let (done, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
-    let (_, link) = app.init("signin", &["pan"], json!({})).await;
-    let (doomed, _) = app.init("signin", &["pan"], json!({})).await;
-    let file = file_link(&app, &done, "aadhaar").await;
-    // An endpoint with one delivery to redeliver (its operations run before its removal).
+    // An endpoint, so the journey's events make deliveries to redeliver (its operations run
+    // before its removal).
     let added: Value = app
         .post(
             "/webhooks/endpoints",
@@ -317,17 +308,17 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
         .await
         .unwrap();
     let endpoint = added["data"]["endpoint_id"].as_str().unwrap().to_owned();
-    let event = digigate_store::WebhookEvent {
-        id: "evt_routed".into(),
-        api_key_id: app.key.clone(),
-        session_id: done.clone(),
-        seq: 1,
-        event_type: "session.succeeded".into(),
-        status: "succeeded".into(),
-        reason: None,
-        at_ms: 0,
-    };
-    app.store.enqueue_webhook_deliveries(&event).await.unwrap();
+    let (done, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let (_, link) = app.init("signin", &["pan"], json!({})).await;
+    let (doomed, _) = app.init("signin", &["pan"], json!({})).await;
+    let file = file_link(&app, &done, "aadhaar").await;
+    let event = app.store.session_events(&done).await.unwrap()[0].id.clone();
     let spec: Value = app
         .api
         .get(format!("{}/openapi.json", app.base))
@@ -376,7 +367,7 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
                     json!({"@entity": "in.co.sandbox.kyc.digilocker.user.verification.request", "mobile": "9000000001"})
                 }
                 "/webhooks/endpoints" => json!({ "url": "http://127.0.0.1:9/other" }),
-                "/webhooks/endpoints/{endpoint_id}/redeliver" => json!({ "id": "evt_routed" }),
+                "/webhooks/endpoints/{endpoint_id}/redeliver" => json!({ "id": event }),
                 _ => corpus::valid_init(),
             };
             req = req.json(&body);

@@ -7,6 +7,7 @@ mod audit;
 mod authorizations;
 mod completion;
 mod erasure;
+mod events;
 mod fixtures;
 mod keys;
 mod rotation;
@@ -84,6 +85,12 @@ on_both_backends! {
     rotation::a_rotation_that_stops_part_way_changes_nothing_and_can_be_run_again,
     audit::a_slow_request_whose_claim_was_taken_over_stores_no_second_session,
     audit::a_session_that_cannot_be_stored_leaves_its_claim_unanswered,
+    events::a_journey_writes_one_event_per_transition_in_order,
+    events::refused_transitions_write_no_event,
+    events::a_failure_event_carries_its_reason,
+    events::an_event_is_written_only_when_its_change_commits,
+    events::racing_changes_write_one_event_each,
+    events::deleting_a_session_writes_one_erasure_event,
 }
 
 #[tokio::test]
