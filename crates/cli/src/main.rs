@@ -8,6 +8,7 @@ mod serve;
 mod simulator;
 mod storage;
 mod trust;
+mod webhooks;
 
 use clap::{Parser, Subcommand};
 
@@ -54,6 +55,9 @@ enum Command {
     /// Work with stored documents (re-verify a signature).
     #[command(subcommand)]
     Documents(documents::DocumentsCommand),
+    /// Manage webhook endpoints, their delivery log and redelivery.
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
 }
 
 #[tokio::main]
@@ -83,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulator(args) => simulator::run(args).await,
+        Command::Webhooks(cmd) => webhooks::run(cmd).await,
         Command::Documents(cmd) => {
             if !documents::run(cmd)? {
                 std::process::exit(1);

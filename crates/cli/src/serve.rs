@@ -137,6 +137,11 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes; larger bodies get 413.
     #[arg(long, env = "DIGIGATE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     max_body_bytes: usize,
+    /// Deliver webhooks to private, link-local, unique-local and CGNAT addresses (cloud
+    /// metadata addresses stay refused); by default only public addresses, and loopback in
+    /// development mode.
+    #[arg(long, env = "DIGIGATE_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+    allow_private_webhook_targets: bool,
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
@@ -191,6 +196,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
     config.require_hmac = args.require_hmac;
+    config.webhooks.allow_private_targets = args.allow_private_webhook_targets;
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,
@@ -290,6 +296,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     gateway.spawn_retention_sweeper(Duration::from_secs(60));
+    gateway.spawn_webhook_deliverer();
     let mut router = gateway.router();
     if let Some(sim) = simulator {
         router = router.nest("/simulator", sim.router());
