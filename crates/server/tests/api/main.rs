@@ -13,3 +13,4 @@ mod redirects;
 mod rotation;
 mod signed_redirect;
 mod trust;
+mod webhooks;

@@ -1,0 +1,395 @@
+//! Webhooks from real journeys to a real receiver on 127.0.0.1: order, signatures (ours and the
+//! Standard Webhooks reference library's check), retries with one webhook-id, rotation, target
+//! rules, redelivery, and two instances sharing one PostgreSQL.
+
+mod receiver;
+
+use crate::common;
+
+use common::{spawn_with, Backend, TestApp};
+use digigate_client::simulator::Person;
+use digigate_server::testing::on_both_backends;
+use digigate_server::webhooks::SigningSecret;
+use digigate_server::GatewayConfig;
+use receiver::{Received, Receiver};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Quick polling and a short schedule, so retries happen within the test.
+fn quick(c: &mut GatewayConfig) {
+    c.webhooks.poll_interval = Duration::from_millis(20);
+    c.webhooks.retry_schedule = vec![Duration::from_millis(50); 7];
+}
+
+/// A production gateway (https targets, public addresses only), quick otherwise.
+fn production(c: &mut GatewayConfig) {
+    quick(c);
+    c.development = false;
+}
+
+/// Adds an endpoint for `url` over the API; answers (endpoint_id, secret).
+async fn add_endpoint(app: &TestApp, url: &str) -> (String, String) {
+    let res = app
+        .post("/webhooks/endpoints", &json!({ "url": url }))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    let data = &v["data"];
+    assert_eq!(data.as_object().unwrap().len(), 2, "{v}");
+    (
+        data["endpoint_id"].as_str().unwrap().to_owned(),
+        data["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn deliverer(app: &TestApp) {
+    app.gateway.as_ref().unwrap().spawn_webhook_deliverer();
+}
+
+/// Whether one of the space-separated signatures is the one `secret` makes.
+fn signed_by(r: &Received, secret: &str) -> bool {
+    let key = SigningSecret::from_whsec(secret).unwrap();
+    let expected = key.sign(format!("{}.{}.{}", r.id, r.timestamp, r.body).as_bytes());
+    r.signature.split(' ').any(|s| s == expected)
+}
+
+/// The event ids of a session, oldest first.
+async fn event_ids(app: &TestApp, session: &str) -> Vec<String> {
+    let events = app.store.session_events(session).await.unwrap();
+    events.into_iter().map(|e| e.id).collect()
+}
+
+async fn a_journeys_events_arrive_in_order_signed_and_without_personal_data(backend: Backend) {
+    let app = spawn_with(backend, quick).await;
+    let receiver = Receiver::start(0).await;
+    let (_, secret) = add_endpoint(&app, &receiver.url).await;
+    deliverer(&app);
+    let (session, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000001"),
+        )
+        .await;
+    let got = receiver.wait_for(3).await;
+    let types: Vec<Value> = got.iter().map(|r| r.json()["type"].clone()).collect();
+    assert_eq!(
+        types,
+        [
+            "session.initialized",
+            "session.authorized",
+            "session.succeeded"
+        ]
+    );
+    let ids: Vec<String> = got.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids, event_ids(&app, &session).await);
+    for r in &got {
+        assert!(signed_by(r, &secret), "{r:?}");
+        assert_eq!(r.signature.split(' ').count(), 1);
+        let body = r.json();
+        assert_eq!(body["data"]["session_id"], session.as_str());
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["data", "timestamp", "type"], "{body}");
+        let data_keys: Vec<&String> = body["data"].as_object().unwrap().keys().collect();
+        assert_eq!(data_keys, ["session_id", "status"], "{body}");
+        chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().unwrap()).unwrap();
+        let sent_at: i64 = r.timestamp.parse().unwrap();
+        assert!((chrono::Utc::now().timestamp() - sent_at).abs() < 60);
+    }
+    assert_eq!(got[2].json()["data"]["status"], "succeeded");
+    // A body signed for one delivery does not verify with another's id.
+    let swapped = Received {
+        id: got[0].id.clone(),
+        ..got[1].clone()
+    };
+    assert!(!signed_by(&swapped, &secret));
+}
+
+async fn a_receiver_failing_twice_then_succeeding_gets_the_same_webhook_id_three_times(
+    backend: Backend,
+) {
+    let app = spawn_with(backend, quick).await;
+    let receiver = Receiver::start(2).await;
+    let (endpoint, secret) = add_endpoint(&app, &receiver.url).await;
+    deliverer(&app);
+    let (session, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    let got = receiver.wait_for(5).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    let events = event_ids(&app, &session).await;
+    // The first event three times (500, 500, 200), and only then the ones after it.
+    assert_eq!(
+        ids,
+        [&events[0], &events[0], &events[0], &events[1], &events[2]]
+    );
+    assert!(got.iter().all(|r| signed_by(r, &secret)));
+    let res = app
+        .get(&format!("/webhooks/endpoints/{endpoint}/deliveries"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let log: Value = res.json().await.unwrap();
+    let first: Vec<&Value> = log["data"]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["event_id"] == events[0].as_str())
+        .collect();
+    let statuses: Vec<i64> = first
+        .iter()
+        .rev()
+        .map(|a| a["http_status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, [500, 500, 200], "{log}");
+    assert!(first.iter().all(|a| a["delivery_state"] == "delivered"));
+    assert!(first
+        .iter()
+        .all(|a| a["duration_ms"].as_i64().unwrap() >= 0));
+    assert!(!log.to_string().contains("9000000001"));
+}
+
+async fn during_a_rotation_both_secrets_sign_and_the_reference_library_accepts_either(
+    backend: Backend,
+) {
+    let app = spawn_with(backend, quick).await;
+    let receiver = Receiver::start(0).await;
+    let (endpoint, old) = add_endpoint(&app, &receiver.url).await;
+    let res = app
+        .post(
+            &format!("/webhooks/endpoints/{endpoint}/rotate-secret"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rotated: Value = res.json().await.unwrap();
+    let new = rotated["data"]["secret"].as_str().unwrap().to_owned();
+    let until = rotated["data"]["previous_secret_valid_until"]
+        .as_i64()
+        .unwrap();
+    let day = 24 * 3600 * 1000;
+    assert!((until - chrono::Utc::now().timestamp_millis() - day).abs() < 60_000);
+    deliverer(&app);
+    app.journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    let got = receiver.wait_for(3).await;
+    for r in &got {
+        assert_eq!(r.signature.split(' ').count(), 2, "{r:?}");
+        assert!(signed_by(r, &new) && signed_by(r, &old), "{r:?}");
+    }
+    let other = SigningSecret::generate().to_whsec();
+    assert_eq!(reference_library_verifies(&got, &new), [true, true, true]);
+    assert_eq!(reference_library_verifies(&got, &old), [true, true, true]);
+    assert_eq!(
+        reference_library_verifies(&got, &other),
+        [false, false, false]
+    );
+    let mut tampered = got[2].clone();
+    tampered.body = tampered.body.replace("succeeded", "failed");
+    assert_eq!(reference_library_verifies(&[tampered], &new), [false]);
+}
+
+async fn private_and_loopback_targets_are_refused_in_production_at_add_and_at_delivery(
+    backend: Backend,
+) {
+    let mut app = spawn_with(backend, production).await;
+    // Production sessions need a key with registered redirect URLs.
+    let (key, secret) = app.create_key(vec![common::REDIRECT.to_owned()]).await;
+    app.token = app.authenticate(&key, &secret).await;
+    app.key = key;
+    for (url, words) in [
+        ("https://10.0.0.7/hook", "private"),
+        ("https://127.0.0.1/hook", "loopback"),
+        ("https://localhost/hook", "loopback"),
+        ("https://169.254.169.254/latest", "cloud metadata"),
+        ("https://[fd00::1]/hook", "unique-local"),
+        ("http://8.8.8.8/hook", "must use https"),
+    ] {
+        let res = app
+            .post("/webhooks/endpoints", &json!({ "url": url }))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{url}");
+        let b: Value = res.json().await.unwrap();
+        assert!(b["message"].as_str().unwrap().contains(words), "{url}: {b}");
+    }
+    let res = app.get("/webhooks/endpoints").await;
+    let listed: Value = res.json().await.unwrap();
+    assert_eq!(listed["data"]["endpoints"], json!([]), "nothing was stored");
+
+    // An endpoint that was acceptable when added (a development gateway, say) is checked
+    // again at delivery: nothing reaches the loopback receiver from a production gateway.
+    let receiver = Receiver::start(0).await;
+    let vault =
+        digigate_server::vault::Vault::new(&secrecy::SecretBox::new(Box::new(app.master_key())));
+    let loopback = receiver.url.replace("http://", "https://");
+    let dev = digigate_server::webhooks::TargetPolicy {
+        development: true,
+        allow_private: true,
+    };
+    let added = digigate_server::webhooks::endpoints::add(
+        app.store.as_ref(),
+        &vault,
+        dev,
+        &app.key,
+        &loopback,
+        0,
+    )
+    .await
+    .unwrap();
+    let (session, link) = app.init("signin", &["pan"], json!({})).await;
+    digigate_client::simulator::Browser::new()
+        .open_link(&url::Url::parse(&link).unwrap())
+        .await
+        .unwrap();
+    let gateway = app.gateway.as_ref().unwrap();
+    assert_eq!(gateway.deliver_webhooks_once("test").await, 1);
+    let attempts = app
+        .store
+        .webhook_attempts(&added.endpoint_id, 10)
+        .await
+        .unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].error.as_deref(), Some("refused_address"));
+    assert_eq!(attempts[0].http_status, None);
+    assert_eq!(attempts[0].event_id, event_ids(&app, &session).await[0]);
+    assert!(receiver.received().is_empty());
+}
+
+async fn a_delivered_event_is_sent_again_on_request_with_its_webhook_id(backend: Backend) {
+    let app = spawn_with(backend, quick).await;
+    let receiver = Receiver::start(0).await;
+    let (endpoint, secret) = add_endpoint(&app, &receiver.url).await;
+    deliverer(&app);
+    let (session, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    receiver.wait_for(3).await;
+    let first = event_ids(&app, &session).await[0].clone();
+    let res = app
+        .post(
+            &format!("/webhooks/endpoints/{endpoint}/redeliver"),
+            &json!({ "id": first }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let got = receiver.wait_for(4).await;
+    assert_eq!(got[3].id, first);
+    assert_eq!(got[3].body, got[0].body);
+    assert!(signed_by(&got[3], &secret));
+    // Unknown ids, and another key's endpoint, are not found.
+    let res = app
+        .post(
+            &format!("/webhooks/endpoints/{endpoint}/redeliver"),
+            &json!({ "id": "evt_unknown" }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (other_key, other_secret) = app.create_key(Vec::new()).await;
+    let token = app.authenticate(&other_key, &other_secret).await;
+    let res = app
+        .get_as(
+            &format!("/webhooks/endpoints/{endpoint}/deliveries"),
+            &other_key,
+            &token,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .api
+        .delete(format!("{}/webhooks/endpoints/{endpoint}", app.base))
+        .header("x-api-key", &other_key)
+        .header("authorization", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app.get("/webhooks/endpoints").await;
+    let listed: Value = res.json().await.unwrap();
+    assert_eq!(
+        listed["data"]["endpoints"][0]["endpoint_id"],
+        endpoint.as_str()
+    );
+}
+
+/// Runs the Standard Webhooks reference library (PyPI `standardwebhooks`, in a venv under
+/// `target/`) over `deliveries` with `secret`; whether each verified.
+fn reference_library_verifies(deliveries: &[Received], secret: &str) -> Vec<bool> {
+    let python = reference_venv();
+    let input: Vec<Value> = deliveries
+        .iter()
+        .map(|r| json!({ "headers": r.headers(), "body": r.body }))
+        .collect();
+    let script = r#"
+import json, sys
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+wh = Webhook(sys.argv[1])
+for d in json.loads(sys.stdin.read()):
+    try:
+        wh.verify(d["body"].encode(), d["headers"])
+        print("ok")
+    except WebhookVerificationError:
+        print("refused")
+"#;
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script, secret])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&input).unwrap().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l == "ok")
+        .collect()
+}
+
+/// The venv's python with `standardwebhooks` installed (made once, then reused).
+fn reference_venv() -> std::path::PathBuf {
+    static MADE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _once = MADE.lock().unwrap();
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("standardwebhooks-venv");
+    let python = venv.join("bin").join("python");
+    let installed = |python: &std::path::Path| {
+        std::process::Command::new(python)
+            .args(["-c", "import standardwebhooks"])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !installed(&python) {
+        let run = |program: &std::path::Path, args: &[&str]| {
+            let status = std::process::Command::new(program).args(args).status();
+            assert!(
+                status.is_ok_and(|s| s.success()),
+                "{} {args:?} (the reference library comes from PyPI)",
+                program.display()
+            );
+        };
+        run(
+            std::path::Path::new("python3"),
+            &["-m", "venv", venv.to_str().unwrap()],
+        );
+        run(
+            &venv.join("bin").join("pip"),
+            &["install", "-q", "standardwebhooks==1.3.0"],
+        );
+    }
+    assert!(installed(&python));
+    python
+}
+
+on_both_backends!(
+    a_journeys_events_arrive_in_order_signed_and_without_personal_data,
+    a_receiver_failing_twice_then_succeeding_gets_the_same_webhook_id_three_times,
+    during_a_rotation_both_secrets_sign_and_the_reference_library_accepts_either,
+    private_and_loopback_targets_are_refused_in_production_at_add_and_at_delivery,
+    a_delivered_event_is_sent_again_on_request_with_its_webhook_id,
+);
