@@ -311,6 +311,70 @@ async fn a_delivered_event_is_sent_again_on_request_with_its_webhook_id(backend:
     );
 }
 
+/// Two deliverers of at most two deliveries at a time each.
+fn two_at_a_time(c: &mut GatewayConfig) {
+    quick(c);
+    c.webhooks.concurrency = 2;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgresql_deliver_each_event_once_in_order_per_session() {
+    let app = spawn_with(Backend::Postgres, two_at_a_time).await;
+    let receiver = Receiver::start(0).await;
+    let (_, secret) = add_endpoint(&app, &receiver.url).await;
+    let mut sessions = Vec::new();
+    for _ in 0..6 {
+        let (session, _) = app
+            .journey("signin", &["pan"], &Person::allowing("9000000001"))
+            .await;
+        sessions.push(session);
+    }
+    // A second instance: its own pools on the same database, its own deliverer.
+    let store = digigate_store::connect(&app.db.url).await.unwrap();
+    let other = digigate_server::testing::TestStack::start(
+        store,
+        common::Topology::OwnPort,
+        &tokio::runtime::Handle::current(),
+        two_at_a_time,
+    )
+    .await
+    .unwrap();
+    let this = app.gateway.clone().unwrap();
+    let total = 3 * sessions.len();
+    let run = |gateway: digigate_server::Gateway, owner: &'static str| {
+        let receiver_count = || receiver.received().len();
+        async move {
+            let mut claimed = 0;
+            while receiver_count() < total {
+                claimed += gateway.deliver_webhooks_once(owner).await;
+            }
+            claimed
+        }
+    };
+    let both = async { tokio::join!(run(this, "a"), run(other.gateway.clone(), "b")) };
+    let (a, b) = tokio::time::timeout(Duration::from_secs(60), both)
+        .await
+        .expect("every event was delivered");
+    assert_eq!(
+        a + b,
+        total,
+        "each delivery claimed once between them ({a} + {b})"
+    );
+    assert!(a > 0 && b > 0, "both instances delivered ({a} + {b})");
+    let got = receiver.received();
+    assert_eq!(got.len(), total);
+    assert!(got.iter().all(|r| signed_by(r, &secret)));
+    for session in &sessions {
+        let events = event_ids(&app, session).await;
+        let arrived: Vec<String> = got
+            .iter()
+            .filter(|r| events.contains(&r.id))
+            .map(|r| r.id.clone())
+            .collect();
+        assert_eq!(arrived, events, "once each, in order, for {session}");
+    }
+}
+
 /// Runs the Standard Webhooks reference library (PyPI `standardwebhooks`, in a venv under
 /// `target/`) over `deliveries` with `secret`; whether each verified.
 fn reference_library_verifies(deliveries: &[Received], secret: &str) -> Vec<bool> {
