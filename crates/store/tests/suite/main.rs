@@ -12,6 +12,7 @@ mod fixtures;
 mod keys;
 mod rotation;
 mod sessions;
+mod webhooks;
 
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
@@ -91,6 +92,11 @@ on_both_backends! {
     events::an_event_is_written_only_when_its_change_commits,
     events::racing_changes_write_one_event_each,
     events::deleting_a_session_writes_one_erasure_event,
+    webhooks::each_event_is_claimed_by_one_owner_until_its_lease_lapses,
+    webhooks::a_later_event_of_a_session_waits_until_the_earlier_one_is_done,
+    webhooks::a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_given_up,
+    webhooks::redelivery_and_rotation_are_scoped_to_the_endpoints_key,
+    webhooks::a_master_key_rotation_reseals_webhook_and_redirect_secrets,
 }
 
 #[tokio::test]
