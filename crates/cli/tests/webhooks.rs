@@ -1,0 +1,158 @@
+//! `digigate keys` and `digigate webhooks` on a SQLite data directory: what `--json` prints is
+//! exactly one JSON object, secrets come out once and sealed in the database, refused targets
+//! store nothing. The built binary runs with a clean environment.
+
+#[path = "support/temp_dir.rs"]
+mod temp_dir;
+
+use serde_json::Value;
+use std::process::{Command, Output};
+use temp_dir::TempDir;
+
+fn digigate(dir: &TempDir, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_digigate"))
+        .env_clear()
+        .env("DIGIGATE_DATA_DIR", &dir.0)
+        .env(
+            "DIGIGATE_MASTER_KEY",
+            "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+        )
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs a command that must succeed and print exactly one JSON object on stdout.
+fn json(dir: &TempDir, args: &[&str]) -> Value {
+    let out = digigate(dir, args);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn is_whsec(v: &Value) -> bool {
+    v.as_str().and_then(|s| s.strip_prefix("whsec_")).map(|b| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .map(|k| k.len())
+    }) == Some(Ok(32))
+}
+
+#[test]
+fn keys_and_webhook_endpoints_are_managed_with_one_json_object_per_command() {
+    let dir = TempDir::new("cli-webhooks");
+    let key = json(&dir, &["keys", "create", "--json"]);
+    assert!(is_whsec(&key["redirect_secret"]), "{key}");
+    let id = key["api_key"].as_str().unwrap();
+    let rotated = json(&dir, &["keys", "rotate-redirect-secret", id, "--json"]);
+    assert!(is_whsec(&rotated["redirect_secret"]));
+    assert_ne!(rotated["redirect_secret"], key["redirect_secret"]);
+
+    let added = json(
+        &dir,
+        &[
+            "webhooks",
+            "add",
+            "--api-key",
+            id,
+            "--url",
+            "https://8.8.8.8/hooks",
+            "--json",
+        ],
+    );
+    let fields: Vec<&String> = added.as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["endpoint_id", "secret"]);
+    assert!(is_whsec(&added["secret"]));
+    let endpoint = added["endpoint_id"].as_str().unwrap();
+    assert!(endpoint.starts_with("we_"));
+
+    for (url, said) in [
+        ("https://10.1.2.3/hooks", "private address"),
+        ("https://127.0.0.1/hooks", "loopback address"),
+        ("http://8.8.8.8/hooks", "must use https"),
+    ] {
+        let out = digigate(
+            &dir,
+            &["webhooks", "add", "--api-key", id, "--url", url, "--json"],
+        );
+        assert!(!out.status.success(), "{url}");
+        assert!(out.stdout.is_empty(), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(said) && err.contains("nothing was added"),
+            "{url}: {err}"
+        );
+    }
+    let out = digigate(&dir, &["webhooks", "list", "--api-key", id]);
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        listed.lines().count(),
+        1,
+        "only the accepted endpoint: {listed}"
+    );
+    assert!(!listed.contains("whsec_"), "never a secret: {listed}");
+
+    let rotated = json(&dir, &["webhooks", "rotate-secret", endpoint, "--json"]);
+    assert!(is_whsec(&rotated["secret"]));
+    assert!(rotated["previous_secret_valid_until"].as_i64().is_some());
+    let out = digigate(&dir, &["webhooks", "remove", endpoint]);
+    assert!(out.status.success());
+    let out = digigate(&dir, &["webhooks", "remove", endpoint]);
+    assert!(!out.status.success(), "removed once");
+
+    // The secrets are in the database only sealed.
+    let db = std::fs::read(dir.0.join("digigate.db")).unwrap_or_default();
+    let wal = std::fs::read(dir.0.join("digigate.db-wal")).unwrap_or_default();
+    for secret in [
+        &key["redirect_secret"],
+        &added["secret"],
+        &rotated["secret"],
+    ] {
+        let b64 = secret.as_str().unwrap().trim_start_matches("whsec_");
+        let raw = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap()
+        };
+        for file in [&db, &wal] {
+            assert!(!file.windows(raw.len()).any(|w| w == raw.as_slice()));
+            assert!(!file.windows(b64.len()).any(|w| w == b64.as_bytes()));
+        }
+    }
+}
+
+#[test]
+fn without_a_master_key_a_key_is_made_without_a_redirect_secret_and_says_so() {
+    let dir = TempDir::new("cli-webhooks");
+    let out = Command::new(env!("CARGO_BIN_EXE_digigate"))
+        .env_clear()
+        .env("DIGIGATE_DATA_DIR", &dir.0)
+        .args(["keys", "create", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let key: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(key["redirect_secret"], Value::Null);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rotate-redirect-secret"));
+    let out = Command::new(env!("CARGO_BIN_EXE_digigate"))
+        .env_clear()
+        .env("DIGIGATE_DATA_DIR", &dir.0)
+        .args([
+            "webhooks",
+            "add",
+            "--api-key",
+            key["api_key"].as_str().unwrap(),
+        ])
+        .args(["--url", "https://8.8.8.8/hooks"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no master key"));
+}
