@@ -132,8 +132,9 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
         _ if ip.is_unspecified() => AddressClass::Reserved,
         0xfc00..=0xfdff => AddressClass::UniqueLocal,
         0xfe80..=0xfebf => AddressClass::LinkLocal,
-        // Site-local (deprecated, still private), multicast, documentation, IPv4-compatible.
-        0xfec0..=0xfeff | 0xff00..=0xffff => AddressClass::Reserved,
+        // Site-local (fec0::/10, deprecated, still private) and multicast (ff00::/8).
+        0xfec0..=0xffff => AddressClass::Reserved,
+        // Documentation (2001:db8::/32), and the IPv4-compatible and other ::/16 forms.
         0x2001 if s[1] == 0x0db8 => AddressClass::Reserved,
         0 => AddressClass::Reserved,
         _ => AddressClass::Public,
