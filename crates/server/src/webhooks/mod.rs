@@ -23,7 +23,8 @@ pub struct WebhookConfig {
     pub retry_schedule: Vec<Duration>,
     /// How long one attempt may take (connect, send, answer).
     pub timeout: Duration,
-    /// How often an idle deliverer looks for due deliveries.
+    /// How often an idle deliverer looks for due deliveries (the bulk of the delivery latency:
+    /// `examples/webhook_latency.rs` measures it).
     pub poll_interval: Duration,
     /// How long a claimed delivery stays with its instance before another may take it over.
     pub lease: Duration,
@@ -45,7 +46,7 @@ impl Default for WebhookConfig {
                 .map(Duration::from_secs)
                 .collect(),
             timeout: Duration::from_secs(10),
-            poll_interval: Duration::from_millis(500),
+            poll_interval: Duration::from_millis(100),
             lease: Duration::from_secs(60),
             rotation_overlap: Duration::from_secs(24 * 3600),
             concurrency: 16,
