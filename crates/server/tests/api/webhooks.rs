@@ -11,7 +11,7 @@ use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use digigate_server::webhooks::SigningSecret;
 use digigate_server::GatewayConfig;
-use receiver::{Received, Receiver};
+use receiver::{Answer, Received, Receiver};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -147,6 +147,53 @@ async fn a_receiver_failing_twice_then_succeeding_gets_the_same_webhook_id_three
         .iter()
         .all(|a| a["duration_ms"].as_i64().unwrap() >= 0));
     assert!(!log.to_string().contains("9000000001"));
+}
+
+/// Quick, with a 300 ms delivery timeout.
+fn impatient(c: &mut GatewayConfig) {
+    quick(c);
+    c.webhooks.timeout = Duration::from_millis(300);
+}
+
+async fn a_redirect_or_an_answer_after_the_timeout_is_a_failed_attempt_and_retried(
+    backend: Backend,
+) {
+    let app = spawn_with(backend, impatient).await;
+    let slow = Answer::Slow(Duration::from_secs(2));
+    let receiver = Receiver::answering(vec![Answer::Redirect, slow]).await;
+    let (endpoint, _) = add_endpoint(&app, &receiver.url).await;
+    deliverer(&app);
+    let (session, link) = app.init("signin", &["pan"], json!({})).await;
+    digigate_client::simulator::Browser::new()
+        .open_link(&url::Url::parse(&link).unwrap())
+        .await
+        .unwrap();
+    let got = receiver.wait_for(3).await;
+    let first = &event_ids(&app, &session).await[0];
+    assert!(got.iter().all(|r| &r.id == first));
+    assert_eq!(
+        receiver.redirects_followed(),
+        0,
+        "redirects are not followed"
+    );
+    let log = app.store.webhook_attempts(&endpoint, 10).await.unwrap();
+    let oldest_first: Vec<(Option<i64>, Option<&str>)> = log
+        .iter()
+        .rev()
+        .map(|a| (a.http_status, a.error.as_deref()))
+        .collect();
+    assert_eq!(
+        oldest_first,
+        [
+            (Some(302), None),
+            (None, Some("timeout")),
+            (Some(200), None)
+        ]
+    );
+    assert!(
+        log[1].duration_ms >= 300 && log[1].duration_ms < 2000,
+        "{log:?}"
+    );
 }
 
 async fn during_a_rotation_both_secrets_sign_and_the_reference_library_accepts_either(
@@ -456,4 +503,5 @@ on_both_backends!(
     during_a_rotation_both_secrets_sign_and_the_reference_library_accepts_either,
     private_and_loopback_targets_are_refused_in_production_at_add_and_at_delivery,
     a_delivered_event_is_sent_again_on_request_with_its_webhook_id,
+    a_redirect_or_an_answer_after_the_timeout_is_a_failed_attempt_and_retried,
 );

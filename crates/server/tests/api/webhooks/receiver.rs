@@ -1,10 +1,11 @@
 //! A webhook receiver for the tests: a real HTTP server on 127.0.0.1:0 that records every
-//! request and answers 500 to the first `failures` of them, 200 after.
+//! request and answers as its script says (500, a redirect, slowly), then 200.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use axum::response::{IntoResponse, Response};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -33,11 +34,23 @@ impl Received {
     }
 }
 
+/// How the receiver answers one request.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer {
+    /// 500.
+    Fail,
+    /// 302 to another path of the receiver (which answers 200 if asked).
+    Redirect,
+    /// 200, after this long.
+    Slow(Duration),
+}
+
 #[derive(Clone, Default)]
 struct Inbox {
     got: Arc<Mutex<Vec<Received>>>,
     arrived: Arc<Notify>,
-    failures_left: Arc<AtomicUsize>,
+    script: Arc<Mutex<VecDeque<Answer>>>,
+    redirected_to: Arc<Mutex<usize>>,
 }
 
 /// The running receiver.
@@ -47,7 +60,7 @@ pub struct Receiver {
     inbox: Inbox,
 }
 
-async fn receive(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |n: &str| {
         headers
             .get(n)
@@ -62,29 +75,46 @@ async fn receive(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) ->
         body: String::from_utf8(body.to_vec()).unwrap(),
     });
     inbox.arrived.notify_waiters();
-    let failing = inbox
-        .failures_left
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    if failing {
-        StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        StatusCode::OK
+    let answer = inbox.script.lock().unwrap().pop_front();
+    match answer {
+        None => StatusCode::OK.into_response(),
+        Some(Answer::Fail) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Some(Answer::Redirect) => (StatusCode::FOUND, [("location", "/elsewhere")]).into_response(),
+        Some(Answer::Slow(wait)) => {
+            tokio::time::sleep(wait).await;
+            StatusCode::OK.into_response()
+        }
     }
+}
+
+async fn elsewhere(State(inbox): State<Inbox>) -> StatusCode {
+    *inbox.redirected_to.lock().unwrap() += 1;
+    StatusCode::OK
 }
 
 impl Receiver {
     /// Starts a receiver failing its first `failures` requests.
     pub async fn start(failures: usize) -> Receiver {
+        Receiver::answering(vec![Answer::Fail; failures]).await
+    }
+
+    /// Starts a receiver answering its first requests as `script` says, then 200.
+    pub async fn answering(script: Vec<Answer>) -> Receiver {
         let inbox = Inbox::default();
-        inbox.failures_left.store(failures, Ordering::SeqCst);
+        *inbox.script.lock().unwrap() = script.into();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let app = axum::Router::new()
             .route("/hook", axum::routing::post(receive))
+            .route("/elsewhere", axum::routing::any(elsewhere))
             .with_state(inbox.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Receiver { url, inbox }
+    }
+
+    /// How many requests followed a redirect to `/elsewhere`.
+    pub fn redirects_followed(&self) -> usize {
+        *self.inbox.redirected_to.lock().unwrap()
     }
 
     /// Everything received so far.
