@@ -2,6 +2,8 @@
 //! `docs/redirect.md` accept it (and nothing forged), and init refuses URLs that would carry a
 //! forged pair.
 
+mod rust_check;
+
 use crate::common;
 
 use common::{spawn, Backend, TestApp, REDIRECT};
@@ -42,6 +44,14 @@ fn doc_snippet(language: &str) -> String {
         .unwrap_or_else(|| panic!("docs/redirect.md has a {language} block"));
     let body = &doc[start + language.len() + 4..];
     body[..body.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn the_rust_check_in_the_docs_is_the_one_compiled_here() {
+    assert_eq!(
+        doc_snippet("rust"),
+        include_str!("signed_redirect/rust_check.rs")
+    );
 }
 
 /// Runs the documented check of `language` on `url` with `secret`; what it answered.
@@ -109,6 +119,14 @@ async fn a_journeys_redirect_back_is_signed_and_the_documented_checks_accept_onl
         .as_str()
         .replace(&format!("ts={ts}"), &format!("ts={}", ts - 3600));
     let other_secret = SigningSecret::generate().to_whsec();
+    let now = chrono::Utc::now().timestamp();
+    let check = |url: &str, secret: &str| {
+        rust_check::verify_redirect(&url::Url::parse(url).unwrap(), secret, now, 300)
+    };
+    assert!(check(back.as_str(), &secret));
+    assert!(!check(&forged_status, &secret));
+    assert!(!check(&stale, &secret));
+    assert!(!check(back.as_str(), &other_secret));
     for language in ["python", "js"] {
         assert!(
             documented_check(language, back.as_str(), &secret),
