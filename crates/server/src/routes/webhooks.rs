@@ -18,7 +18,9 @@ const LOG_LINES: i64 = 100;
 impl From<EndpointError> for ApiError {
     fn from(e: EndpointError) -> Self {
         match e {
-            EndpointError::Target(t) => ApiError::BadRequest(format!("Invalid request body: {t}")),
+            EndpointError::Target(_) | EndpointError::TooMany => {
+                ApiError::BadRequest(format!("Invalid request body: {e}"))
+            }
             EndpointError::NotFound => ApiError::NotFound,
             EndpointError::Store(s) => s.into(),
         }

@@ -8,7 +8,8 @@ use super::{SigningSecret, TargetPolicy, WebhookConfig};
 use crate::envelope::now_ms;
 use crate::AppState;
 use digigate_store::{
-    ClaimedDelivery, DeliveryOutcome, SealedKind, WebhookAttemptRecord, WebhookEndpointRecord,
+    ClaimedDelivery, DeliveryOutcome, SealedKind, StoreError, WebhookAttemptRecord,
+    WebhookEndpointRecord,
 };
 use rand::Rng;
 use serde_json::json;
@@ -20,33 +21,52 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     let owner = format!("deliverer-{}", uuid::Uuid::new_v4().simple());
     tokio::spawn(async move {
         let config = state.inner.config.webhooks.clone();
+        let mut unavailable = 0u32;
         loop {
-            let sent = deliver_due(&state, &owner).await;
-            // After a full batch there is probably more to send; otherwise wait for new work.
-            if sent < config.concurrency.max(1) {
-                tokio::time::sleep(config.poll_interval).await;
-            }
+            let wait = match claim_and_send(&state, &owner).await {
+                Ok(sent) => {
+                    if unavailable > 0 {
+                        tracing::info!("webhook deliveries can be claimed again");
+                        unavailable = 0;
+                    }
+                    // After a full batch there is probably more to send at once.
+                    if sent >= config.concurrency.max(1) {
+                        Duration::ZERO
+                    } else {
+                        config.poll_interval
+                    }
+                }
+                Err(e) => {
+                    // Logged once per outage rather than ten times a second; the wait grows
+                    // to 5 s.
+                    if unavailable == 0 {
+                        tracing::warn!(error = %e, "webhook deliveries could not be claimed");
+                    }
+                    unavailable = unavailable.saturating_add(1);
+                    let backoff = config.poll_interval.saturating_mul(unavailable.min(50));
+                    backoff.min(Duration::from_secs(5))
+                }
+            };
+            tokio::time::sleep(wait).await;
         }
     })
 }
 
-/// Claims and sends one batch of due deliveries; answers how many were claimed.
+/// Claims and sends one batch of due deliveries; answers how many were claimed (none when the
+/// database does not answer).
 pub async fn deliver_due(state: &AppState, owner: &str) -> usize {
+    claim_and_send(state, owner).await.unwrap_or(0)
+}
+
+async fn claim_and_send(state: &AppState, owner: &str) -> Result<usize, StoreError> {
     let config = &state.inner.config.webhooks;
     let lease = i64::try_from(config.lease.as_millis()).unwrap_or(i64::MAX);
     let limit = i64::try_from(config.concurrency.max(1)).unwrap_or(1);
-    let claimed = match state
+    let claimed = state
         .inner
         .store
         .claim_webhook_deliveries(owner, now_ms(), lease, limit)
-        .await
-    {
-        Ok(claimed) => claimed,
-        Err(e) => {
-            tracing::warn!(error = %e, "webhook deliveries could not be claimed");
-            return 0;
-        }
-    };
+        .await?;
     let count = claimed.len();
     let mut sending = tokio::task::JoinSet::new();
     for delivery in claimed {
@@ -54,7 +74,7 @@ pub async fn deliver_due(state: &AppState, owner: &str) -> usize {
         sending.spawn(async move { attempt(&state, &owner, delivery).await });
     }
     while sending.join_next().await.is_some() {}
-    count
+    Ok(count)
 }
 
 /// What one attempt came to.

@@ -13,6 +13,11 @@ pub enum EndpointError {
     /// The target URL is refused (the message says which rule).
     #[error(transparent)]
     Target(#[from] TargetError),
+    /// The key already has [`MAX_ENDPOINTS_PER_KEY`] endpoints.
+    #[error(
+        "this API key already has {MAX_ENDPOINTS_PER_KEY} webhook endpoints; remove one first"
+    )]
+    TooMany,
     /// No such endpoint for this key (or it was removed).
     #[error("no such webhook endpoint")]
     NotFound,
@@ -20,6 +25,10 @@ pub enum EndpointError {
     #[error("storage failed")]
     Store(#[from] StoreError),
 }
+
+/// How many endpoints one key may have: each event is sent once per endpoint, so an unbounded
+/// number would let one key multiply the gateway's outgoing traffic.
+pub const MAX_ENDPOINTS_PER_KEY: usize = 10;
 
 /// An endpoint just added: its id and its secret (`whsec_…`), shown once.
 pub struct AddedEndpoint {
@@ -41,6 +50,9 @@ pub async fn add(
 ) -> Result<AddedEndpoint, EndpointError> {
     let url = policy.check_url(url)?;
     policy.resolve(&url).await?;
+    if store.webhook_endpoints(api_key_id).await?.len() >= MAX_ENDPOINTS_PER_KEY {
+        return Err(EndpointError::TooMany);
+    }
     let id = format!("we_{}", uuid::Uuid::new_v4().simple());
     let secret = SigningSecret::generate();
     store
