@@ -1,16 +1,18 @@
 //! The `digigate` command.
 
 mod audit;
+mod completions;
 mod documents;
 mod keys;
 mod secrets;
 mod serve;
+mod session;
 mod simulator;
 mod storage;
 mod trust;
 mod webhooks;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// digigate: a self-hosted DigiLocker KYC gateway.
 #[derive(Parser)]
@@ -58,6 +60,11 @@ enum Command {
     /// Manage webhook endpoints, their delivery log and redelivery.
     #[command(subcommand)]
     Webhooks(webhooks::WebhooksCommand),
+    /// Try a gateway (or Sandbox's API) from a terminal: init, status, watch, documents,
+    /// download, checks, erase.
+    Session(session::SessionArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
 }
 
 #[tokio::main]
@@ -88,6 +95,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Simulator(args) => simulator::run(args).await,
         Command::Webhooks(cmd) => webhooks::run(cmd).await,
+        Command::Session(args) => std::process::exit(session::run(args).await),
+        Command::Completions(args) => {
+            completions::run(&args, &mut Cli::command());
+            Ok(())
+        }
         Command::Documents(cmd) => {
             if !documents::run(cmd)? {
                 std::process::exit(1);

@@ -145,6 +145,10 @@ pub struct ServeArgs {
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
+    /// Serve Prometheus metrics at `/metrics` on this address, e.g. `127.0.0.1:9464` (off by
+    /// default). It has no authentication: bind it where only the scraper can reach it.
+    #[arg(long, env = "DIGIGATE_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -156,6 +160,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     let local = listener.local_addr()?;
+    let metrics_listener = match &args.metrics_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding the metrics listener {addr}"))?,
+        ),
+        None => None,
+    };
     let public_url = match &args.public_url {
         Some(u) => u.clone(),
         None => Url::parse(&format!("http://{local}"))?,
@@ -300,6 +312,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut router = gateway.router();
     if let Some(sim) = simulator {
         router = router.nest("/simulator", sim.router());
+    }
+    if let Some(metrics) = metrics_listener {
+        tracing::info!(addr = %metrics.local_addr()?, "metrics listening at /metrics");
+        let router = gateway.metrics_router();
+        tokio::spawn(digigate_server::serve(
+            metrics,
+            router,
+            crate::shutdown_signal(),
+        ));
     }
     tracing::info!(%local, public_url = %public_url, "digigate listening");
     digigate_server::serve(listener, router, crate::shutdown_signal()).await?;

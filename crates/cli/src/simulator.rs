@@ -48,6 +48,10 @@ pub struct SimulatorArgs {
     /// A JSON file of extra personas.
     #[arg(long, env = "DIGIGATE_SIMULATOR_PERSONAS")]
     personas: Option<PathBuf>,
+    /// How long each document fetch of a `slow_repository` persona (built-in 9000000006)
+    /// takes, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    slow_repository_delay_ms: u64,
 }
 
 /// A random client secret for a simulator whose secret was not configured.
@@ -72,6 +76,7 @@ pub async fn run(args: SimulatorArgs) -> anyhow::Result<()> {
     let (identity, _) = load_or_create_pki(&args.pki_dir)?;
     config.signing = Some(identity);
     config.signature_method = args.signature_method.into();
+    config.slow_repository_delay = std::time::Duration::from_millis(args.slow_repository_delay_ms);
     if let Some(path) = &args.personas {
         // A loaded persona replaces a built-in one with the same mobile number.
         let loaded = Persona::load_file(path).context("loading personas")?;

@@ -120,6 +120,30 @@ pub struct SessionStatus {
     pub raw: Value,
 }
 
+/// The cross-document check report (`sessions/{id}/checks`, a digigate extension): name, date
+/// of birth and gender compared across the signed documents, the profile and what the business
+/// expected at init.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CheckReport {
+    /// The session checked.
+    pub session_id: String,
+    /// `match`, `partial`, `mismatch` or `insufficient` (too little verified evidence).
+    pub outcome: String,
+    /// The whole `data` object as answered (per-field results and each source's standing).
+    #[serde(skip)]
+    pub raw: Value,
+}
+
+/// The receipt of an erasure (`DELETE sessions/{id}`, a digigate extension).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Erasure {
+    /// The session erased.
+    pub session_id: String,
+    /// When its documents and profile were erased (the first time, on a repeat).
+    #[serde(deserialize_with = "millis")]
+    pub erased_at: DateTime<Utc>,
+}
+
 /// The DigiLocker user's profile (`sessions/{id}/user/profile`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UserProfile {

@@ -102,6 +102,10 @@ pub enum FailureReason {
     /// The gateway stopped after it had sent the code exchange and before it stored the
     /// answer. DigiLocker's code works once, so the exchange cannot be sent again.
     FetchInterrupted,
+    /// DigiLocker had kept failing for everyone (timeouts, 5xx), so the gateway's circuit
+    /// breaker was open and the journey stopped without waiting on it; a new session once
+    /// `/readyz` says the upstream is `ok` again may succeed.
+    UpstreamCircuitOpen,
 }
 
 impl FailureReason {
@@ -116,11 +120,12 @@ impl FailureReason {
             FailureReason::DocumentIntegrity => "document_integrity",
             FailureReason::NoDocuments => "no_documents",
             FailureReason::FetchInterrupted => "fetch_interrupted",
+            FailureReason::UpstreamCircuitOpen => "upstream_circuit_open",
         }
     }
 
     /// Every reason, in the order `docs/lifecycle.md` lists them.
-    pub const ALL: [FailureReason; 8] = [
+    pub const ALL: [FailureReason; 9] = [
         FailureReason::ConsentDenied,
         FailureReason::UpstreamAuthorizationError,
         FailureReason::TokenExchangeFailed,
@@ -129,6 +134,7 @@ impl FailureReason {
         FailureReason::DocumentIntegrity,
         FailureReason::NoDocuments,
         FailureReason::FetchInterrupted,
+        FailureReason::UpstreamCircuitOpen,
     ];
 
     /// Whether a business that starts a new session for the same person may expect a
@@ -143,7 +149,8 @@ impl FailureReason {
             | FailureReason::TokenExchangeFailed
             | FailureReason::RepositoryUnavailable
             | FailureReason::UpstreamUnavailable
-            | FailureReason::FetchInterrupted => true,
+            | FailureReason::FetchInterrupted
+            | FailureReason::UpstreamCircuitOpen => true,
             FailureReason::DocumentIntegrity | FailureReason::NoDocuments => false,
         }
     }

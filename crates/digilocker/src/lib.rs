@@ -2,7 +2,8 @@
 //!
 //! [`DigiLockerClient`] covers the consent flow end to end: the browser-facing
 //! [authorize URL](DigiLockerClient::authorize_url) with PKCE ([`Pkce`]), the
-//! [code exchange](DigiLockerClient::exchange_code) (done by the `oauth2` crate), the user's
+//! [code exchange](DigiLockerClient::exchange_code) and the
+//! [refresh grant](DigiLockerClient::refresh) (done by the `oauth2` crate), the user's
 //! identity, the issued-documents list, e-Aadhaar XML, documents and certificate XML by URI
 //! (checked against their `hmac` header), token revocation, and the account lookup. A token
 //! answer's OIDC `id_token`, when DigiLocker sends one, is decoded ([`IdToken`]) and can be
@@ -71,6 +72,7 @@ mod test_support {
         let verifier = secrecy::SecretString::from("v");
         send_sync(&client);
         send(client.exchange_code("c", &verifier));
+        send(client.refresh(&token));
         send(client.user_details(&token));
         send(client.issued_files(&token));
         send(client.eaadhaar_xml(&token));

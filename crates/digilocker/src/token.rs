@@ -12,7 +12,7 @@ use std::pin::Pin;
 
 use oauth2::basic::BasicErrorResponse;
 use oauth2::{
-    AsyncHttpClient, AuthorizationCode, HttpRequest, HttpResponse, PkceCodeVerifier,
+    AsyncHttpClient, AuthorizationCode, HttpRequest, HttpResponse, PkceCodeVerifier, RefreshToken,
     RequestTokenError, TokenResponse,
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -116,6 +116,26 @@ impl DigiLockerClient {
             .oauth
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose_secret().to_owned()))
+            .request_async(&http)
+            .await
+            .map_err(token_error)?;
+        Ok(grant_from(response))
+    }
+
+    /// Swaps a refresh token for a new pair (`grant_type=refresh_token` at
+    /// `POST {api_base}/oauth2/1/token`, client credentials in the form). DigiLocker rotates
+    /// both tokens: the old access and refresh tokens stop working, so the caller keeps the
+    /// new ones. Sent once; a refresh token that was refused is not tried again.
+    pub async fn refresh(
+        &self,
+        refresh_token: &AccessToken,
+    ) -> Result<TokenGrant, DigiLockerError> {
+        let http = TokenHttp(self);
+        let token = RefreshToken::new(refresh_token.expose().to_owned());
+        let response = self
+            .inner
+            .oauth
+            .exchange_refresh_token(&token)
             .request_async(&http)
             .await
             .map_err(token_error)?;

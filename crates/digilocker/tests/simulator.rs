@@ -382,3 +382,32 @@ async fn an_id_token_from_the_oidc_endpoint_verifies_with_the_published_keys() {
     };
     assert!(token.verify(&keys, &wrong_client).is_err());
 }
+
+#[tokio::test]
+async fn a_refresh_rotates_both_tokens_and_the_new_access_token_reads() {
+    let sim = start_simulator().await;
+    let client = client_for(&sim.base, SECRET);
+    let grant = signed_in(&client, "9000000001", &["PANCR"]).await;
+    let refresh = grant.refresh_token.clone().expect("a refresh token");
+    let renewed = client.refresh(&refresh).await.expect("refresh succeeds");
+    assert_ne!(
+        renewed.access_token.expose(),
+        grant.access_token.expose(),
+        "a new access token"
+    );
+    assert!(renewed.scope.contains("PANCR"), "the consent carries over");
+    let old = client
+        .user_details(&grant.access_token)
+        .await
+        .expect_err("the old access token ended");
+    assert!(old.is_invalid_token(), "{old}");
+    client
+        .user_details(&renewed.access_token)
+        .await
+        .expect("the new access token reads");
+    let again = client
+        .refresh(&refresh)
+        .await
+        .expect_err("a used refresh token is refused");
+    assert!(is_api(&again, 400, "invalid_grant"), "{again}");
+}

@@ -30,10 +30,17 @@ pub struct GatewayConfig {
     pub jwt_secret: SecretBox<[u8; 32]>,
     /// How many Argon2id computations may run at once.
     pub max_concurrent_hashes: usize,
-    /// Attempts at fetching a document when DigiLocker's repository fails.
+    /// Attempts at each DigiLocker read (user details, issued list, each document) when it
+    /// fails in a way a retry can fix; at most 3 are made whatever this says.
     pub fetch_attempts: u32,
-    /// Wait before the first retry; doubles each time.
+    /// The base of the backoff between read attempts: before retry n the wait is a random
+    /// time up to `fetch_backoff × 2^(n-1)` (full jitter), capped at 5 s.
     pub fetch_backoff: Duration,
+    /// The longest one DigiLocker read may take before it counts as a timeout (default 15 s;
+    /// the DigiLocker client's own timeout applies too).
+    pub upstream_read_timeout: Duration,
+    /// When the circuit breaker in front of DigiLocker opens, and for how long.
+    pub circuit_breaker: crate::breaker::BreakerPolicy,
     /// How long documents are kept after a session succeeds.
     pub retention: Duration,
     /// Requests per minute allowed per API key.
@@ -73,6 +80,8 @@ impl GatewayConfig {
             max_concurrent_hashes: 2,
             fetch_attempts: 3,
             fetch_backoff: Duration::from_millis(200),
+            upstream_read_timeout: Duration::from_secs(15),
+            circuit_breaker: crate::breaker::BreakerPolicy::default(),
             retention: Duration::from_secs(24 * 3600),
             rate_limit_per_minute: 600,
             auth_attempts_per_minute: 30,

@@ -54,6 +54,10 @@ pub enum ApiError {
     /// DigiLocker could not be reached or answered an error.
     #[error("Source Unavailable")]
     UpstreamUnavailable,
+    /// The database is away (connection refused or not had within the pool's timeout);
+    /// nothing was changed, and the same request may succeed after `Retry-After` seconds.
+    #[error("Service unavailable")]
+    StorageUnreachable,
     /// Anything else; the cause is logged once, never answered.
     #[error("Internal server error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -79,7 +83,9 @@ impl ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UpstreamUnavailable | ApiError::StorageUnreachable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -91,8 +97,15 @@ impl From<ValidationError> for ApiError {
     }
 }
 
+/// What a client is told to wait before repeating a request the database's absence refused.
+const STORAGE_RETRY_AFTER: Duration = Duration::from_secs(5);
+
 impl From<digigate_store::StoreError> for ApiError {
     fn from(e: digigate_store::StoreError) -> Self {
+        if e.is_unreachable() {
+            tracing::warn!(error = %error_chain(&e), "the database is unreachable");
+            return ApiError::StorageUnreachable;
+        }
         ApiError::internal(e)
     }
 }
@@ -105,6 +118,14 @@ impl From<crate::hash_error::HashError> for ApiError {
 
 impl From<crate::audit::AuditError> for ApiError {
     fn from(e: crate::audit::AuditError) -> Self {
+        // The audit log is written through the store: its absence is an outage, not a bug.
+        let unreachable = std::error::Error::source(&e)
+            .and_then(|s| s.downcast_ref::<digigate_store::StoreError>())
+            .is_some_and(digigate_store::StoreError::is_unreachable);
+        if unreachable {
+            tracing::warn!(error = %error_chain(&e), "the database is unreachable");
+            return ApiError::StorageUnreachable;
+        }
         ApiError::internal(e)
     }
 }
@@ -115,7 +136,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %error_chain(cause.as_ref()), "internal error");
         }
         let mut res = error_body(self.status(), &self.to_string());
-        if let ApiError::RateLimited(wait) = self {
+        let retry_after = match self {
+            ApiError::RateLimited(wait) => Some(wait),
+            ApiError::StorageUnreachable => Some(STORAGE_RETRY_AFTER),
+            _ => None,
+        };
+        if let Some(wait) = retry_after {
             let secs = wait.as_secs().max(1).to_string();
             res.headers_mut().insert(
                 header::RETRY_AFTER,

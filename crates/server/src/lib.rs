@@ -7,6 +7,7 @@
 
 mod audit;
 pub mod auth;
+pub mod breaker;
 pub mod browser_input;
 pub mod config;
 mod envelope;
@@ -17,6 +18,7 @@ mod journey;
 mod limits;
 pub mod links;
 mod listener;
+mod metrics;
 mod navigation;
 pub mod openapi;
 mod page_error;
@@ -51,6 +53,16 @@ struct Inner {
     links: links::LinkSigner,
     api_limiter: limits::RateLimiter<String>,
     auth_limiter: limits::RateLimiter<String>,
+    metrics: metrics::Metrics,
+    /// The circuits in front of DigiLocker, shared by every request of this process.
+    breakers: breaker::Breakers,
+}
+
+impl AppState {
+    /// The gateway's metrics, for the one-line counts at the journey's steps.
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
 }
 
 /// The gateway: configuration, storage and the DigiLocker client wired together.
@@ -70,6 +82,7 @@ impl Gateway {
         let minute = std::time::Duration::from_secs(60);
         let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
         let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
+        let breakers = breaker::Breakers::new(config.circuit_breaker);
         let inner = Inner {
             config,
             store,
@@ -80,6 +93,8 @@ impl Gateway {
             links,
             api_limiter,
             auth_limiter,
+            metrics: metrics::Metrics::new(),
+            breakers,
         };
         Gateway {
             state: AppState {
@@ -90,7 +105,17 @@ impl Gateway {
 
     /// The gateway's routes (API, consent journey and downloads).
     pub fn router(&self) -> Router {
-        routes::router(self.state.clone())
+        let metrics = self.state.metrics().clone();
+        routes::router(self.state.clone()).layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track_requests,
+        ))
+    }
+
+    /// `GET /metrics` (Prometheus/OpenMetrics text) on a router of its own, to be served on a
+    /// separate listener that only the operators' scraper can reach (`--metrics-listen`).
+    pub fn metrics_router(&self) -> Router {
+        metrics::router(self.state.metrics().clone())
     }
 
     /// Starts the retention sweep, run every `every` in the background.

@@ -94,7 +94,7 @@ fn error_meaning(status: u16) -> &'static str {
         410 => "The session's documents were erased.",
         413 => "The body is larger than 64 KiB.",
         429 => "Too many requests; see `Retry-After`.",
-        503 => "DigiLocker could not be reached.",
+        503 => "DigiLocker could not be reached, or the database is unreachable (then with `Retry-After`; nothing was changed).",
         500 => "An internal failure (its cause is logged with the transaction id).",
         _ => "An error.",
     }
@@ -128,7 +128,10 @@ impl Spec {
         for (status, r) in self.responses {
             responses.insert(status.to_string(), r);
         }
-        for &status in self.errors {
+        // Every API call that reads or writes the database answers 503 while it is away.
+        let storage = matches!(audience, Audience::Api | Audience::Authenticate)
+            && self.errors.contains(&500);
+        for &status in self.errors.iter().chain(storage.then_some(&503)) {
             responses.insert(
                 status.to_string(),
                 json!({ "$ref": format!("#/components/responses/E{status}") }),
@@ -310,7 +313,16 @@ pub fn operations() -> Vec<Operation> {
         }),
         op("get", "/health", Public, Spec {
             id: "health",
-            summary: "Liveness",
+            summary: "Liveness (the older name of `/healthz`)",
+            tag: "operations",
+            params: vec![],
+            body: None,
+            responses: vec![(200, json!({ "description": "Alive.", "content": { "text/plain": { "schema": { "type": "string", "enum": ["ok"] } } } }))],
+            errors: &[],
+        }),
+        op("get", "/healthz", Public, Spec {
+            id: "healthz",
+            summary: "Liveness: the process serves HTTP (no database call)",
             tag: "operations",
             params: vec![],
             body: None,
@@ -319,13 +331,25 @@ pub fn operations() -> Vec<Operation> {
         }),
         op("get", "/ready", Public, Spec {
             id: "ready",
-            summary: "Readiness: the database answers",
+            summary: "Readiness in plain text (the older form of `/readyz`)",
             tag: "operations",
             params: vec![],
             body: None,
             responses: vec![
                 (200, json!({ "description": "Ready.", "content": { "text/plain": { "schema": { "type": "string", "enum": ["ready"] } } } })),
                 (503, json!({ "description": "The database does not answer or lacks digigate's tables.", "content": { "text/plain": { "schema": { "type": "string", "enum": ["not ready"] } } } })),
+            ],
+            errors: &[],
+        }),
+        op("get", "/readyz", Public, Spec {
+            id: "readyz",
+            summary: "Readiness: the database answers with digigate's tables; DigiLocker's circuits beside it",
+            tag: "operations",
+            params: vec![],
+            body: None,
+            responses: vec![
+                (200, json!({ "description": "Ready. `upstream` may still say DigiLocker's circuit is open: that does not make an instance unready.", "content": json_content(readiness_schema()) })),
+                (503, json!({ "description": "The database is unreachable or lacks digigate's tables.", "content": json_content(readiness_schema()) })),
             ],
             errors: &[],
         }),
@@ -344,6 +368,25 @@ pub fn operations() -> Vec<Operation> {
     .collect()
 }
 
+/// The body of `/readyz`.
+fn readiness_schema() -> Value {
+    let circuit = json!({ "type": "string", "enum": ["closed", "half_open", "open"] });
+    json!({
+        "type": "object",
+        "required": ["status", "database", "upstream", "circuits"],
+        "properties": {
+            "status": { "type": "string", "enum": ["ready", "not_ready"] },
+            "database": { "type": "string", "enum": ["ok", "unreachable", "not_migrated"] },
+            "upstream": { "type": "string", "enum": ["ok", "circuit_half_open", "circuit_open"],
+                          "description": "DigiLocker as the circuit breaker sees it (the worst circuit)." },
+            "circuits": {
+                "type": "object",
+                "properties": { "token": circuit, "account": circuit, "documents": circuit }
+            }
+        }
+    })
+}
+
 /// The whole OpenAPI 3.1 document.
 pub fn document() -> Value {
     let mut paths = Map::new();
@@ -360,6 +403,10 @@ pub fn document() -> Value {
         if status == 429 {
             r["headers"] = json!({ "retry-after": { "required": true, "schema": { "type": "integer" },
                                    "description": "Seconds to wait." } });
+        }
+        if status == 503 {
+            r["headers"] = json!({ "retry-after": { "required": false, "schema": { "type": "integer" },
+                                   "description": "Seconds to wait; sent when the database is unreachable." } });
         }
         responses.insert(format!("E{status}"), r);
     }

@@ -39,6 +39,9 @@ pub struct SimulatorConfig {
     /// The key that signs `id_token`s and is published at `/oauth2/1/certs`; `None` (the
     /// default) generates a fresh RSA key on the first OIDC request.
     pub id_token_key: Option<Arc<IdTokenKey>>,
+    /// How long each document fetch of a persona with the `slow_repository` fault takes
+    /// (default 2 s, as a slow issuer repository; built-in persona 9000000006).
+    pub slow_repository_delay: Duration,
 }
 
 impl SimulatorConfig {
@@ -59,6 +62,7 @@ impl SimulatorConfig {
             signature_method: SignatureMethod::RsaSha1,
             issuer: DIGILOCKER_ISSUER.to_owned(),
             id_token_key: None,
+            slow_repository_delay: Duration::from_secs(2),
         }
     }
 }

@@ -274,6 +274,14 @@ impl Ledger {
         self.grants.get(&entry.grant)
     }
 
+    /// Makes a live access token expire at `now`, as if its hour were up; the grant and its
+    /// refresh token are untouched (fault injection: an access token that expires mid-fetch).
+    pub(crate) fn expire_access_token(&mut self, access_token: &str, now: Instant) {
+        if let Some(entry) = self.access.get_mut(access_token) {
+            entry.expires = entry.expires.min(now);
+        }
+    }
+
     /// Revokes the grant an access or refresh token belongs to, with every token issued for it.
     pub(crate) fn revoke(&mut self, token: &str) -> bool {
         let grant = match self.access.get(token) {

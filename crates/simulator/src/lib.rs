@@ -17,6 +17,7 @@ mod escape;
 mod form;
 mod html;
 mod ids;
+mod injected;
 mod issued;
 mod ledger;
 mod oauth;
@@ -38,6 +39,7 @@ use axum::Router;
 
 pub use config::SimulatorConfig;
 pub use error::SimulatorError;
+pub use injected::{Endpoint, InjectedFault};
 pub use oidc::IdTokenKey;
 pub use personas::{
     AadhaarRecord, Address, DrivingLicenceRecord, Fault, Gender, LocalLanguageData, PanRecord,
@@ -62,11 +64,15 @@ struct Shared {
     counters: Counters,
     /// The `id_token` key generated on first use when the configuration has none.
     id_token_key: OnceLock<Arc<oidc::IdTokenKey>>,
+    /// Faults armed at run time, and how often each partner endpoint was called.
+    injections: injected::Injections,
 }
 
 #[derive(Default)]
 struct Counters {
     token_requests: AtomicU64,
+    code_exchanges: AtomicU64,
+    refreshes: AtomicU64,
     revocations: AtomicU64,
     eaadhaar_requests: AtomicU64,
 }
@@ -76,6 +82,10 @@ struct Counters {
 pub struct CallCounts {
     /// `POST /oauth2/{1,2}/token` requests, whatever their outcome.
     pub token_requests: u64,
+    /// Of those, the ones with `grant_type=authorization_code`, whatever their outcome.
+    pub code_exchanges: u64,
+    /// Of those, the ones with `grant_type=refresh_token`, whatever their outcome.
+    pub refreshes: u64,
     /// `POST /oauth2/1/revoke` requests, whatever their outcome.
     pub revocations: u64,
     /// `GET /oauth2/3/xml/eaadhaar` requests, whatever their outcome.
@@ -102,6 +112,7 @@ impl Simulator {
                 signed_xml: Mutex::new(signing::SignedXmlCache::new()),
                 counters: Counters::default(),
                 id_token_key: OnceLock::new(),
+                injections: injected::Injections::default(),
             }),
         }
     }
@@ -111,9 +122,29 @@ impl Simulator {
         let c = &self.shared.counters;
         CallCounts {
             token_requests: c.token_requests.load(Ordering::SeqCst),
+            code_exchanges: c.code_exchanges.load(Ordering::SeqCst),
+            refreshes: c.refreshes.load(Ordering::SeqCst),
             revocations: c.revocations.load(Ordering::SeqCst),
             eaadhaar_requests: c.eaadhaar_requests.load(Ordering::SeqCst),
         }
+    }
+
+    /// Arms `fault` for the next `times` calls of `endpoint` (`None`: until
+    /// [`clear_faults`](Self::clear_faults)). Faults armed for one endpoint apply in the order
+    /// they were armed; a call meets at most one.
+    pub fn inject(&self, endpoint: Endpoint, fault: InjectedFault, times: Option<u32>) {
+        self.shared.injections.arm(endpoint, fault, times);
+    }
+
+    /// Disarms every fault armed with [`inject`](Self::inject); the personas' faults stay.
+    pub fn clear_faults(&self) {
+        self.shared.injections.clear();
+    }
+
+    /// How many requests `endpoint` has received since the simulator started, whatever their
+    /// outcome (including those a fault answered).
+    pub fn endpoint_calls(&self, endpoint: Endpoint) -> u64 {
+        self.shared.injections.calls(endpoint)
     }
 
     pub(crate) fn count_token_request(&self) {
@@ -121,6 +152,17 @@ impl Simulator {
             .counters
             .token_requests
             .fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a token request by its grant type (`authorization_code` or `refresh_token`).
+    pub(crate) fn count_grant(&self, grant_type: Option<&str>) {
+        let c = &self.shared.counters;
+        let counter = match grant_type {
+            Some("authorization_code") => &c.code_exchanges,
+            Some("refresh_token") => &c.refreshes,
+            _ => return,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
     }
 
     pub(crate) fn count_eaadhaar_request(&self) {
@@ -139,6 +181,9 @@ impl Simulator {
 
     /// The routes, all under `/public/...`, as DigiLocker serves them.
     pub fn router(&self) -> Router {
+        let faulty = |endpoint: Endpoint| {
+            axum::middleware::from_fn_with_state((self.clone(), endpoint), injected::apply)
+        };
         Router::new()
             .route(
                 "/public/oauth2/1/authorize",
@@ -148,21 +193,45 @@ impl Simulator {
                 "/public/oauth2/2/authorize",
                 get(pages::authorize).post(pages::step),
             )
-            .route("/public/oauth2/1/token", post(oauth::token_v1))
-            .route("/public/oauth2/2/token", post(oauth::token_v2))
+            .route(
+                "/public/oauth2/1/token",
+                post(oauth::token_v1).layer(faulty(Endpoint::Token)),
+            )
+            .route(
+                "/public/oauth2/2/token",
+                post(oauth::token_v2).layer(faulty(Endpoint::Token)),
+            )
             .route("/public/oauth2/1/certs", get(oidc::certs))
             .route("/public/oauth2/1/revoke", post(oauth::revoke))
-            .route("/public/oauth2/1/user", get(resources::user))
+            .route(
+                "/public/oauth2/1/user",
+                get(resources::user).layer(faulty(Endpoint::User)),
+            )
             .route("/public/oauth2/1/files", get(uploaded::root))
             .route("/public/oauth2/1/files/", get(uploaded::root))
             .route("/public/oauth2/1/files/{id}", get(uploaded::folder))
-            .route("/public/oauth2/1/files/issued", get(resources::issued_v1))
-            .route("/public/oauth2/2/files/issued", get(resources::issued_v2))
+            .route(
+                "/public/oauth2/1/files/issued",
+                get(resources::issued_v1).layer(faulty(Endpoint::IssuedFiles)),
+            )
+            .route(
+                "/public/oauth2/2/files/issued",
+                get(resources::issued_v2).layer(faulty(Endpoint::IssuedFiles)),
+            )
             .route("/public/oauth2/1/xml/", get(resources::uri_missing))
-            .route("/public/oauth2/1/xml/{uri}", get(resources::xml))
+            .route(
+                "/public/oauth2/1/xml/{uri}",
+                get(resources::xml).layer(faulty(Endpoint::Documents)),
+            )
             .route("/public/oauth2/1/file/", get(resources::uri_missing))
-            .route("/public/oauth2/1/file/{uri}", get(resources::file))
-            .route("/public/oauth2/3/xml/eaadhaar", get(resources::eaadhaar))
+            .route(
+                "/public/oauth2/1/file/{uri}",
+                get(resources::file).layer(faulty(Endpoint::Documents)),
+            )
+            .route(
+                "/public/oauth2/3/xml/eaadhaar",
+                get(resources::eaadhaar).layer(faulty(Endpoint::Documents)),
+            )
             .route("/public/account/2/verify", post(account::verify))
             .method_not_allowed_fallback(resources::method_not_allowed)
             .fallback(resources::not_found)

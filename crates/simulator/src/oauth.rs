@@ -41,6 +41,7 @@ pub(crate) async fn token_v2(
 fn token(sim: &Simulator, headers: &HeaderMap, body: &[u8], oidc: bool) -> Response {
     sim.count_token_request();
     let fields = Fields::parse(headers, body);
+    sim.count_grant(fields.get("grant_type"));
     let answer = exchange(sim, headers, &fields).and_then(|(pair, first_issue)| {
         let mut body = token_body(sim, &pair);
         if oidc {

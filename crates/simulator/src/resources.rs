@@ -147,6 +147,7 @@ pub(crate) async fn xml(
     Path(uri): Path<String>,
 ) -> Result<Response, ApiError> {
     let (index, persona, doc) = granted_document(&sim, &headers, &uri)?;
+    answer_slowly(&sim, persona).await;
     let body = sim.served_xml(index, persona, doc.kind)?;
     Ok(signed_body(&sim, "application/xml", body))
 }
@@ -158,6 +159,7 @@ pub(crate) async fn file(
     Path(uri): Path<String>,
 ) -> Result<Response, ApiError> {
     let (_, persona, doc) = granted_document(&sim, &headers, &uri)?;
+    answer_slowly(&sim, persona).await;
     let body = documents::pdf(persona, doc.kind).ok_or_else(ApiError::invalid_uri)?;
     Ok(signed_body(&sim, "application/pdf", body))
 }
@@ -185,6 +187,7 @@ pub(crate) async fn eaadhaar(
     {
         return Err(fault_error(fault));
     }
+    answer_slowly(&sim, persona).await;
     let body = sim.served_xml(consent.persona, persona, DocType::Aadhaar)?;
     Ok(signed_body(&sim, "application/xml", body))
 }
@@ -214,8 +217,15 @@ fn granted_document<'a>(
 fn is_repository_fault(fault: Fault) -> bool {
     !matches!(
         fault,
-        Fault::AadhaarNotAvailable | Fault::PartnerServiceUnresponsive
+        Fault::AadhaarNotAvailable | Fault::PartnerServiceUnresponsive | Fault::SlowRepository
     )
+}
+
+/// Waits `slow_repository_delay` before a document of a persona whose repository is slow.
+async fn answer_slowly(sim: &Simulator, persona: &Persona) {
+    if persona.fault == Some(Fault::SlowRepository) {
+        tokio::time::sleep(sim.config().slow_repository_delay).await;
+    }
 }
 
 fn fault_error(fault: Fault) -> ApiError {
@@ -249,6 +259,8 @@ fn fault_error(fault: Fault) -> ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "partner_service_unresponsive",
             ),
+            // Not an error: `answer_slowly` handles it, and `is_repository_fault` keeps it out.
+            Fault::SlowRepository => (StatusCode::INTERNAL_SERVER_ERROR, "unexpected_error"),
             Fault::AadhaarNotAvailable => return ApiError::new(
                 StatusCode::NOT_FOUND,
                 "aadhaar_not_available",

@@ -12,8 +12,16 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// How long a SQLite writer waits for another one before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
-/// How long a caller waits for a pooled connection before the store counts as unavailable.
+/// How long a caller waits for a pooled SQLite connection: the file cannot go away, so a wait
+/// here is a queue behind the one writer (an erasure's checkpoint may hold it for the busy
+/// timeout), not an outage.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a caller waits for a PostgreSQL connection, including opening a new one (sqlx
+/// bounds the connect, handshake and liveness check by it: it is the connect timeout too).
+/// Short, so that with PostgreSQL away a request is answered 503 within seconds instead of
+/// hanging; a healthy pool hands out connections in microseconds and a busy one queues callers
+/// for far less (docs/performance.md). Once PostgreSQL is back the next acquire reconnects.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The database engine behind a store, chosen once from the URL scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,10 +65,10 @@ impl Backend {
             // either way, but inits 2,235 → 2,898 a second with 24 on the 2-core machine).
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(24)
-                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
                 .connect(url)
                 .await
-                .map_err(StoreError::Unavailable)?,
+                .map_err(StoreError::from)?,
             Backend::Sqlite => {
                 let options = if is_sqlite_memory(&sqlite_url_creating_file(url)) {
                     // Every connection to `:memory:` would open its own empty database, so
@@ -135,7 +143,7 @@ impl Backend {
             Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => pool.begin().await,
         };
-        tx.map_err(StoreError::Unavailable)
+        tx.map_err(StoreError::from)
     }
 }
 

@@ -58,6 +58,12 @@ pub enum StoreError {
     /// The database could not be reached or refused the operation.
     #[error("storage is unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// No connection to the database could be had within the pool's acquire timeout, or the
+    /// connection broke (refused, reset, the server shutting down): the database is away, not
+    /// the request wrong. The server answers 503 with `Retry-After`; the pool reconnects on
+    /// its own when the database is back.
+    #[error("the database is unreachable")]
+    Unreachable(#[source] sqlx::Error),
     /// A record with the same key (id, link id, state hash, document type of a session) exists.
     #[error("a record with this id already exists")]
     Conflict,
@@ -77,8 +83,38 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ if is_connection_failure(&e) => StoreError::Unreachable(e),
             _ => StoreError::Unavailable(e),
         }
+    }
+}
+
+impl StoreError {
+    /// Whether the database is away (so the caller may retry later) rather than the operation
+    /// wrong: [`StoreError::Unreachable`], or an [`StoreError::Unavailable`] whose cause is a
+    /// lost connection.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Unreachable(_) => true,
+            StoreError::Unavailable(e) => is_connection_failure(e),
+            _ => false,
+        }
+    }
+}
+
+/// A pool that timed out or closed, a broken socket, or PostgreSQL's connection-exception
+/// class (`08…`) and shutdown codes (`57P01` admin shutdown, `57P02` crash shutdown,
+/// `57P03` cannot connect now).
+fn is_connection_failure(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+        _ => false,
     }
 }
 
@@ -332,4 +368,23 @@ pub trait Store: Send + Sync + 'static {
 /// A SQLite URL without `mode=` is opened with `mode=rwc`, so the file is created on first start.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     Ok(Arc::new(sql_store::SqlStore::connect(url).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_lost_connection_is_unreachable_and_a_bad_statement_is_not() {
+        let timed_out = StoreError::from(sqlx::Error::PoolTimedOut);
+        assert!(matches!(timed_out, StoreError::Unreachable(_)));
+        assert!(timed_out.is_unreachable());
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(StoreError::from(sqlx::Error::Io(refused)).is_unreachable());
+        assert!(StoreError::Unavailable(sqlx::Error::PoolClosed).is_unreachable());
+        let wrong = StoreError::from(sqlx::Error::RowNotFound);
+        assert!(matches!(wrong, StoreError::Unavailable(_)));
+        assert!(!wrong.is_unreachable());
+        assert!(!StoreError::Conflict.is_unreachable());
+    }
 }

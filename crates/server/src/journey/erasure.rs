@@ -33,7 +33,12 @@ pub async fn revoke_upstream_token(state: &AppState, session_id: &str) {
         return tracing::error!(%session_id, "a stored DigiLocker token could not be opened");
     };
     let token = AccessToken::new(String::from_utf8_lossy(&raw).into_owned());
-    if let Err(e) = inner.digilocker.revoke(&token).await {
+    let revoke = inner.digilocker.revoke(&token);
+    if let Err(e) = inner
+        .metrics
+        .upstream(crate::metrics::Upstream::Revoke, revoke)
+        .await
+    {
         return tracing::warn!(error = %e, %session_id, "could not revoke the DigiLocker token");
     }
     if let Err(e) = inner
@@ -68,6 +73,7 @@ pub async fn delete(state: &AppState, api_key_id: &str, session_id: &str) -> Res
     )
     .await?;
     tracing::info!(%session_id, "session deleted on request");
+    state.metrics().erased("request");
     revoke_upstream_token(state, session_id).await;
     Ok(at)
 }
@@ -100,6 +106,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, SweepError> {
             if store.erase_session_data(&id, now_ms()).await? {
                 audit::record(state, None, &id, Action::SessionErased, Some("retention")).await?;
                 revoke_upstream_token(state, &id).await;
+                state.metrics().erased("retention");
                 erased += 1;
             }
         }

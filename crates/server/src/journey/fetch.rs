@@ -3,13 +3,14 @@
 
 use super::records::{document_record, granted_uri, profile_record};
 use super::Failure;
-use crate::config::GatewayConfig;
+use crate::breaker::UpstreamClass;
 use crate::envelope::now_ms;
+use crate::metrics::Upstream;
 use crate::vault::kek_context;
 use crate::vault::DataKey;
 use crate::AppState;
 use digigate_core::{DocType, FailureReason, MissingReason};
-use digigate_digilocker::{DigiLockerError, IssuedFile, TokenGrant, UserDetails};
+use digigate_digilocker::{AccessToken, DigiLockerError, IssuedFile, TokenGrant, UserDetails};
 use digigate_store::SealedKind;
 use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, SessionRecord,
@@ -17,44 +18,168 @@ use digigate_store::{
 };
 use secrecy::SecretString;
 use std::future::Future;
+use std::time::{Duration, Instant};
 
-fn classify(e: DigiLockerError) -> Failure {
-    tracing::warn!(error = %e, "DigiLocker call failed");
+/// The most attempts any one read gets, whatever `fetch_attempts` says (docs/faults.md).
+const MAX_READ_ATTEMPTS: u32 = 3;
+/// The longest wait between two attempts at a read.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// The failure reason for DigiLocker's last answer to a read of `class`.
+fn classify(e: DigiLockerError, class: UpstreamClass) -> Failure {
+    tracing::warn!(error = %e, upstream = class.as_str(), "DigiLocker call failed");
     let reason = match e {
         DigiLockerError::HmacMismatch => FailureReason::DocumentIntegrity,
-        ref e if e.is_repository_failure() => FailureReason::RepositoryUnavailable,
+        ref e if class == UpstreamClass::Documents && e.is_repository_failure() => {
+            FailureReason::RepositoryUnavailable
+        }
         _ => FailureReason::UpstreamUnavailable,
     };
     Failure::Reason(reason)
 }
 
-/// Calls `call` until it succeeds, fails for good, runs out of attempts or would outlive `deadline_ms`.
-async fn with_retry<T, F, Fut>(
-    cfg: &GatewayConfig,
-    deadline_ms: i64,
-    mut call: F,
-) -> Result<T, DigiLockerError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, DigiLockerError>>,
-{
-    let mut wait = cfg.fetch_backoff;
-    let mut attempt = 1;
-    loop {
-        match call().await {
-            Err(e)
-                if e.is_retryable()
-                    && attempt < cfg.fetch_attempts
-                    && now_ms() + (wait.as_millis() as i64) < deadline_ms =>
-            {
-                tracing::info!(attempt, "retrying DigiLocker after a transient failure");
-                tokio::time::sleep(wait).await;
-                wait *= 2;
-                attempt += 1;
-            }
-            other => return other,
+/// Whether a failure says DigiLocker itself is down (it counts against the circuit), rather
+/// than that it answered: a 4xx, or an issuer's `repository_service_*` failure passed on.
+fn upstream_is_down(e: &DigiLockerError) -> bool {
+    match e {
+        DigiLockerError::Timeout | DigiLockerError::Transport(_) => true,
+        DigiLockerError::UnexpectedStatus { status } => *status >= 500,
+        DigiLockerError::Api { status, error, .. } => {
+            *status >= 500 && !error.starts_with("repository_service_")
+        }
+        _ => false,
+    }
+}
+
+/// Tells the circuit of `class` how a call ended.
+fn record<T>(state: &AppState, class: UpstreamClass, outcome: &Result<T, DigiLockerError>) {
+    let breakers = &state.inner.breakers;
+    match outcome {
+        Err(e) if upstream_is_down(e) => breakers.record_failure(class, Instant::now()),
+        _ => breakers.record_success(class),
+    }
+}
+
+/// Lets a call of `class` through the circuit breaker, or fails the journey at once.
+fn admit(state: &AppState, class: UpstreamClass) -> Result<(), Failure> {
+    state
+        .inner
+        .breakers
+        .admit(class, Instant::now())
+        .map_err(|open| {
+            tracing::warn!(
+                upstream = open.0.as_str(),
+                "DigiLocker circuit open: not calling"
+            );
+            Failure::Reason(FailureReason::UpstreamCircuitOpen)
+        })
+}
+
+/// The DigiLocker tokens of one fetch: the access token in use and the refresh token that
+/// replaces it, once, if it expires mid-fetch.
+struct Tokens<'a> {
+    session_id: &'a str,
+    access: AccessToken,
+    refresh: Option<AccessToken>,
+    refreshed: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(session_id: &'a str, grant: &TokenGrant) -> Self {
+        Tokens {
+            session_id,
+            access: grant.access_token.clone(),
+            refresh: grant.refresh_token.clone(),
+            refreshed: false,
         }
     }
+
+    /// Swaps the refresh token for a new pair and stores it sealed (so that revocation ends
+    /// the live grant); whether the read may be tried again with the new access token.
+    async fn refresh(&mut self, state: &AppState) -> Result<bool, Failure> {
+        let Some(refresh) = self.refresh.as_ref().filter(|_| !self.refreshed) else {
+            return Ok(false);
+        };
+        self.refreshed = true;
+        admit(state, UpstreamClass::Token)?;
+        let outcome = state
+            .metrics()
+            .upstream(Upstream::Token, state.inner.digilocker.refresh(refresh))
+            .await;
+        record(state, UpstreamClass::Token, &outcome);
+        match outcome {
+            Ok(grant) => {
+                tracing::info!(session_id = %self.session_id, "DigiLocker access token refreshed");
+                store_token(state, self.session_id, &grant).await?;
+                self.access = grant.access_token;
+                self.refresh = grant.refresh_token;
+                Ok(true)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, session_id = %self.session_id, "token refresh failed");
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// Reads from DigiLocker with `call`: through the circuit breaker, each attempt bounded by
+/// `upstream_read_timeout`, an expired access token refreshed once, and failures a retry can
+/// fix tried again (at most three attempts, full-jitter exponential backoff) while the wait
+/// ends inside the consent window (`deadline_ms`). The outer error stops the journey; the
+/// inner one is DigiLocker's last answer, for the caller to classify.
+async fn read<T, F, Fut>(
+    state: &AppState,
+    class: UpstreamClass,
+    deadline_ms: i64,
+    tokens: &mut Tokens<'_>,
+    mut call: F,
+) -> Result<Result<T, DigiLockerError>, Failure>
+where
+    F: FnMut(AccessToken) -> Fut,
+    Fut: Future<Output = Result<T, DigiLockerError>>,
+{
+    let cfg = &state.inner.config;
+    let attempts = cfg.fetch_attempts.clamp(1, MAX_READ_ATTEMPTS);
+    let mut attempt = 1;
+    loop {
+        admit(state, class)?;
+        let outcome = tokio::time::timeout(cfg.upstream_read_timeout, call(tokens.access.clone()))
+            .await
+            .unwrap_or(Err(DigiLockerError::Timeout));
+        record(state, class, &outcome);
+        match outcome {
+            Err(e) if e.is_invalid_token() => {
+                if !tokens.refresh(state).await? {
+                    return Ok(Err(e));
+                }
+            }
+            Err(e) if e.is_retryable() && attempt < attempts => {
+                let wait = backoff(cfg.fetch_backoff, attempt);
+                if now_ms() + wait.as_millis() as i64 >= deadline_ms {
+                    return Ok(Err(e));
+                }
+                tracing::info!(
+                    attempt,
+                    upstream = class.as_str(),
+                    "retrying DigiLocker after a transient failure"
+                );
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+/// The wait before retry `attempt` (1 for the first retry): uniformly random up to
+/// `base × 2^(attempt-1)`, capped ("full jitter"), so that many journeys failing together do
+/// not come back together.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let ceiling = base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF);
+    ceiling.mul_f64(rand::random::<f64>())
 }
 
 /// Exchanges the code (once, never retried), fetches what the person consented to and stores
@@ -68,16 +193,27 @@ pub(super) async fn exchange_and_fetch(
     let inner = &state.inner;
     let grant = exchange(state, session, auth, code).await?;
     store_token(state, &session.id, &grant).await?;
-    let (cfg, dl, token) = (&inner.config, &inner.digilocker, &grant.access_token);
-    let deadline = session.consent_expiry_ms;
+    let mut tokens = Tokens::new(&session.id, &grant);
+    let (dl, deadline, account) = (
+        &inner.digilocker,
+        session.consent_expiry_ms,
+        UpstreamClass::Account,
+    );
+    let m = state.metrics();
     let granted = consented(&grant, session);
-    let user = with_retry(cfg, deadline, || dl.user_details(token))
-        .await
-        .map_err(classify)?;
+    let user = read(state, account, deadline, &mut tokens, |t| {
+        let dl = dl.clone();
+        async move { m.upstream(Upstream::User, dl.user_details(&t)).await }
+    })
+    .await?
+    .map_err(|e| classify(e, account))?;
     let issued = if session.doc_types.iter().any(|d| *d != DocType::Aadhaar) {
-        with_retry(cfg, deadline, || dl.issued_files(token))
-            .await
-            .map_err(classify)?
+        read(state, account, deadline, &mut tokens, |t| {
+            let dl = dl.clone();
+            async move { m.upstream(Upstream::IssuedFiles, dl.issued_files(&t)).await }
+        })
+        .await?
+        .map_err(|e| classify(e, account))?
     } else {
         Vec::new()
     };
@@ -87,12 +223,14 @@ pub(super) async fn exchange_and_fetch(
         state,
         session,
         &grant,
+        &mut tokens,
         &granted,
         &issued,
         &data_key,
         &mut missing,
     )
     .await?;
+    inner.metrics.documents_fetched(&documents);
     // Sandbox's `succeeded` means "documents can now be fetched"; with none fetched (every box
     // unticked, or nothing the locker could give) there is no evidence to serve.
     if documents.is_empty() {
@@ -115,6 +253,9 @@ pub(super) async fn exchange_and_fetch(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
+        inner
+            .metrics
+            .transition(digigate_core::SessionStatus::Succeeded, None);
     }
     Ok(())
 }
@@ -136,14 +277,14 @@ async fn exchange(
         )
         .map_err(|_| internal())?;
     let verifier = SecretString::from(String::from_utf8(verifier).map_err(|_| internal())?);
-    inner
-        .digilocker
-        .exchange_code(code, &verifier)
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, session_id = %session.id, "code exchange failed");
-            Failure::Reason(FailureReason::TokenExchangeFailed)
-        })
+    admit(state, UpstreamClass::Token)?;
+    let exchange = inner.digilocker.exchange_code(code, &verifier);
+    let outcome = inner.metrics.upstream(Upstream::Token, exchange).await;
+    record(state, UpstreamClass::Token, &outcome);
+    outcome.map_err(|e| {
+        tracing::warn!(error = %e, session_id = %session.id, "code exchange failed");
+        Failure::Reason(FailureReason::TokenExchangeFailed)
+    })
 }
 
 /// The requested document types the granted `scope` consents to, once each, in its order.
@@ -196,21 +337,20 @@ fn never_offered(
 
 /// Fetches each consented document (repository failures retried until the consent lapses) and
 /// seals it; a consented document DigiLocker cannot give is added to `missing`.
+#[allow(clippy::too_many_arguments)]
 async fn fetch_documents(
     state: &AppState,
     session: &SessionRecord,
     grant: &TokenGrant,
+    tokens: &mut Tokens<'_>,
     granted: &[DocType],
     issued: &[IssuedFile],
     data_key: &DataKey,
     missing: &mut Vec<MissingDocument>,
 ) -> Result<Vec<DocumentRecord>, Failure> {
-    let (cfg, dl, token) = (
-        &state.inner.config,
-        &state.inner.digilocker,
-        &grant.access_token,
-    );
-    let deadline = session.consent_expiry_ms;
+    let (cfg, dl) = (&state.inner.config, &state.inner.digilocker);
+    let (deadline, class) = (session.consent_expiry_ms, UpstreamClass::Documents);
+    let m = state.metrics();
     let mut documents = Vec::new();
     for doc_type in granted {
         let item = issued
@@ -218,8 +358,20 @@ async fn fetch_documents(
             .find(|f| f.doctype == doc_type.digilocker_code());
         let uri = granted_uri(grant, *doc_type).or_else(|| item.map(|i| i.uri.clone()));
         let fetched = match (doc_type, uri) {
-            (DocType::Aadhaar, _) => with_retry(cfg, deadline, || dl.eaadhaar_xml(token)).await,
-            (_, Some(uri)) => with_retry(cfg, deadline, || dl.xml_by_uri(token, &uri)).await,
+            (DocType::Aadhaar, _) => {
+                read(state, class, deadline, tokens, |t| {
+                    let dl = dl.clone();
+                    async move { m.upstream(Upstream::Eaadhaar, dl.eaadhaar_xml(&t)).await }
+                })
+                .await?
+            }
+            (_, Some(uri)) => {
+                read(state, class, deadline, tokens, |t| {
+                    let (dl, uri) = (dl.clone(), uri.clone());
+                    async move { m.upstream(Upstream::File, dl.xml_by_uri(&t, &uri)).await }
+                })
+                .await?
+            }
             (_, None) => {
                 missing.push(MissingDocument {
                     doc_type: *doc_type,
@@ -244,7 +396,7 @@ async fn fetch_documents(
                     reason: MissingReason::Upstream(error).to_string(),
                 });
             }
-            Err(e) => return Err(classify(e)),
+            Err(e) => return Err(classify(e, class)),
         }
     }
     Ok(documents)
@@ -268,4 +420,45 @@ async fn store_token(
         revoked_at_ms: None,
     };
     Ok(state.inner.store.put_upstream_token(&record).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backoff_is_a_random_wait_under_a_doubling_capped_ceiling() {
+        let base = Duration::from_millis(200);
+        for (attempt, ceiling) in [(1, 200), (2, 400), (3, 800), (10, 5_000), (40, 5_000)] {
+            let waits: Vec<Duration> = (0..200).map(|_| backoff(base, attempt)).collect();
+            let ceiling = Duration::from_millis(ceiling);
+            assert!(waits.iter().all(|w| *w <= ceiling), "attempt {attempt}");
+            // Full jitter spreads the waits: not all near the ceiling, not all near zero.
+            assert!(waits.iter().any(|w| *w < ceiling / 2), "attempt {attempt}");
+            assert!(waits.iter().any(|w| *w > ceiling / 2), "attempt {attempt}");
+        }
+    }
+
+    #[test]
+    fn only_failures_of_digilocker_itself_count_against_the_circuit() {
+        let api = |status: u16, error: &str| DigiLockerError::Api {
+            status,
+            error: error.to_owned(),
+            description: String::new(),
+        };
+        assert!(upstream_is_down(&DigiLockerError::Timeout));
+        assert!(upstream_is_down(&DigiLockerError::Transport(
+            "reset".into()
+        )));
+        assert!(upstream_is_down(&DigiLockerError::UnexpectedStatus {
+            status: 502
+        }));
+        assert!(upstream_is_down(&api(503, "unexpected_error")));
+        assert!(!upstream_is_down(&api(
+            500,
+            "repository_service_unresponsive"
+        )));
+        assert!(!upstream_is_down(&api(401, "invalid_token")));
+        assert!(!upstream_is_down(&DigiLockerError::HmacMismatch));
+    }
 }

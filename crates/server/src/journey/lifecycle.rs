@@ -35,6 +35,7 @@ pub async fn expire_if_due(
         .await?
     {
         tracing::info!(session_id = %s.id, "session expired");
+        state.metrics().transition(SessionStatus::Expired, None);
     }
     Ok(store.session(&s.id).await?.unwrap_or(s))
 }

@@ -88,6 +88,9 @@ pub async fn complete(
                 store
                     .transition(&session.id, SessionStatus::Failed, Some(reason), now_ms())
                     .await?;
+                state
+                    .metrics()
+                    .transition(SessionStatus::Failed, Some(reason));
             }
             Err(Failure::Store(e)) => return Err(e.into()),
         }

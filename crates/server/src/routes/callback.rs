@@ -42,6 +42,9 @@ pub async fn digilocker_callback(
     let auth = consumed
         .map_err(|e| PageError::internal("could not consume the callback state", e))?
         .ok_or(PageError::CallbackRejected)?;
+    state
+        .metrics()
+        .transition(digigate_core::SessionStatus::Authorized, None);
     // The journey runs in its own task: `state` is spent, so it must finish (and revoke the
     // DigiLocker token) even if the browser goes away while documents are fetched.
     let (code, error) = (params.get("code").cloned(), params.get("error").cloned());

@@ -43,6 +43,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, PageError> {
         .await
         .map_err(internal)?
         .ok_or(PageError::LinkNotFound)?;
+    state.metrics().stage(crate::metrics::Stage::LinkOpened);
     let session = lifecycle::expire_if_due(state, session)
         .await
         .map_err(internal)?;
@@ -93,6 +94,12 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, PageError> {
         .await
         .map_err(internal)?;
     tracing::info!(session_id = %session.id, "person sent to DigiLocker");
+    if session.status == SessionStatus::Created {
+        state.metrics().transition(SessionStatus::Initialized, None);
+    }
+    state
+        .metrics()
+        .stage(crate::metrics::Stage::SentToDigilocker);
     let secure = if cfg.public_url.scheme() == "https" {
         "; Secure"
     } else {

@@ -8,6 +8,7 @@ mod delete;
 mod documents;
 mod download;
 mod extract;
+mod health;
 mod init;
 mod profile;
 mod status;
@@ -71,27 +72,14 @@ pub fn router(state: AppState) -> Router {
         .route("/connect/{link_id}", get(connect::open_link))
         .route("/callbacks/digilocker", get(callback::digilocker_callback))
         .route("/files/{document_id}", get(download::download))
-        .route("/health", get(|| async { "ok" }))
-        .route("/ready", get(ready))
+        .route("/health", get(health::alive))
+        .route("/healthz", get(health::alive))
+        .route("/ready", get(health::ready))
+        .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(crate::openapi::serve))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.inner.config.max_body_bytes))
         .layer(middleware::from_fn(with_transaction_id))
         .with_state(state)
-}
-
-/// `GET /ready`: `ready` once the database answers with digigate's tables, else `503` (for a
-/// load balancer's readiness probe; `/health` only says the process serves HTTP).
-async fn ready(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match state.inner.store.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness probe failed");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
-        }
-    }
 }

@@ -20,10 +20,10 @@ pub async fn verify_user(
         VerifyUserRequest::Mobile(m) => AccountLookup::Mobile(m),
         VerifyUserRequest::Aadhaar(a) => AccountLookup::Aadhaar(a),
     };
+    let lookup = state.inner.digilocker.account_exists(lookup);
     let status = state
-        .inner
-        .digilocker
-        .account_exists(lookup)
+        .metrics()
+        .upstream(crate::metrics::Upstream::Account, lookup)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, "DigiLocker account lookup failed");

@@ -6,6 +6,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod database_down;
+mod faults;
 mod hostile;
 mod journey;
 mod privacy;

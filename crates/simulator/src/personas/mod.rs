@@ -237,10 +237,14 @@ pub enum Fault {
     AadhaarNotAvailable,
     /// 500 on the issued-documents list only.
     PartnerServiceUnresponsive,
+    /// No error, but every file, xml and e-Aadhaar fetch answers only after
+    /// [`SimulatorConfig::slow_repository_delay`](crate::SimulatorConfig::slow_repository_delay)
+    /// (2 s by default): a slow issuer repository.
+    SlowRepository,
 }
 
 impl Persona {
-    /// The five built-in personas (mobiles 9000000001 to 9000000005); see `docs/simulator.md`.
+    /// The six built-in personas (mobiles 9000000001 to 9000000006); see `docs/simulator.md`.
     pub fn built_in() -> Vec<Persona> {
         // The file is compiled in and covered by a unit test, so a parse failure is a build bug.
         serde_json::from_str(BUILT_IN_JSON).expect("assets/personas.json is a valid persona list")

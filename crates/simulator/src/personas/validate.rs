@@ -105,11 +105,12 @@ mod tests {
                 "9000000002",
                 "9000000003",
                 "9000000004",
-                "9000000005"
+                "9000000005",
+                "9000000006"
             ]
         );
-        let [one, two, three, four, five] = &personas[..] else {
-            panic!("five personas")
+        let [one, two, three, four, five, six] = &personas[..] else {
+            panic!("six personas")
         };
         assert!(one.aadhaar.is_some() && one.pan.is_some() && one.driving_licence.is_some());
         assert!(two.aadhaar.is_none() && two.pan.is_some());
@@ -123,6 +124,8 @@ mod tests {
         assert_eq!(aadhaar.map(|a| a.dob.as_str()), Some("07-03-1985"));
         assert_eq!(four.fault, Some(Fault::RepositoryServiceUnresponsive));
         assert!(!five.registered && five.aadhaar.is_some());
+        assert_eq!(six.fault, Some(Fault::SlowRepository));
+        assert!(six.aadhaar.is_some() && six.pan.is_some());
         assert!(personas
             .iter()
             .filter(|p| p.mobile != "9000000005")

@@ -33,19 +33,22 @@ pub async fn spawn() -> TestSim {
 }
 
 pub async fn spawn_with(config: SimulatorConfig) -> TestSim {
+    spawn_controlled(config).await.0
+}
+
+/// A simulator like [`spawn_with`], with its handle, to arm faults and read counters.
+pub async fn spawn_controlled(config: SimulatorConfig) -> (TestSim, Simulator) {
+    let simulator = Simulator::new(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(serve(
-        listener,
-        Simulator::new(config),
-        std::future::pending(),
-    ));
-    TestSim {
+    tokio::spawn(serve(listener, simulator.clone(), std::future::pending()));
+    let sim = TestSim {
         base: format!("http://127.0.0.1:{port}/public"),
         client: client(),
-    }
+    };
+    (sim, simulator)
 }
 
 pub fn client() -> reqwest::Client {

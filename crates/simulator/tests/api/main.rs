@@ -7,6 +7,7 @@ mod documents;
 mod fallback;
 mod helpers;
 mod id_token;
+mod injected;
 mod journey;
 mod pkce;
 mod redirect_uri;

@@ -1,0 +1,96 @@
+//! The probes a load balancer or an orchestrator sends: liveness (`/healthz`, `/health`) and
+//! readiness (`/readyz`, and `/ready` in its older plain-text form).
+//!
+//! Readiness is the gateway's own: the database answers and holds digigate's tables. The state
+//! of DigiLocker is reported beside it but does not make an instance unready: every instance
+//! shares one DigiLocker, so taking them out of rotation because it is down would turn an
+//! upstream outage into a full one (status polls, downloads and inits keep working meanwhile).
+
+use crate::breaker::{Circuit, UpstreamClass};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+use std::time::Instant;
+
+/// `GET /healthz` and `GET /health`: `ok` while the process serves HTTP; no database call.
+pub async fn alive() -> &'static str {
+    "ok"
+}
+
+/// What the database check found.
+enum Database {
+    Ok,
+    Unreachable,
+    NotMigrated,
+}
+
+impl Database {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Database::Ok => "ok",
+            Database::Unreachable => "unreachable",
+            Database::NotMigrated => "not_migrated",
+        }
+    }
+}
+
+async fn database(state: &AppState) -> Database {
+    match state.inner.store.ping().await {
+        Ok(()) => Database::Ok,
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness probe failed");
+            if e.is_unreachable() {
+                Database::Unreachable
+            } else {
+                // The keys table could be read on a live connection but was missing or wrong.
+                Database::NotMigrated
+            }
+        }
+    }
+}
+
+/// `GET /readyz`: 200 when the database answers with digigate's tables, else 503; the JSON
+/// body says which, and how the circuits to DigiLocker stand:
+/// `{"status": "ready", "database": "ok", "upstream": "ok", "circuits": {"token": "closed", …}}`.
+/// `upstream` is `circuit_open` while any circuit is open (`circuit_half_open` while one
+/// waits for its probe); it never makes the answer 503.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let database = database(&state).await;
+    let now = Instant::now();
+    let breakers = &state.inner.breakers;
+    let mut circuits = Map::new();
+    let mut worst = Circuit::Closed;
+    for class in UpstreamClass::ALL {
+        let circuit = breakers.state(class, now);
+        worst = worst.max(circuit);
+        circuits.insert(class.as_str().to_owned(), Value::from(circuit.as_str()));
+    }
+    let upstream = match worst {
+        Circuit::Closed => "ok",
+        Circuit::HalfOpen => "circuit_half_open",
+        Circuit::Open => "circuit_open",
+    };
+    let (code, status) = match database {
+        Database::Ok => (StatusCode::OK, "ready"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+    };
+    let body = json!({
+        "status": status,
+        "database": database.as_str(),
+        "upstream": upstream,
+        "circuits": circuits,
+    });
+    (code, Json(body)).into_response()
+}
+
+/// `GET /ready`: `/readyz`'s verdict as plain text, `ready` or `503 not ready`, for probes
+/// configured before `/readyz` existed.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    match database(&state).await {
+        Database::Ok => "ready".into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response(),
+    }
+}
