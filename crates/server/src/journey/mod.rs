@@ -111,8 +111,7 @@ pub async fn complete(
     )
     .await
     .map_err(JourneyError::Audit)?;
-    let secret = return_address::redirect_secret(state, &session.api_key_id).await?;
-    let now_secs = chrono::Utc::now().timestamp();
-    return_address::to_business(&session, status, secret.as_ref(), now_secs)
+    return_address::for_session(state, &session, status)
+        .await?
         .ok_or(JourneyError::MissingSession)
 }

@@ -33,6 +33,19 @@ pub fn to_business(
     Some(location.into())
 }
 
+/// Where to send the person of `session` now that it is `status`: [`to_business`] signed with
+/// its key's redirect secret at the current time. `Ok(None)` when the stored address no longer
+/// parses. Every page that sends the person back calls this.
+pub async fn for_session(
+    state: &AppState,
+    session: &SessionRecord,
+    status: SessionStatus,
+) -> Result<Option<String>, StoreError> {
+    let secret = redirect_secret(state, &session.api_key_id).await?;
+    let now_secs = chrono::Utc::now().timestamp();
+    Ok(to_business(session, status, secret.as_ref(), now_secs))
+}
+
 /// The redirect secret of an API key, opened; `None` for a key that has none yet (its
 /// redirects stay unsigned until `digigate keys rotate-redirect-secret`).
 pub async fn redirect_secret(
