@@ -340,6 +340,9 @@ pub trait Store: Send + Sync + 'static {
         endpoint_id: &str,
         limit: i64,
     ) -> Result<Vec<WebhookAttemptRecord>, StoreError>;
+    /// One transaction: forgets delivered and abandoned deliveries of events recorded before
+    /// `before_ms`, with their delivery log (pending ones stay, whatever their age); how many.
+    async fn prune_webhook_log(&self, before_ms: i64) -> Result<u64, StoreError>;
     /// Makes a delivery (by its id, or by its event's id) of the key's endpoint due now with a
     /// fresh schedule, whatever became of it; whether there was one.
     async fn redeliver_webhook(

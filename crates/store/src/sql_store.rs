@@ -552,6 +552,10 @@ impl Store for SqlStore {
         self.attempts_of(endpoint_id, limit).await
     }
 
+    async fn prune_webhook_log(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.prune_log(before_ms).await
+    }
+
     async fn redeliver_webhook(
         &self,
         endpoint_id: &str,

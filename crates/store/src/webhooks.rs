@@ -412,6 +412,26 @@ impl SqlStore {
         .collect()
     }
 
+    pub(crate) async fn prune_log(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        let finished = "SELECT id FROM webhook_deliveries \
+             WHERE state <> 'pending' AND created_at_ms < $1";
+        sqlx::query(&format!(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN ({finished})"
+        ))
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
+        let pruned = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at_ms < $1",
+        )
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(pruned.rows_affected())
+    }
+
     pub(crate) async fn redeliver(
         &self,
         endpoint_id: &str,

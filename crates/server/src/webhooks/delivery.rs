@@ -22,7 +22,12 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let config = state.inner.config.webhooks.clone();
         let mut unavailable = 0u32;
+        let mut pruned_at: Option<tokio::time::Instant> = None;
         loop {
+            if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                pruned_at = Some(tokio::time::Instant::now());
+                prune(&state).await;
+            }
             let wait = match claim_and_send(&state, &owner).await {
                 Ok(sent) => {
                     if unavailable > 0 {
@@ -50,6 +55,19 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             tokio::time::sleep(wait).await;
         }
     })
+}
+
+/// How often an instance forgets finished deliveries older than the log's retention.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+async fn prune(state: &AppState) {
+    let keep = state.inner.config.webhooks.log_retention;
+    let before = now_ms().saturating_sub(i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
+    match state.inner.store.prune_webhook_log(before).await {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(pruned, "old webhook deliveries forgotten"),
+        Err(e) => tracing::warn!(error = %e, "old webhook deliveries could not be forgotten"),
+    }
 }
 
 /// Claims and sends one batch of due deliveries; answers how many were claimed (none when the

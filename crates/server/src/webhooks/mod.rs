@@ -32,6 +32,8 @@ pub struct WebhookConfig {
     pub rotation_overlap: Duration,
     /// How many deliveries one instance sends at once.
     pub concurrency: usize,
+    /// How long delivered and given-up deliveries stay in the log (and can be redelivered).
+    pub log_retention: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -50,6 +52,7 @@ impl Default for WebhookConfig {
             lease: Duration::from_secs(60),
             rotation_overlap: Duration::from_secs(24 * 3600),
             concurrency: 16,
+            log_retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

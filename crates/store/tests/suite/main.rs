@@ -96,6 +96,7 @@ on_both_backends! {
     webhooks::a_later_event_of_a_session_waits_until_the_earlier_one_is_done,
     webhooks::a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_given_up,
     webhooks::redelivery_and_rotation_are_scoped_to_the_endpoints_key,
+    webhooks::pruning_forgets_only_finished_deliveries_older_than_the_bound,
     webhooks::a_master_key_rotation_reseals_webhook_and_redirect_secrets,
 }
 

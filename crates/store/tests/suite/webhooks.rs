@@ -182,6 +182,35 @@ pub async fn a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_
         .unwrap());
 }
 
+pub async fn pruning_forgets_only_finished_deliveries_older_than_the_bound(store: Arc<dyn Store>) {
+    two_events(store.as_ref()).await;
+    let first = store
+        .claim_webhook_deliveries("a", NOW, 1000, 10)
+        .await
+        .unwrap();
+    let id = first[0].id.clone();
+    let done = DeliveryOutcome::Delivered;
+    store
+        .finish_webhook_attempt(&id, "a", &attempt(&id, "we_1", 200), done)
+        .await
+        .unwrap();
+    assert_eq!(store.prune_webhook_log(NOW).await.unwrap(), 0, "not older");
+    assert_eq!(store.prune_webhook_log(NOW + 1).await.unwrap(), 1);
+    assert!(store.webhook_attempts("we_1", 10).await.unwrap().is_empty());
+    let event = first[0].event.id.clone();
+    assert!(!store
+        .redeliver_webhook("we_1", "k", &event, NOW)
+        .await
+        .unwrap());
+    // The second event, still pending, stays however old it is.
+    let second = store
+        .claim_webhook_deliveries("a", NOW, 1000, 10)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].event.event_type, "session.failed");
+}
+
 pub async fn redelivery_and_rotation_are_scoped_to_the_endpoints_key(store: Arc<dyn Store>) {
     two_events(store.as_ref()).await;
     let event = store.session_events("s").await.unwrap()[0].id.clone();
