@@ -137,11 +137,6 @@ impl Gateway {
         webhooks::delivery::deliver_due(&self.state, owner).await
     }
 
-    /// The key-encryption key's vault (for the CLI's secrets).
-    pub fn vault(&self) -> &vault::Vault {
-        &self.state.inner.vault
-    }
-
     /// Runs the retention sweep once; returns how many sessions' data were erased.
     pub async fn sweep_retention(&self) -> Result<usize, SweepError> {
         journey::erasure::sweep(&self.state).await
