@@ -137,6 +137,19 @@ pub(crate) async fn fan_out_in(
     Ok(done.rows_affected())
 }
 
+/// The condition on deliveries `d` that may be claimed at the time bound as `now` (a
+/// placeholder): pending, due, not leased, and the earliest pending event of their session for
+/// their endpoint.
+fn claimable(now: &str) -> String {
+    format!(
+        "d.state = 'pending' AND d.next_attempt_at_ms <= {now} \
+         AND (d.lease_until_ms IS NULL OR d.lease_until_ms <= {now}) \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+           WHERE p.endpoint_id = d.endpoint_id AND p.session_id = d.session_id \
+           AND p.seq < d.seq AND p.state = 'pending')"
+    )
+}
+
 const ENDPOINT_COLUMNS: &str = "id, api_key_id, url, secret_sealed, previous_secret_sealed, \
      previous_secret_until_ms, created_at_ms, removed_at_ms";
 
@@ -312,6 +325,18 @@ impl SqlStore {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        // Most polls find nothing: asked on the read pool first, they never take SQLite's one
+        // writer (nor a PostgreSQL write transaction) for nothing.
+        let due = sqlx::query(&format!(
+            "SELECT d.id FROM webhook_deliveries d WHERE {} LIMIT 1",
+            claimable("$1")
+        ))
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let skip_locked = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -320,16 +345,12 @@ impl SqlStore {
         // still pending (being sent, or waiting for its next attempt).
         let sql = format!(
             "UPDATE webhook_deliveries SET lease_owner = $1, lease_until_ms = $2 \
-             WHERE id IN (SELECT d.id FROM webhook_deliveries d \
-               WHERE d.state = 'pending' AND d.next_attempt_at_ms <= $3 \
-               AND (d.lease_until_ms IS NULL OR d.lease_until_ms <= $3) \
-               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
-                 WHERE p.endpoint_id = d.endpoint_id AND p.session_id = d.session_id \
-                 AND p.seq < d.seq AND p.state = 'pending') \
+             WHERE id IN (SELECT d.id FROM webhook_deliveries d WHERE {} \
                ORDER BY d.next_attempt_at_ms, d.seq LIMIT $4{skip_locked}) \
              AND state = 'pending' AND (lease_until_ms IS NULL OR lease_until_ms <= $3) \
              RETURNING id, endpoint_id, attempts, event_id, session_id, seq, event_type, status, \
-             reason, event_at_ms"
+             reason, event_at_ms",
+            claimable("$3")
         );
         let mut tx = self.backend.begin_write(&self.writer).await?;
         let rows = sqlx::query(&sql)
