@@ -27,6 +27,7 @@ mod events;
 mod group_commit;
 mod idempotency;
 mod journey;
+mod outbox;
 mod recent;
 mod records;
 mod rotation;
@@ -43,11 +44,10 @@ pub use records::{
 };
 
 pub use idempotency::IdempotencyClaim;
+pub use outbox::{ClaimedDelivery, DeliveryOutcome, WebhookAttemptRecord, WebhookEvent};
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
-pub use webhooks::{
-    ClaimedDelivery, DeliveryOutcome, WebhookAttemptRecord, WebhookEndpointRecord, WebhookEvent,
-};
+pub use webhooks::WebhookEndpointRecord;
 
 use digigate_core::{DocType, FailureReason, SessionStatus};
 use std::sync::Arc;
