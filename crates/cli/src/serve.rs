@@ -137,6 +137,11 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes; larger bodies get 413.
     #[arg(long, env = "DIGIGATE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     max_body_bytes: usize,
+    /// Deliver webhooks to private, link-local, unique-local and CGNAT addresses (cloud
+    /// metadata addresses stay refused); by default only public addresses, and loopback in
+    /// development mode.
+    #[arg(long, env = "DIGIGATE_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+    allow_private_webhook_targets: bool,
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
@@ -208,6 +213,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.max_body_bytes = args.max_body_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
     config.require_hmac = args.require_hmac;
+    config.webhooks.allow_private_targets = args.allow_private_webhook_targets;
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,
@@ -287,16 +293,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.trust_store = Arc::new(trust);
     let gateway = Gateway::new(config, store.clone(), digilocker);
     if development && store.list_api_keys().await?.is_empty() {
-        let (id, secret) = auth::create_api_key(
+        let vault = digigate_server::vault::Vault::new(&secrecy::SecretBox::new(Box::new(master)));
+        let created = auth::create_api_key(
             store.as_ref(),
             &auth::SecretHasher::new(1),
+            Some(&vault),
             "development",
             KeyEnvironment::Test,
             Vec::new(),
             chrono::Utc::now().timestamp_millis(),
         )
         .await?;
-        println!("Created a development API key (shown once):\n  api key:    {id}\n  api secret: {secret}\n");
+        let (id, secret) = (created.id, created.secret);
+        let redirect = created.redirect_secret.unwrap_or_default();
+        println!("Created a development API key (shown once):\n  api key:         {id}\n  api secret:      {secret}\n  redirect secret: {redirect}\n");
         println!(
             "Try it:\n  curl -s -X POST {}/authenticate -H 'x-api-key: {id}' -H 'x-api-secret: {secret}'\n",
             public_url.as_str().trim_end_matches('/')
@@ -311,6 +321,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let runner = gateway.spawn_job_runner(jobs, async {
         let _ = jobs_stopped.await;
     });
+    gateway.spawn_webhook_deliverer();
     let mut router = gateway.router();
     if let Some(sim) = simulator {
         router = router.nest("/simulator", sim.router());

@@ -213,6 +213,11 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
+/// The query parameters the gateway appends to `redirect_url` when the journey ends
+/// (`journey::return_address` in the server): the session, its status, and the signature's time
+/// and value.
+pub const RETURN_PARAMETERS: [&str; 4] = ["session_id", "status", "ts", "sig"];
+
 fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, ValidationError> {
     let bad = |p: &str| ValidationError::new("redirect_url", p);
     if raw.len() > 2048 {
@@ -229,6 +234,21 @@ fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, Vali
     let url = Url::parse(raw).map_err(|_| bad("must be an absolute URL"))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("must not contain user information"));
+    }
+    if let Some(name) = url.query_pairs().map(|(name, _)| name).find(|name| {
+        RETURN_PARAMETERS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(name))
+    }) {
+        // The gateway appends these to the address it sends the person back to; a URL that
+        // already carries them would hand the business a forged pair first.
+        let name = RETURN_PARAMETERS
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(&name))
+            .unwrap_or(&"session_id");
+        return Err(bad(&format!(
+            "must not carry the query parameter {name}: the gateway adds it"
+        )));
     }
     let local = matches!(url.host(), Some(Host::Domain("localhost")))
         || matches!(url.host(), Some(Host::Ipv4(ip)) if ip.is_loopback());

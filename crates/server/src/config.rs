@@ -59,6 +59,8 @@ pub struct GatewayConfig {
     /// Refuse (`hmac_missing`) a document DigiLocker sends without its `hmac` header; by default
     /// it is accepted and the report says `hmac_header: missing`.
     pub require_hmac: bool,
+    /// Webhook targets and delivery (`webhooks::WebhookConfig`).
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 impl GatewayConfig {
@@ -89,6 +91,7 @@ impl GatewayConfig {
             // the store would be empty and every document `unverified` with a warning.
             trust_store: Arc::new(TrustStore::digilocker().unwrap_or_default()),
             require_hmac: false,
+            webhooks: crate::webhooks::WebhookConfig::default(),
         }
     }
 

@@ -29,6 +29,7 @@ mod routes;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod vault;
+pub mod webhooks;
 
 pub use config::GatewayConfig;
 pub use error::ApiError;
@@ -138,6 +139,17 @@ impl Gateway {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(jobs::run(self.state.clone(), settings, shutdown))
+    }
+
+    /// Starts this instance's webhook deliverer in the background (any number of instances may
+    /// run one over the same database).
+    pub fn spawn_webhook_deliverer(&self) -> tokio::task::JoinHandle<()> {
+        webhooks::delivery::spawn(self.state.clone())
+    }
+
+    /// Claims and sends one batch of due webhook deliveries as `owner`; how many were claimed.
+    pub async fn deliver_webhooks_once(&self, owner: &str) -> usize {
+        webhooks::delivery::deliver_due(&self.state, owner).await
     }
 
     /// Runs the retention sweep once; returns how many sessions' data were erased.

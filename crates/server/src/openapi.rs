@@ -6,6 +6,7 @@
 //! so the description cannot drift from the code.
 
 mod schemas;
+mod webhooks;
 
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -378,6 +379,9 @@ pub fn operations() -> Vec<Operation> {
             errors: &[],
         }),
     ]
+    .into_iter()
+    .chain(webhooks::operations())
+    .collect()
 }
 
 /// The body of `/readyz`.
@@ -431,7 +435,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas::components(),
+            "schemas": with_webhooks(schemas::components()),
             "responses": responses,
             "securitySchemes": {
                 "apiKey": { "type": "apiKey", "in": "header", "name": "x-api-key" },
@@ -441,6 +445,14 @@ pub fn document() -> Value {
             }
         }
     })
+}
+
+/// `components.schemas` with the webhook schemas added.
+fn with_webhooks(mut schemas: Value) -> Value {
+    if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), webhooks::schemas()) {
+        all.extend(more);
+    }
+    schemas
 }
 
 /// `GET /openapi.json`.

@@ -29,11 +29,13 @@ mod group_commit;
 mod idempotency;
 mod jobs;
 mod journey;
+mod outbox;
 mod recent;
 mod records;
 mod rotation;
 mod rows;
 mod sql_store;
+mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -46,8 +48,10 @@ pub use records::{
 pub use code_exchange::{AfterCallback, PendingExchange};
 pub use idempotency::IdempotencyClaim;
 pub use jobs::{JobOutcome, JobRecord, NewJob, FETCH_JOB};
+pub use outbox::{ClaimedDelivery, DeliveryOutcome, WebhookAttemptRecord, WebhookEvent};
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
+pub use webhooks::WebhookEndpointRecord;
 
 use digigate_core::{DocType, FailureReason, SessionStatus};
 use std::sync::Arc;
@@ -347,6 +351,77 @@ pub trait Store: Send + Sync + 'static {
         response: &str,
     ) -> Result<bool, StoreError>;
 
+    /// Replaces the sealed redirect secret of a key (issuing one for a key that had none);
+    /// whether the key exists.
+    async fn set_api_key_redirect_secret(
+        &self,
+        id: &str,
+        redirect_secret_sealed: &[u8],
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a new webhook endpoint; an existing id is [`StoreError::Conflict`].
+    async fn insert_webhook_endpoint(&self, e: &WebhookEndpointRecord) -> Result<(), StoreError>;
+    /// The endpoints of an API key that were not removed, oldest first.
+    async fn webhook_endpoints(
+        &self,
+        api_key_id: &str,
+    ) -> Result<Vec<WebhookEndpointRecord>, StoreError>;
+    /// The endpoint with this id (removed ones included; callers scope it to their key).
+    async fn webhook_endpoint(&self, id: &str)
+        -> Result<Option<WebhookEndpointRecord>, StoreError>;
+    /// One transaction: removes the key's endpoint and gives up what was still to be sent to
+    /// it; whether it was there to remove.
+    async fn remove_webhook_endpoint(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Makes `secret_sealed` the key's endpoint's secret; the current one keeps signing too
+    /// until `previous_until_ms`. Whether the endpoint exists (and is not removed).
+    async fn rotate_webhook_secret(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        secret_sealed: &[u8],
+        previous_until_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Claims up to `limit` due deliveries for `owner` until `now_ms + lease_ms`, each the
+    /// earliest pending event of its session for its endpoint; none is claimed by two owners.
+    async fn claim_webhook_deliveries(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    /// One transaction: logs an attempt and, while `owner` still holds the delivery's lease,
+    /// moves the delivery on as `outcome` says.
+    async fn finish_webhook_attempt(
+        &self,
+        delivery_id: &str,
+        owner: &str,
+        attempt: &WebhookAttemptRecord,
+        outcome: DeliveryOutcome,
+    ) -> Result<(), StoreError>;
+    /// An endpoint's delivery log, newest attempt first.
+    async fn webhook_attempts(
+        &self,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> Result<Vec<WebhookAttemptRecord>, StoreError>;
+    /// One transaction: forgets delivered and abandoned deliveries of events recorded before
+    /// `before_ms`, with their delivery log (pending ones stay, whatever their age); how many.
+    async fn prune_webhook_log(&self, before_ms: i64) -> Result<u64, StoreError>;
+    /// Makes a delivery (by its id, or by its event's id) of the key's endpoint due now with a
+    /// fresh schedule, whatever became of it; whether there was one.
+    async fn redeliver_webhook(
+        &self,
+        endpoint_id: &str,
+        api_key_id: &str,
+        event_or_delivery_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
     /// The events of a session (one per status change, and its erasure), oldest first.
     async fn session_events(&self, session_id: &str)
         -> Result<Vec<SessionEventRecord>, StoreError>;

@@ -113,7 +113,9 @@ async fn failed_now(state: &AppState, session_id: &str) -> Result<Response, Page
     )
     .await
     .map_err(|e| journey_failed(Box::new(e)))?;
-    let location = return_address::to_business(&session, session.status)
+    let location = return_address::for_session(state, &session, session.status)
+        .await
+        .map_err(|e| PageError::internal("could not open the key's redirect secret", e))?
         .ok_or(PageError::InvalidReturnAddress)?;
     Ok(navigation::forward(&location))
 }

@@ -14,6 +14,7 @@ mod profile;
 mod status;
 mod verify;
 pub(crate) mod wait;
+mod webhooks;
 
 use crate::envelope::with_transaction_id;
 use crate::error::ApiError;
@@ -48,6 +49,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{sessions}/{{session_id}}/documents/{{doc_type}}"),
             get(documents::fetch_document),
+        )
+        .route(
+            "/webhooks/endpoints",
+            post(webhooks::add_endpoint).get(webhooks::list_endpoints),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}",
+            delete(webhooks::remove_endpoint),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/redeliver",
+            post(webhooks::redeliver),
         )
         .route("/connect/{link_id}", get(connect::open_link))
         .route("/callbacks/digilocker", get(callback::digilocker_callback))

@@ -142,7 +142,9 @@ pub async fn wait_for_outcome(
         ));
         return Ok(waiting_page(&address));
     }
-    let location = return_address::to_business(&session, session.status)
+    let location = return_address::for_session(&state, &session, session.status)
+        .await
+        .map_err(|e| PageError::internal("could not open the key's redirect secret", e))?
         .ok_or(PageError::InvalidReturnAddress)?;
     let mut res = navigation::forward(&location);
     let expire = format!(

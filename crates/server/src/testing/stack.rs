@@ -135,6 +135,15 @@ impl TestStack {
     pub async fn create_api_key(&self, redirect_urls: Vec<String>) -> (String, String) {
         create_api_key(self.store.as_ref(), redirect_urls).await
     }
+
+    /// Creates an API key with a redirect allow-list, its redirect secret sealed with the
+    /// stack's starting master key; returns everything its owner is shown.
+    pub async fn create_api_key_with_redirect_secret(
+        &self,
+        redirect_urls: Vec<String>,
+    ) -> auth::CreatedKey {
+        created_key(self.store.as_ref(), redirect_urls).await
+    }
 }
 
 fn start_runner(gateway: &Gateway) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
@@ -169,15 +178,21 @@ fn launch(
 /// Creates a test-environment API key in `store` with a redirect allow-list; returns
 /// (key, secret).
 pub async fn create_api_key(store: &dyn Store, redirect_urls: Vec<String>) -> (String, String) {
-    let (id, secret) = auth::create_api_key(
+    let created = created_key(store, redirect_urls).await;
+    (created.id.to_string(), created.secret)
+}
+
+async fn created_key(store: &dyn Store, redirect_urls: Vec<String>) -> auth::CreatedKey {
+    let vault = crate::vault::Vault::new(&secrecy::SecretBox::new(Box::new(MASTER_KEY)));
+    auth::create_api_key(
         store,
         &auth::SecretHasher::new(2),
+        Some(&vault),
         "test",
         KeyEnvironment::Test,
         redirect_urls,
         0,
     )
     .await
-    .expect("the API key is stored");
-    (id.to_string(), secret)
+    .expect("the API key is stored")
 }

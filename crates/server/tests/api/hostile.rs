@@ -295,6 +295,18 @@ fn upper(method: &str) -> &'static str {
 
 async fn every_documented_operation_is_routed_on_the_live_server(backend: Backend) {
     let app = spawn(backend).await;
+    // An endpoint, so the journey's events make deliveries to redeliver (its operations run
+    // before its removal).
+    let added: Value = app
+        .post(
+            "/webhooks/endpoints",
+            &json!({ "url": "http://127.0.0.1:9/hook" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let endpoint = added["data"]["endpoint_id"].as_str().unwrap().to_owned();
     let (done, _) = app
         .journey(
             "signin",
@@ -305,6 +317,7 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
     let (_, link) = app.init("signin", &["pan"], json!({})).await;
     let (doomed, _) = app.init("signin", &["pan"], json!({})).await;
     let file = file_link(&app, &done, "aadhaar").await;
+    let event = app.store.session_events(&done).await.unwrap()[0].id.clone();
     let spec: Value = app
         .api
         .get(format!("{}/openapi.json", app.base))
@@ -335,6 +348,7 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
             .replace("{session_id}", session)
             .replace("{doc_type}", "aadhaar")
             .replace("{link_id}", link.rsplit('/').next().unwrap())
+            .replace("{endpoint_id}", &endpoint)
             .replace(
                 "{document_id}",
                 &format!(
@@ -351,6 +365,8 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
                 "/kyc/digilocker/user/verify" => {
                     json!({"@entity": "in.co.sandbox.kyc.digilocker.user.verification.request", "mobile": "9000000001"})
                 }
+                "/webhooks/endpoints" => json!({ "url": "http://127.0.0.1:9/other" }),
+                "/webhooks/endpoints/{endpoint_id}/redeliver" => json!({ "id": event }),
                 _ => corpus::valid_init(),
             };
             req = req.json(&body);

@@ -14,4 +14,6 @@ mod lifecycle;
 mod privacy;
 mod redirects;
 mod rotation;
+mod signed_redirect;
 mod trust;
+mod webhooks;

@@ -13,6 +13,7 @@ mod jobs;
 mod keys;
 mod rotation;
 mod sessions;
+mod webhooks;
 
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
@@ -101,6 +102,12 @@ on_both_backends! {
     jobs::an_exchange_is_stored_only_while_the_session_is_authorized,
     jobs::only_lapsed_unfinished_sessions_are_due_for_expiry,
     jobs::erasing_a_session_forgets_its_finished_jobs_and_its_kept_code,
+    webhooks::each_event_is_claimed_by_one_owner_until_its_lease_lapses,
+    webhooks::a_later_event_of_a_session_waits_until_the_earlier_one_is_done,
+    webhooks::a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_given_up,
+    webhooks::redelivery_and_rotation_are_scoped_to_the_endpoints_key,
+    webhooks::pruning_forgets_only_finished_deliveries_older_than_the_bound,
+    webhooks::a_master_key_rotation_reseals_webhook_and_redirect_secrets,
 }
 
 #[tokio::test]
