@@ -199,7 +199,10 @@ pub fn expect_entity(obj: &Map<String, Value>, expected: &str) -> Result<(), Val
     }
 }
 
-pub(crate) fn required_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, ValidationError> {
+pub(crate) fn required_str<'a>(
+    obj: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ValidationError> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(ValidationError::new(field, "must be a string")),

@@ -72,7 +72,8 @@ mod tests {
 
     #[test]
     fn fields_of_init_that_the_sdk_has_not_are_refused() {
-        let base = json!({"@entity": SDK_SESSION_REQUEST_ENTITY, "flow": "signin", "doc_types": ["pan"]});
+        let base =
+            json!({"@entity": SDK_SESSION_REQUEST_ENTITY, "flow": "signin", "doc_types": ["pan"]});
         for extra in ["redirect_url", "options", "consent_expiry", "expected"] {
             let mut body = base.clone();
             body[extra] = json!("x");
@@ -83,14 +84,22 @@ mod tests {
     #[test]
     fn bad_fields_get_inits_messages() {
         let e = SDK_SESSION_REQUEST_ENTITY;
-        assert_eq!(field(json!({"@entity": e, "flow": "x", "doc_types": ["pan"]})), "flow");
-        assert_eq!(field(json!({"@entity": e, "flow": "signin", "doc_types": []})), "doc_types");
+        assert_eq!(
+            field(json!({"@entity": e, "flow": "x", "doc_types": ["pan"]})),
+            "flow"
+        );
+        assert_eq!(
+            field(json!({"@entity": e, "flow": "signin", "doc_types": []})),
+            "doc_types"
+        );
         assert_eq!(
             field(json!({"@entity": e, "flow": "signin", "doc_types": ["pan", "pan"]})),
             "doc_types[1]"
         );
         assert_eq!(
-            field(json!({"@entity": "in.co.sandbox.kyc.digilocker.session.request", "flow": "signin", "doc_types": ["pan"]})),
+            field(
+                json!({"@entity": "in.co.sandbox.kyc.digilocker.session.request", "flow": "signin", "doc_types": ["pan"]})
+            ),
             "@entity"
         );
         assert_eq!(field(json!([])), "body");
