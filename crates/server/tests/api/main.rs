@@ -13,4 +13,5 @@ mod journey;
 mod privacy;
 mod redirects;
 mod rotation;
+mod sdk;
 mod trust;
