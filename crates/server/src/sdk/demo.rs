@@ -24,7 +24,8 @@ pub const DEMO_KEY_NAME: &str = "sdk-demo (development)";
 const DEMO_SCRIPT: &str = "(function(){var b=document.getElementById('verify');\
 var list=document.getElementById('events');\
 DigilockerSDK.setEventListener(function(e){var li=document.createElement('li');\
-li.dataset.type=e.type;li.textContent=e.type+(e.reason?' ('+e.reason+')':'');list.appendChild(li);});\
+li.dataset.type=e.type;li.dataset.session=e.session_id;\
+li.dataset.reason=e.reason||'';li.textContent=e.type+(e.reason?' ('+e.reason+')':'');list.appendChild(li);});\
 b.addEventListener('click',function(){DigilockerSDK.open({session_id:b.dataset.session,\
 brand:{name:'Demo shop'},theme:{mode:'light',seed:'#2d4fd6'}});});})();";
 
