@@ -283,6 +283,51 @@ async fn a_popup_blocked_by_the_browser_is_heard_as_failed(backend: Backend) {
     s.finish().await;
 }
 
+async fn a_denied_consent_is_heard_as_failed_and_reopening_reports_it_again(backend: Backend) {
+    let mut s = stage(
+        backend,
+        Topology::Mounted,
+        Viewport::Desktop,
+        "sdk-denied",
+        |_| {},
+    )
+    .await;
+    let (id, main) = open_demo(&mut s).await;
+    open_popup(&mut s).await;
+    s.walk.consent_here("9000000001", &Answer::Deny).await;
+    s.walk.browser.switch_to(&main).await;
+    let heard = wait_for_event(&s, "session.failed").await;
+    let failed = (
+        "session.failed".to_owned(),
+        id.clone(),
+        "consent_denied".to_owned(),
+    );
+    assert_eq!(heard.last(), Some(&failed));
+    assert_eq!(stored_status(&s, &id).await, "failed");
+    wait_for_windows(&s, 1).await;
+    // Opening an ended session again reports its outcome again, and asks DigiLocker nothing.
+    let calls = s.app.sim.call_counts();
+    let button = s.walk.browser.find("#verify").await;
+    s.walk.browser.click(&button).await;
+    let started = Instant::now();
+    while events(&s).await.len() < heard.len() + 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            events(&s).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let again: Vec<_> = events(&s).await.into_iter().skip(heard.len()).collect();
+    assert_eq!(
+        again.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+        ["initialized", "ready", "session.failed"]
+    );
+    assert_eq!(again[2], failed);
+    assert_eq!(s.app.sim.call_counts(), calls);
+    s.finish().await;
+}
+
 /// How many times the session's link has been opened (its audit lines).
 async fn links_opened(s: &Stage, id: &str) -> usize {
     let log = s.app.store.audit_log(Some(id), 1_000).await.unwrap();
@@ -318,4 +363,5 @@ on_both_backends!(
     the_demo_completes_a_journey_in_a_popup_and_ignores_forged_messages,
     closing_the_popup_half_way_is_heard_as_closed,
     a_popup_blocked_by_the_browser_is_heard_as_failed,
+    a_denied_consent_is_heard_as_failed_and_reopening_reports_it_again,
 );
