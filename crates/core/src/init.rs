@@ -199,7 +199,10 @@ pub fn expect_entity(obj: &Map<String, Value>, expected: &str) -> Result<(), Val
     }
 }
 
-fn required_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, ValidationError> {
+pub(crate) fn required_str<'a>(
+    obj: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ValidationError> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(ValidationError::new(field, "must be a string")),
@@ -260,7 +263,7 @@ fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, Vali
     }
 }
 
-fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
+pub(crate) fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
     let items = match v {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(ValidationError::new("doc_types", "must be an array")),
@@ -351,7 +354,7 @@ pub fn is_indian_mobile(m: &str) -> bool {
     m.len() == 10 && m.bytes().all(|b| b.is_ascii_digit()) && matches!(m.as_bytes()[0], b'6'..=b'9')
 }
 
-fn parse_consent_expiry(v: Option<&Value>, now_ms: i64) -> Result<i64, ValidationError> {
+pub(crate) fn parse_consent_expiry(v: Option<&Value>, now_ms: i64) -> Result<i64, ValidationError> {
     let bad = |p: &str| ValidationError::new("consent_expiry", p);
     let raw = match v {
         None | Some(Value::Null) => return Ok(now_ms + HOUR_MS),

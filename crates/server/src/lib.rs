@@ -26,6 +26,7 @@ mod navigation;
 pub mod openapi;
 mod page_error;
 mod routes;
+mod sdk;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod vault;

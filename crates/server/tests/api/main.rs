@@ -14,6 +14,7 @@ mod lifecycle;
 mod privacy;
 mod redirects;
 mod rotation;
+mod sdk;
 mod signed_redirect;
 mod trust;
 mod webhooks;

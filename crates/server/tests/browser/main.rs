@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod person;
+mod sdk;
 mod webdriver;
 
 use axum::response::Html;
