@@ -10,6 +10,7 @@ mod session;
 mod simulator;
 mod storage;
 mod trust;
+mod webhooks;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -56,6 +57,9 @@ enum Command {
     /// Work with stored documents (re-verify a signature).
     #[command(subcommand)]
     Documents(documents::DocumentsCommand),
+    /// Manage webhook endpoints, their delivery log and redelivery.
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
     /// Try a gateway (or Sandbox's API) from a terminal: init, status, watch, documents,
     /// download, checks, erase.
     Session(session::SessionArgs),
@@ -90,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulator(args) => simulator::run(args).await,
+        Command::Webhooks(cmd) => webhooks::run(cmd).await,
         Command::Session(args) => std::process::exit(session::run(args).await),
         Command::Completions(args) => {
             completions::run(&args, &mut Cli::command());

@@ -137,6 +137,11 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes; larger bodies get 413.
     #[arg(long, env = "DIGIGATE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     max_body_bytes: usize,
+    /// Deliver webhooks to private, link-local, unique-local and CGNAT addresses (cloud
+    /// metadata addresses stay refused); by default only public addresses, and loopback in
+    /// development mode.
+    #[arg(long, env = "DIGIGATE_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+    allow_private_webhook_targets: bool,
     /// Timeout of each DigiLocker call in seconds.
     #[arg(long, env = "DIGIGATE_DIGILOCKER_TIMEOUT_SECS", default_value_t = 20)]
     digilocker_timeout_secs: u64,
@@ -149,6 +154,11 @@ pub struct ServeArgs {
     /// when unset. The token is not an API key and opens nothing else.
     #[arg(long, env = "DIGIGATE_OPERATOR_TOKEN_FILE")]
     operator_token_file: Option<PathBuf>,
+    /// How long a background job (the fetch after a callback) stays claimed by this instance
+    /// without renewal: after a crash, its jobs are picked up again this long later.
+    #[arg(long, env = "DIGIGATE_JOB_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    job_lease_secs: u64,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -215,6 +225,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if config.operator_token.is_some() {
         tracing::info!(at = %config.public_link("/operator"), "operator page enabled");
     }
+    config.webhooks.allow_private_targets = args.allow_private_webhook_targets;
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,
@@ -294,22 +305,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.trust_store = Arc::new(trust);
     let gateway = Gateway::new(config, store.clone(), digilocker);
     if development && store.list_api_keys().await?.is_empty() {
-        let (id, secret) = auth::create_api_key(
+        let vault = digigate_server::vault::Vault::new(&secrecy::SecretBox::new(Box::new(master)));
+        let created = auth::create_api_key(
             store.as_ref(),
             &auth::SecretHasher::new(1),
+            Some(&vault),
             "development",
             KeyEnvironment::Test,
             Vec::new(),
             chrono::Utc::now().timestamp_millis(),
         )
         .await?;
-        println!("Created a development API key (shown once):\n  api key:    {id}\n  api secret: {secret}\n");
+        let (id, secret) = (created.id, created.secret);
+        let redirect = created.redirect_secret.unwrap_or_default();
+        println!("Created a development API key (shown once):\n  api key:         {id}\n  api secret:      {secret}\n  redirect secret: {redirect}\n");
         println!(
             "Try it:\n  curl -s -X POST {}/authenticate -H 'x-api-key: {id}' -H 'x-api-secret: {secret}'\n",
             public_url.as_str().trim_end_matches('/')
         );
     }
     gateway.spawn_retention_sweeper(Duration::from_secs(60));
+    let jobs = digigate_server::jobs::JobSettings {
+        lease: Duration::from_secs(args.job_lease_secs),
+        ..Default::default()
+    };
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = gateway.spawn_job_runner(jobs, async {
+        let _ = jobs_stopped.await;
+    });
+    gateway.spawn_webhook_deliverer();
     let mut router = gateway.router();
     if let Some(sim) = simulator {
         router = router.nest("/simulator", sim.router());
@@ -324,7 +348,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ));
     }
     tracing::info!(%local, public_url = %public_url, "digigate listening");
-    digigate_server::serve(listener, router, crate::shutdown_signal()).await?;
+    let served = digigate_server::serve(listener, router, crate::shutdown_signal()).await;
+    // Running jobs finish (or are left to their leases) before the process ends.
+    let _ = stop_jobs.send(());
+    if let Err(e) = runner.await {
+        tracing::error!(error = %e, "the job runner ended abnormally");
+    }
+    served?;
     Ok(())
 }
 

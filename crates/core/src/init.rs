@@ -199,7 +199,10 @@ pub fn expect_entity(obj: &Map<String, Value>, expected: &str) -> Result<(), Val
     }
 }
 
-fn required_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str, ValidationError> {
+pub(crate) fn required_str<'a>(
+    obj: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ValidationError> {
     match obj.get(field) {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(ValidationError::new(field, "must be a string")),
@@ -212,6 +215,11 @@ fn required_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<&'a str,
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
+
+/// The query parameters the gateway appends to `redirect_url` when the journey ends
+/// (`journey::return_address` in the server): the session, its status, and the signature's time
+/// and value.
+pub const RETURN_PARAMETERS: [&str; 4] = ["session_id", "status", "ts", "sig"];
 
 fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, ValidationError> {
     let bad = |p: &str| ValidationError::new("redirect_url", p);
@@ -230,6 +238,21 @@ fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, Vali
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("must not contain user information"));
     }
+    if let Some(name) = url.query_pairs().map(|(name, _)| name).find(|name| {
+        RETURN_PARAMETERS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(name))
+    }) {
+        // The gateway appends these to the address it sends the person back to; a URL that
+        // already carries them would hand the business a forged pair first.
+        let name = RETURN_PARAMETERS
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(&name))
+            .unwrap_or(&"session_id");
+        return Err(bad(&format!(
+            "must not carry the query parameter {name}: the gateway adds it"
+        )));
+    }
     let local = matches!(url.host(), Some(Host::Domain("localhost")))
         || matches!(url.host(), Some(Host::Ipv4(ip)) if ip.is_loopback());
     match url.scheme() {
@@ -240,7 +263,7 @@ fn parse_redirect_url(raw: &str, allow_http_localhost: bool) -> Result<Url, Vali
     }
 }
 
-fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
+pub(crate) fn parse_doc_types(v: Option<&Value>) -> Result<Vec<DocType>, ValidationError> {
     let items = match v {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(ValidationError::new("doc_types", "must be an array")),
@@ -331,7 +354,7 @@ pub fn is_indian_mobile(m: &str) -> bool {
     m.len() == 10 && m.bytes().all(|b| b.is_ascii_digit()) && matches!(m.as_bytes()[0], b'6'..=b'9')
 }
 
-fn parse_consent_expiry(v: Option<&Value>, now_ms: i64) -> Result<i64, ValidationError> {
+pub(crate) fn parse_consent_expiry(v: Option<&Value>, now_ms: i64) -> Result<i64, ValidationError> {
     let bad = |p: &str| ValidationError::new("consent_expiry", p);
     let raw = match v {
         None | Some(Value::Null) => return Ok(now_ms + HOUR_MS),

@@ -4,6 +4,7 @@
 pub mod doc_type;
 pub mod init;
 pub mod keys;
+pub mod sdk;
 pub mod session;
 pub mod verify;
 
@@ -12,5 +13,6 @@ pub use init::{
     Flow, InitRequest, SessionOptions, ValidationError, VerificationMethod, INIT_ENTITY,
 };
 pub use keys::{ApiKeyId, KeyEnvironment};
+pub use sdk::{SdkSessionRequest, SDK_SESSION_ENTITY, SDK_SESSION_REQUEST_ENTITY};
 pub use session::{FailureReason, MissingReason, SessionEventType, SessionStatus};
 pub use verify::VerifyUserRequest;

@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use digigate_core::{ApiKeyId, KeyEnvironment};
-use digigate_store::{ApiKeyRecord, Store};
+use digigate_store::{ApiKeyRecord, SealedKind, Store};
 use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretBox};
 use serde::{Deserialize, Serialize};
@@ -150,16 +150,35 @@ impl SecretHasher {
     }
 }
 
-/// Creates and stores a new API key; returns its id and its secret (shown once, stored hashed).
+/// A key just created: what its owner is shown once.
+pub struct CreatedKey {
+    /// The key id.
+    pub id: ApiKeyId,
+    /// The key's secret (stored hashed).
+    pub secret: String,
+    /// The secret that signs the redirect back (`whsec_…`, stored sealed); `None` when the key
+    /// was made without the master key at hand.
+    pub redirect_secret: Option<String>,
+}
+
+/// Creates and stores a new API key. With the vault it also gets a redirect secret (the
+/// signature of the redirect back); without one, the key's redirects go unsigned until
+/// `digigate keys rotate-redirect-secret` issues it.
 pub async fn create_api_key(
     store: &dyn Store,
     hasher: &SecretHasher,
+    vault: Option<&crate::vault::Vault>,
     name: &str,
     env: KeyEnvironment,
     redirect_urls: Vec<String>,
     now_ms: i64,
-) -> Result<(ApiKeyId, String), KeyCreationError> {
+) -> Result<CreatedKey, KeyCreationError> {
     let (id, secret) = ApiKeyId::generate(env);
+    let redirect = vault.map(|vault| {
+        let signing = crate::webhooks::SigningSecret::generate();
+        let sealed = signing.seal(vault, SealedKind::RedirectSecret, id.as_str());
+        (signing.to_whsec(), sealed)
+    });
     let record = ApiKeyRecord {
         id: id.as_str().to_owned(),
         name: name.to_owned(),
@@ -168,9 +187,27 @@ pub async fn create_api_key(
         disabled_at_ms: None,
         redirect_urls,
         generation: 0,
+        redirect_secret_sealed: redirect.as_ref().map(|(_, sealed)| sealed.clone()),
     };
     store.insert_api_key(&record).await?;
-    Ok((id, secret))
+    Ok(CreatedKey {
+        id,
+        secret,
+        redirect_secret: redirect.map(|(printed, _)| printed),
+    })
+}
+
+/// Issues a new redirect secret for a key (replacing any it had); `None` when there is no such
+/// key. The printed `whsec_…` form is shown once.
+pub async fn rotate_redirect_secret(
+    store: &dyn Store,
+    vault: &crate::vault::Vault,
+    key_id: &str,
+) -> Result<Option<String>, digigate_store::StoreError> {
+    let signing = crate::webhooks::SigningSecret::generate();
+    let sealed = signing.seal(vault, SealedKind::RedirectSecret, key_id);
+    let found = store.set_api_key_redirect_secret(key_id, &sealed).await?;
+    Ok(found.then(|| signing.to_whsec()))
 }
 
 /// The value of a credential header, only when it appears exactly once: a repeated header is

@@ -61,6 +61,8 @@ pub struct GatewayConfig {
     pub require_hmac: bool,
     /// The operator page's token; `None` (the default) leaves `/operator` a 404.
     pub operator_token: Option<crate::operator::OperatorToken>,
+    /// Webhook targets and delivery (`webhooks::WebhookConfig`).
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 impl GatewayConfig {
@@ -92,6 +94,7 @@ impl GatewayConfig {
             trust_store: Arc::new(TrustStore::digilocker().unwrap_or_default()),
             require_hmac: false,
             operator_token: None,
+            webhooks: crate::webhooks::WebhookConfig::default(),
         }
     }
 

@@ -82,6 +82,39 @@ pub fn document(status: StatusCode, title: &str, head: &str, body: &str) -> Resp
     secure(res)
 }
 
+/// `'sha256-…'`: the CSP source that allows exactly this inline script or stylesheet.
+pub fn csp_hash(source: &str) -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(source.as_bytes()));
+    format!("'sha256-{hash}'")
+}
+
+/// A page that runs script (only the SDK's pages do): [`document`] with `style` as a second
+/// stylesheet and a policy that allows `script_src` (CSP sources: hashes, `'self'`) and both
+/// stylesheets by their hashes, and nothing else.
+pub fn scripted_document(
+    status: StatusCode,
+    title: &str,
+    style: &str,
+    body: &str,
+    script_src: &str,
+) -> Response {
+    let mut res = document(status, title, &format!("<style>{style}</style>"), body);
+    let csp = format!(
+        "default-src 'none'; script-src {script_src}; style-src {} {}; img-src 'self' data:; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        csp_hash(STYLE),
+        csp_hash(style)
+    );
+    match HeaderValue::from_str(&csp) {
+        Ok(v) => {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+            res
+        }
+        // A policy that is no header value would leave the page's strict one in place.
+        Err(_) => res,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

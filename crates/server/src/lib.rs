@@ -1,5 +1,6 @@
 //! digigate's HTTP server. A consent session flows through the modules in this order:
-//! `routes::init` → `routes::connect` → `routes::callback` → `journey` (fetch and store) →
+//! `routes::init` → `routes::connect` → `routes::callback` → `jobs` running `journey` (fetch
+//! and store) while the person waits on `routes::wait` →
 //! `routes::status`, `routes::documents`, `routes::profile` and `routes::download` (serve).
 //!
 //! The CLI, the tests and the benchmark all start it the same way: build a [`Gateway`],
@@ -10,10 +11,12 @@ pub mod auth;
 pub mod breaker;
 pub mod browser_input;
 pub mod config;
+pub mod crash;
 mod envelope;
 mod error;
 mod hash_error;
 mod html;
+pub mod jobs;
 mod journey;
 mod limits;
 pub mod links;
@@ -24,9 +27,11 @@ pub mod openapi;
 pub mod operator;
 mod page_error;
 mod routes;
+mod sdk;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod vault;
+pub mod webhooks;
 
 pub use config::GatewayConfig;
 pub use error::ApiError;
@@ -58,6 +63,7 @@ struct Inner {
     operator: Option<operator::OperatorAccess>,
     /// The circuits in front of DigiLocker, shared by every request of this process.
     breakers: breaker::Breakers,
+    jobs: jobs::Wakeup,
 }
 
 impl AppState {
@@ -99,6 +105,7 @@ impl Gateway {
             metrics: metrics::Metrics::new(),
             operator,
             breakers,
+            jobs: jobs::Wakeup::default(),
         };
         Gateway {
             state: AppState {
@@ -130,6 +137,27 @@ impl Gateway {
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
         journey::erasure::spawn_sweeper(self.state.clone(), every)
+    }
+
+    /// Starts the job runner (the fetch after each callback, expiry on time) until `shutdown`
+    /// resolves; the handle ends once running jobs finished or were left to their leases.
+    pub fn spawn_job_runner(
+        &self,
+        settings: jobs::JobSettings,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(jobs::run(self.state.clone(), settings, shutdown))
+    }
+
+    /// Starts this instance's webhook deliverer in the background (any number of instances may
+    /// run one over the same database).
+    pub fn spawn_webhook_deliverer(&self) -> tokio::task::JoinHandle<()> {
+        webhooks::delivery::spawn(self.state.clone())
+    }
+
+    /// Claims and sends one batch of due webhook deliveries as `owner`; how many were claimed.
+    pub async fn deliver_webhooks_once(&self, owner: &str) -> usize {
+        webhooks::delivery::deliver_due(&self.state, owner).await
     }
 
     /// Runs the retention sweep once; returns how many sessions' data were erased.

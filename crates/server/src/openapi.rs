@@ -6,6 +6,7 @@
 //! so the description cannot drift from the code.
 
 mod schemas;
+mod webhooks;
 
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -259,6 +260,106 @@ pub fn operations() -> Vec<Operation> {
             responses: vec![(200, success("The check report.", "SessionChecksData"))],
             errors: &[401, 404, 409, 410, 429, 500],
         }),
+        op("post", "/kyc/digilocker-sdk/sessions/create", Api, Spec {
+            id: "createSdkSession",
+            summary: "Start a consent session for the web SDK (no redirect_url: the journey ends in the embedding page)",
+            tag: "digilocker-sdk",
+            params: api_headers(),
+            body: Some("SdkSessionRequest"),
+            responses: vec![(200, success("The session, for `DigilockerSDK.open`.", "SdkSessionData"))],
+            errors: &[400, 401, 413, 429, 500],
+        }),
+        op("get", "/kyc/digilocker-sdk/sessions/{session_id}/status", Api, Spec {
+            id: "sdkSessionStatus",
+            summary: "The SDK session's status (as `sessionStatus`, with the SDK's entity tag)",
+            tag: "digilocker-sdk",
+            params: [vec![session_id()], api_headers()].concat(),
+            body: None,
+            responses: vec![(200, success("The session.", "SdkSessionStatusData"))],
+            errors: SESSION_ERRORS,
+        }),
+        op("get", "/kyc/digilocker-sdk/sessions/{session_id}/user/profile", Api, Spec {
+            id: "sdkUserProfile",
+            summary: "The DigiLocker profile of the person who consented (as `userProfile`)",
+            tag: "digilocker-sdk",
+            params: [vec![session_id()], api_headers()].concat(),
+            body: None,
+            responses: vec![(200, success("The profile.", "UserProfileData"))],
+            errors: &[401, 404, 409, 410, 429, 500],
+        }),
+        op("get", "/kyc/digilocker-sdk/sessions/{session_id}/documents/{doc_type}", Api, Spec {
+            id: "sdkFetchDocument",
+            summary: "A consented document (as `fetchDocument`)",
+            tag: "digilocker-sdk",
+            params: [
+                vec![
+                    session_id(),
+                    path_param("doc_type", json!({ "$ref": "#/components/schemas/DocType" }), "Must be one of the consented types."),
+                ],
+                api_headers(),
+            ]
+            .concat(),
+            body: None,
+            responses: vec![(200, success("The document's file, its normalised fields and its verification.", "DocumentData"))],
+            errors: &[400, 401, 404, 409, 410, 429, 500],
+        }),
+        op("get", "/sdk/{script}", Public, Spec {
+            id: "sdkScript",
+            summary: "The web SDK: `digilocker.js` (cached 5 minutes) or `digilocker.{version}.js` (cached a year)",
+            tag: "digilocker-sdk",
+            params: vec![path_param("script", json!({ "type": "string", "pattern": "^digilocker(\\.[0-9a-f]{12})?\\.js$" }), "`digilocker.js`, or the versioned name the demo page includes.")],
+            body: None,
+            responses: vec![(200, json!({ "description": "The script.", "content": { "text/javascript": { "schema": { "type": "string" } } } }))],
+            errors: &[404],
+        }),
+        op("get", "/sdk/start/{session_id}", Browser, Spec {
+            id: "sdkStart",
+            summary: "Where the SDK's popup starts: checks the embedding origin and redirects into the journey",
+            tag: "digilocker-sdk",
+            params: vec![
+                session_id(),
+                json!({ "name": "origin", "in": "query", "required": true, "schema": { "type": "string" },
+                        "description": "The embedding page's origin; must be allowed for the session's API key." }),
+            ],
+            body: None,
+            responses: vec![
+                (303, browser_redirect("To `/connect/{link_id}`, or to the completion page for an ended session, with the origin cookie.")),
+                (403, html_page("The origin is not allowed for the session's key.")),
+                (404, html_page("No SDK session with this id.")),
+                (409, html_page("The journey is being completed in another window.")),
+                (500, html_page("An internal failure.")),
+            ],
+            errors: &[],
+        }),
+        op("get", "/sdk/complete", Browser, Spec {
+            id: "sdkComplete",
+            summary: "The return address of SDK sessions: posts the outcome to the embedding page and closes the popup",
+            tag: "digilocker-sdk",
+            params: ["session_id", "status"]
+                .iter()
+                .map(|n| json!({ "name": n, "in": "query", "required": false, "schema": { "type": "string" } }))
+                .collect(),
+            body: None,
+            responses: vec![
+                (200, html_page("The outcome, posted to the embedding page's origin.")),
+                (404, html_page("No SDK session with this id.")),
+                (409, html_page("The session has not ended yet.")),
+                (500, html_page("An internal failure.")),
+            ],
+            errors: &[],
+        }),
+        op("get", "/sdk/demo", Browser, Spec {
+            id: "sdkDemo",
+            summary: "Development mode only: a business page that creates an SDK session and opens the SDK",
+            tag: "digilocker-sdk",
+            params: vec![],
+            body: None,
+            responses: vec![
+                (200, html_page("The demo page.")),
+                (404, json!({ "$ref": "#/components/responses/E404" })),
+            ],
+            errors: &[],
+        }),
         op("get", "/connect/{link_id}", Browser, Spec {
             id: "openLink",
             summary: "The link the person opens: binds the browser and redirects to DigiLocker",
@@ -276,7 +377,7 @@ pub fn operations() -> Vec<Operation> {
         }),
         op("get", "/callbacks/digilocker", Browser, Spec {
             id: "digilockerCallback",
-            summary: "DigiLocker's redirect back: consumes `state`, fetches the documents, returns the person to the business",
+            summary: "DigiLocker's redirect back: consumes `state`, enqueues the fetch and answers the waiting page (or, on an error, returns the person to the business)",
             tag: "journey",
             params: ["state", "code", "error", "error_description"]
                 .iter()
@@ -284,8 +385,24 @@ pub fn operations() -> Vec<Operation> {
                 .collect(),
             body: None,
             responses: vec![
-                (303, browser_redirect("To the business's `redirect_url`, with `session_id` and `status`.")),
+                (200, html_page("The waiting page (`Refresh: 1;url=` the waiting page's address, with its cookie), or on an error from DigiLocker the page forwarding to the business's `redirect_url` with `session_id` and `status`.")),
                 (400, html_page("Unknown, used, expired, duplicated or unbound `state`.")),
+                (500, html_page("An internal failure.")),
+            ],
+            errors: &[],
+        }),
+        op("get", "/callbacks/digilocker/wait", Browser, Spec {
+            id: "waitForOutcome",
+            summary: "The page the person waits on while documents are fetched; forwards to the business once the session has ended (at most a minute)",
+            tag: "journey",
+            params: ["session", "until", "sig"]
+                .iter()
+                .map(|n| json!({ "name": n, "in": "query", "required": true, "schema": { "type": "string", "maxLength": 256 } }))
+                .collect(),
+            body: None,
+            responses: vec![
+                (200, html_page("Still waiting (`Refresh: 1;url=…`), or the page forwarding to the business's `redirect_url` with `session_id` and `status`.")),
+                (400, html_page("A changed address, or another browser (no waiting cookie).")),
                 (500, html_page("An internal failure.")),
             ],
             errors: &[],
@@ -362,6 +479,9 @@ pub fn operations() -> Vec<Operation> {
             errors: &[],
         }),
     ]
+    .into_iter()
+    .chain(webhooks::operations())
+    .collect()
 }
 
 /// The body of `/readyz`.
@@ -415,7 +535,7 @@ pub fn document() -> Value {
         },
         "paths": paths,
         "components": {
-            "schemas": schemas::components(),
+            "schemas": with_webhooks(schemas::components()),
             "responses": responses,
             "securitySchemes": {
                 "apiKey": { "type": "apiKey", "in": "header", "name": "x-api-key" },
@@ -425,6 +545,14 @@ pub fn document() -> Value {
             }
         }
     })
+}
+
+/// `components.schemas` with the webhook schemas added.
+fn with_webhooks(mut schemas: Value) -> Value {
+    if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), webhooks::schemas()) {
+        all.extend(more);
+    }
+    schemas
 }
 
 /// `GET /openapi.json`.

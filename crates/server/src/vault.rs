@@ -129,6 +129,9 @@ pub fn kek_context(kind: SealedKind, session_id: &str) -> String {
         SealedKind::RefreshToken => "upstream-refresh-token",
         SealedKind::PkceVerifier => "pkce",
         SealedKind::Expected => "expected",
+        SealedKind::AuthorizationCode => "authorization-code",
+        SealedKind::RedirectSecret => "redirect-secret",
+        SealedKind::WebhookSecret => "webhook-secret",
     };
     format!("{what}:{session_id}")
 }

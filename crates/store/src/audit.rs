@@ -132,12 +132,18 @@ pub(crate) async fn erase_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     session_id: &str,
 ) -> Result<(), StoreError> {
-    for table in ["documents", "profiles", "data_keys"] {
+    for table in ["documents", "profiles", "data_keys", "code_exchanges"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE session_id = $1"))
             .bind(session_id)
             .execute(&mut **tx)
             .await?;
     }
+    // Finished jobs are kept for inspection until the session's data goes (they hold no
+    // personal data; this bounds how many are kept). An open job finds the session erased.
+    sqlx::query("DELETE FROM jobs WHERE session_id = $1 AND done_at_ms IS NOT NULL")
+        .bind(session_id)
+        .execute(&mut **tx)
+        .await?;
     // The options may hold a verified mobile number; nothing else in them is needed afterwards.
     sqlx::query("UPDATE sessions SET expected_sealed = NULL, options = '{}' WHERE id = $1")
         .bind(session_id)

@@ -54,6 +54,7 @@ pub(crate) async fn record_event(
             "sessions.id of an event could not be read".to_owned(),
         ));
     }
+    crate::outbox::fan_out_in(tx, &id).await?;
     Ok(id)
 }
 

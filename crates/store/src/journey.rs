@@ -7,11 +7,12 @@
 //! [`record_event`] in the same transaction, so an event exists exactly when its change does.
 
 use crate::events::record_event;
-use crate::records::{AuthorizationRecord, CompletedSession};
+use crate::records::{AuthorizationRecord, CompletedSession, SessionRecord};
 use crate::rows::{self, to_json};
 use crate::sql_store::SqlStore;
 use crate::StoreError;
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
+use sqlx::{Any, Transaction};
 
 impl SqlStore {
     pub(crate) async fn transition_guarded(
@@ -112,45 +113,11 @@ impl SqlStore {
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        // Consuming is this one conditional UPDATE: of racing callers, exactly one sees the row.
-        let sql = format!(
-            "UPDATE authorizations SET consumed_at_ms = $1 \
-             WHERE state_hash = $2 AND binding_hash = $3 AND consumed_at_ms IS NULL AND expires_at_ms > $1 \
-             RETURNING {}",
-            rows::AUTHORIZATION_COLUMNS
-        );
-        let row = sqlx::query(&sql)
-            .bind(now_ms)
-            .bind(state_hash)
-            .bind(binding_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
+        // Consuming is one conditional UPDATE: of racing callers, exactly one sees the row.
+        let Some(auth) = consume_in(&mut tx, state_hash, binding_hash, now_ms).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let auth = rows::authorization(&row)?;
-        let moved = sqlx::query(
-            "UPDATE sessions SET status = $1, updated_at_ms = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(SessionStatus::Authorized.as_str())
-        .bind(now_ms)
-        .bind(&auth.session_id)
-        .bind(SessionStatus::Initialized.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
-            // The session moved on (failed, expired): leave the state unconsumed, as it was.
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        record_event(
-            &mut tx,
-            &auth.session_id,
-            SessionEventType::Authorized,
-            now_ms,
-        )
-        .await?;
         tx.commit().await?;
         Ok(Some(auth))
     }
@@ -259,4 +226,76 @@ impl SqlStore {
         self.backend.scrub_after_erasure(&self.writer).await?;
         Ok(true)
     }
+}
+
+impl SqlStore {
+    pub(crate) async fn due_for_expiry(
+        &self,
+        now_ms: i64,
+        authorization_ttl_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        // The same rule as the server's `lifecycle::expiry_due`, which checks each one again.
+        let sql = format!(
+            "SELECT {} FROM sessions WHERE deleted_at_ms IS NULL AND ( \
+             (status = $1 AND (link_expires_at_ms <= $2 OR consent_expiry_ms <= $2)) \
+             OR (status = $3 AND (link_expires_at_ms + $4 <= $2 OR consent_expiry_ms <= $2)) \
+             OR (status = $5 AND consent_expiry_ms <= $2)) \
+             ORDER BY updated_at_ms LIMIT $6",
+            rows::SESSION_COLUMNS
+        );
+        sqlx::query(&sql)
+            .bind(SessionStatus::Created.as_str())
+            .bind(now_ms)
+            .bind(SessionStatus::Initialized.as_str())
+            .bind(authorization_ttl_ms)
+            .bind(SessionStatus::Authorized.as_str())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::session)
+            .collect()
+    }
+}
+
+/// Consumes an authorization (the guard of every callback change) and moves its session
+/// initialized → authorized with its event; `None` when nothing may be consumed.
+pub(crate) async fn consume_in(
+    tx: &mut Transaction<'_, Any>,
+    state_hash: &str,
+    binding_hash: &str,
+    now_ms: i64,
+) -> Result<Option<AuthorizationRecord>, StoreError> {
+    let sql = format!(
+        "UPDATE authorizations SET consumed_at_ms = $1 \
+         WHERE state_hash = $2 AND binding_hash = $3 AND consumed_at_ms IS NULL AND expires_at_ms > $1 \
+         RETURNING {}",
+        rows::AUTHORIZATION_COLUMNS
+    );
+    let row = sqlx::query(&sql)
+        .bind(now_ms)
+        .bind(state_hash)
+        .bind(binding_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let auth = rows::authorization(&row)?;
+    let moved = sqlx::query(
+        "UPDATE sessions SET status = $1, updated_at_ms = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(SessionStatus::Authorized.as_str())
+    .bind(now_ms)
+    .bind(&auth.session_id)
+    .bind(SessionStatus::Initialized.as_str())
+    .execute(&mut **tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        // The session moved on (failed, expired): leave the state unconsumed, as it was.
+        return Ok(None);
+    }
+    record_event(tx, &auth.session_id, SessionEventType::Authorized, now_ms).await?;
+    Ok(Some(auth))
 }

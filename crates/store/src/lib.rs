@@ -23,16 +23,20 @@
 
 mod audit;
 mod backend;
+mod code_exchange;
 mod events;
 mod funnel;
 mod group_commit;
 mod idempotency;
+mod jobs;
 mod journey;
+mod outbox;
 mod recent;
 mod records;
 mod rotation;
 mod rows;
 mod sql_store;
+mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -42,10 +46,14 @@ pub use records::{
     MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
+pub use code_exchange::{AfterCallback, PendingExchange};
 pub use funnel::{Ending, EndingCount, FailureSummary, FunnelQuery, KeyFunnel, RecentFailure};
 pub use idempotency::IdempotencyClaim;
+pub use jobs::{JobOutcome, JobRecord, NewJob, FETCH_JOB};
+pub use outbox::{ClaimedDelivery, DeliveryOutcome, WebhookAttemptRecord, WebhookEvent};
 pub use recent::KEY_CACHE_TTL;
 pub use rotation::{Resealer, SealedKind};
+pub use webhooks::WebhookEndpointRecord;
 
 use digigate_core::{DocType, FailureReason, SessionStatus};
 use std::sync::Arc;
@@ -192,6 +200,72 @@ pub trait Store: Send + Sync + 'static {
         binding_hash: &str,
         now_ms: i64,
     ) -> Result<Option<AuthorizationRecord>, StoreError>;
+    /// One transaction: consumes the authorization as [`Store::consume_authorization`] does
+    /// (moving its session to `authorized`) and then does `then`: keeps the sealed code and
+    /// enqueues the session's fetch job, or fails the session. None with nothing changed when
+    /// the authorization may not be consumed.
+    async fn consume_callback(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+        then: &AfterCallback<'_>,
+    ) -> Result<Option<AuthorizationRecord>, StoreError>;
+    /// Takes the session's sealed code and PKCE verifier for its code exchange, recording that
+    /// the exchange is being sent; None when they were taken before (the exchange may have
+    /// been sent: it must not be sent again) or never kept.
+    async fn take_code_for_exchange(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<PendingExchange>, StoreError>;
+    /// One transaction: stores the upstream token won by the code exchange and the documents
+    /// the person consented to, while the session is `authorized`; false (nothing written)
+    /// otherwise. A fetch resumed after a crash starts from these.
+    async fn store_exchange(
+        &self,
+        token: &UpstreamTokenRecord,
+        documents_consented: &[DocType],
+    ) -> Result<bool, StoreError>;
+    /// Unfinished sessions whose link or consent window lapsed by `now_ms` (an opened link
+    /// lapses `authorization_ttl_ms` after the link itself), oldest change first.
+    async fn sessions_due_for_expiry(
+        &self,
+        now_ms: i64,
+        authorization_ttl_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Stores a job on its own (jobs caused by a state change are stored with it); answers its id.
+    async fn enqueue_job(&self, job: &NewJob, now_ms: i64) -> Result<String, StoreError>;
+    /// Claims up to `limit` jobs due by `now_ms` that no live claim holds, leasing each for
+    /// `lease_ms`; instances sharing the database never get the same job.
+    async fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<JobRecord>, StoreError>;
+    /// Ends attempt `attempt` of a job as `outcome`; false (nothing changed) when the job was
+    /// claimed again since (the lease lapsed) or is already finished.
+    async fn finish_job(
+        &self,
+        id: &str,
+        attempt: i64,
+        outcome: &JobOutcome,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Extends the lease of attempt `attempt` of a running job to `until_ms`; false when the
+    /// claim no longer holds the job.
+    async fn renew_job_lease(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// The jobs of a session, oldest first.
+    async fn session_jobs(&self, session_id: &str) -> Result<Vec<JobRecord>, StoreError>;
+
     /// Stores the (already encrypted) upstream token of a session, replacing any previous one.
     async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError>;
     /// The upstream token of a session.
@@ -279,6 +353,77 @@ pub trait Store: Send + Sync + 'static {
         response: &str,
     ) -> Result<bool, StoreError>;
 
+    /// Replaces the sealed redirect secret of a key (issuing one for a key that had none);
+    /// whether the key exists.
+    async fn set_api_key_redirect_secret(
+        &self,
+        id: &str,
+        redirect_secret_sealed: &[u8],
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a new webhook endpoint; an existing id is [`StoreError::Conflict`].
+    async fn insert_webhook_endpoint(&self, e: &WebhookEndpointRecord) -> Result<(), StoreError>;
+    /// The endpoints of an API key that were not removed, oldest first.
+    async fn webhook_endpoints(
+        &self,
+        api_key_id: &str,
+    ) -> Result<Vec<WebhookEndpointRecord>, StoreError>;
+    /// The endpoint with this id (removed ones included; callers scope it to their key).
+    async fn webhook_endpoint(&self, id: &str)
+        -> Result<Option<WebhookEndpointRecord>, StoreError>;
+    /// One transaction: removes the key's endpoint and gives up what was still to be sent to
+    /// it; whether it was there to remove.
+    async fn remove_webhook_endpoint(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Makes `secret_sealed` the key's endpoint's secret; the current one keeps signing too
+    /// until `previous_until_ms`. Whether the endpoint exists (and is not removed).
+    async fn rotate_webhook_secret(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        secret_sealed: &[u8],
+        previous_until_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Claims up to `limit` due deliveries for `owner` until `now_ms + lease_ms`, each the
+    /// earliest pending event of its session for its endpoint; none is claimed by two owners.
+    async fn claim_webhook_deliveries(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError>;
+    /// One transaction: logs an attempt and, while `owner` still holds the delivery's lease,
+    /// moves the delivery on as `outcome` says.
+    async fn finish_webhook_attempt(
+        &self,
+        delivery_id: &str,
+        owner: &str,
+        attempt: &WebhookAttemptRecord,
+        outcome: DeliveryOutcome,
+    ) -> Result<(), StoreError>;
+    /// An endpoint's delivery log, newest attempt first.
+    async fn webhook_attempts(
+        &self,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> Result<Vec<WebhookAttemptRecord>, StoreError>;
+    /// One transaction: forgets delivered and abandoned deliveries of events recorded before
+    /// `before_ms`, with their delivery log (pending ones stay, whatever their age); how many.
+    async fn prune_webhook_log(&self, before_ms: i64) -> Result<u64, StoreError>;
+    /// Makes a delivery (by its id, or by its event's id) of the key's endpoint due now with a
+    /// fresh schedule, whatever became of it; whether there was one.
+    async fn redeliver_webhook(
+        &self,
+        endpoint_id: &str,
+        api_key_id: &str,
+        event_or_delivery_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
     /// The events of a session (one per status change, and its erasure), oldest first.
     async fn session_events(&self, session_id: &str)
         -> Result<Vec<SessionEventRecord>, StoreError>;

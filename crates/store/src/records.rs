@@ -24,6 +24,10 @@ pub struct ApiKeyRecord {
     pub redirect_urls: Vec<String>,
     /// Bumped by every secret rotation; tokens issued under an older generation are refused.
     pub generation: i64,
+    /// The key that signs the redirect back to the business (`ts`, `sig`), sealed with the KEK
+    /// (it must be usable to sign, so it is not hashed); `None` for a key made before it existed
+    /// until the operator issues one. Never shown by `Debug`.
+    pub redirect_secret_sealed: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for ApiKeyRecord {
@@ -34,6 +38,10 @@ impl fmt::Debug for ApiKeyRecord {
             .field("created_at_ms", &self.created_at_ms)
             .field("disabled_at_ms", &self.disabled_at_ms)
             .field("redirect_urls", &self.redirect_urls)
+            .field(
+                "has_redirect_secret",
+                &self.redirect_secret_sealed.is_some(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -292,6 +300,7 @@ mod tests {
             disabled_at_ms: None,
             redirect_urls: vec![],
             generation: 0,
+            redirect_secret_sealed: Some(secret.clone()),
         };
         let auth = AuthorizationRecord {
             state_hash: "s".into(),

@@ -18,6 +18,13 @@ pub enum SealedKind {
     PkceVerifier,
     /// The business's expected details of a session.
     Expected,
+    /// DigiLocker's authorization code, kept from the callback until the fetch job sends it.
+    AuthorizationCode,
+    /// An API key's redirect signing secret (the owner id is the key's id).
+    RedirectSecret,
+    /// A webhook endpoint's signing secret, current or previous (the owner id is the endpoint's
+    /// id; both columns share the context, so a rotation moves the current one unchanged).
+    WebhookSecret,
 }
 
 /// Re-seals one value: `(kind, session id, sealed)` → the value sealed under the new key, or
@@ -25,7 +32,7 @@ pub enum SealedKind {
 pub type Resealer<'a> = dyn Fn(SealedKind, &str, &[u8]) -> Option<Vec<u8>> + Send + Sync + 'a;
 
 /// (table, row key column, sealed column, kind)
-const SEALED_COLUMNS: [(&str, &str, &str, SealedKind); 5] = [
+const SEALED_COLUMNS: [(&str, &str, &str, SealedKind); 10] = [
     (
         "data_keys",
         "session_id",
@@ -51,6 +58,36 @@ const SEALED_COLUMNS: [(&str, &str, &str, SealedKind); 5] = [
         SealedKind::PkceVerifier,
     ),
     ("sessions", "id", "expected_sealed", SealedKind::Expected),
+    (
+        "code_exchanges",
+        "session_id",
+        "code_sealed",
+        SealedKind::AuthorizationCode,
+    ),
+    (
+        "code_exchanges",
+        "session_id",
+        "pkce_verifier_sealed",
+        SealedKind::PkceVerifier,
+    ),
+    (
+        "api_keys",
+        "id",
+        "redirect_secret_sealed",
+        SealedKind::RedirectSecret,
+    ),
+    (
+        "webhook_endpoints",
+        "id",
+        "secret_sealed",
+        SealedKind::WebhookSecret,
+    ),
+    (
+        "webhook_endpoints",
+        "id",
+        "previous_secret_sealed",
+        SealedKind::WebhookSecret,
+    ),
 ];
 
 impl SqlStore {

@@ -12,7 +12,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 pub(crate) const API_KEY_COLUMNS: &str =
-    "id, name, secret_hash, created_at_ms, disabled_at_ms, redirect_urls, generation";
+    "id, name, secret_hash, created_at_ms, disabled_at_ms, redirect_urls, generation, \
+     redirect_secret_sealed";
 pub(crate) const SESSION_COLUMNS: &str =
     "id, api_key_id, status, flow, doc_types, redirect_url, options, \
      consent_expiry_ms, link_id, link_expires_at_ms, created_at_ms, updated_at_ms, failure_reason, \
@@ -76,6 +77,7 @@ pub(crate) fn api_key(row: &AnyRow) -> Result<ApiKeyRecord, StoreError> {
         disabled_at_ms: get(row, t, "disabled_at_ms")?,
         redirect_urls: json(row, t, "redirect_urls")?,
         generation: get(row, t, "generation")?,
+        redirect_secret_sealed: get(row, t, "redirect_secret_sealed")?,
     })
 }
 

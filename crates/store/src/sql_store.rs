@@ -112,7 +112,7 @@ impl Store for SqlStore {
 
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
         let sql = format!(
-            "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             rows::API_KEY_COLUMNS
         );
         sqlx::query(&sql)
@@ -123,6 +123,7 @@ impl Store for SqlStore {
             .bind(key.disabled_at_ms)
             .bind(to_json(&key.redirect_urls))
             .bind(key.generation)
+            .bind(&key.redirect_secret_sealed)
             .execute(&self.writer)
             .await?;
         Ok(())
@@ -288,21 +289,9 @@ impl Store for SqlStore {
     }
 
     async fn put_upstream_token(&self, t: &UpstreamTokenRecord) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO upstream_tokens ({}) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
-             refresh_token_sealed = excluded.refresh_token_sealed, expires_at_ms = excluded.expires_at_ms, \
-             revoked_at_ms = excluded.revoked_at_ms",
-            rows::UPSTREAM_TOKEN_COLUMNS
-        );
-        sqlx::query(&sql)
-            .bind(&t.session_id)
-            .bind(&t.access_token_sealed)
-            .bind(&t.refresh_token_sealed)
-            .bind(t.expires_at_ms)
-            .bind(t.revoked_at_ms)
-            .execute(&self.writer)
-            .await?;
+        let mut tx = self.backend.begin_write(&self.writer).await?;
+        put_upstream_token_in(&mut tx, t).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -425,7 +414,10 @@ impl Store for SqlStore {
         kek_id: &str,
     ) -> Result<u64, StoreError> {
         let changing = self.changing_sessions(None);
+        // Keys hold a sealed redirect secret too.
+        let keys = self.keys.change(None);
         let outcome = self.reseal_all_tx(reseal, kek_id).await;
+        keys.finish();
         if let Some(change) = changing {
             change.finish();
         }
@@ -460,6 +452,190 @@ impl Store for SqlStore {
         response: &str,
     ) -> Result<bool, StoreError> {
         self.insert_session_answering_tx(session, created, key, owner, response)
+            .await
+    }
+
+    async fn consume_callback(
+        &self,
+        state_hash: &str,
+        binding_hash: &str,
+        now_ms: i64,
+        then: &crate::AfterCallback<'_>,
+    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+        let changing = self.changing_sessions(None);
+        let outcome = self
+            .consume_callback_tx(state_hash, binding_hash, now_ms, then)
+            .await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
+    }
+
+    async fn take_code_for_exchange(
+        &self,
+        session_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<crate::PendingExchange>, StoreError> {
+        self.take_code_tx(session_id, now_ms).await
+    }
+
+    async fn store_exchange(
+        &self,
+        token: &UpstreamTokenRecord,
+        documents_consented: &[DocType],
+    ) -> Result<bool, StoreError> {
+        let changing = self.changing_sessions(Some(&token.session_id));
+        let outcome = self.store_exchange_tx(token, documents_consented).await;
+        if let Some(change) = changing {
+            change.finish();
+        }
+        outcome
+    }
+
+    async fn sessions_due_for_expiry(
+        &self,
+        now_ms: i64,
+        authorization_ttl_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.due_for_expiry(now_ms, authorization_ttl_ms, limit)
+            .await
+    }
+
+    async fn enqueue_job(&self, job: &crate::NewJob, now_ms: i64) -> Result<String, StoreError> {
+        self.enqueue(job, now_ms).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::JobRecord>, StoreError> {
+        self.claim(now_ms, lease_ms, limit).await
+    }
+
+    async fn finish_job(
+        &self,
+        id: &str,
+        attempt: i64,
+        outcome: &crate::JobOutcome,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.finish(id, attempt, outcome, now_ms).await
+    }
+
+    async fn renew_job_lease(
+        &self,
+        id: &str,
+        attempt: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.renew(id, attempt, until_ms).await
+    }
+
+    async fn session_jobs(&self, session_id: &str) -> Result<Vec<crate::JobRecord>, StoreError> {
+        self.jobs_of(session_id).await
+    }
+
+    async fn set_api_key_redirect_secret(
+        &self,
+        id: &str,
+        redirect_secret_sealed: &[u8],
+    ) -> Result<bool, StoreError> {
+        let change = self.keys.change(Some(id));
+        let done = sqlx::query("UPDATE api_keys SET redirect_secret_sealed = $1 WHERE id = $2")
+            .bind(redirect_secret_sealed)
+            .bind(id)
+            .execute(&self.writer)
+            .await;
+        change.finish();
+        Ok(done?.rows_affected() == 1)
+    }
+
+    async fn insert_webhook_endpoint(
+        &self,
+        e: &crate::WebhookEndpointRecord,
+    ) -> Result<(), StoreError> {
+        self.insert_endpoint(e).await
+    }
+
+    async fn webhook_endpoints(
+        &self,
+        api_key_id: &str,
+    ) -> Result<Vec<crate::WebhookEndpointRecord>, StoreError> {
+        self.endpoints_of(api_key_id).await
+    }
+
+    async fn webhook_endpoint(
+        &self,
+        id: &str,
+    ) -> Result<Option<crate::WebhookEndpointRecord>, StoreError> {
+        self.endpoint_by_id(id).await
+    }
+
+    async fn remove_webhook_endpoint(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.remove_endpoint(id, api_key_id, now_ms).await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        id: &str,
+        api_key_id: &str,
+        secret_sealed: &[u8],
+        previous_until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.rotate_endpoint_secret(id, api_key_id, secret_sealed, previous_until_ms)
+            .await
+    }
+
+    async fn claim_webhook_deliveries(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::ClaimedDelivery>, StoreError> {
+        self.claim_deliveries(owner, now_ms, lease_ms, limit).await
+    }
+
+    async fn finish_webhook_attempt(
+        &self,
+        delivery_id: &str,
+        owner: &str,
+        attempt: &crate::WebhookAttemptRecord,
+        outcome: crate::DeliveryOutcome,
+    ) -> Result<(), StoreError> {
+        self.finish_attempt(delivery_id, owner, attempt, outcome)
+            .await
+    }
+
+    async fn webhook_attempts(
+        &self,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> Result<Vec<crate::WebhookAttemptRecord>, StoreError> {
+        self.attempts_of(endpoint_id, limit).await
+    }
+
+    async fn prune_webhook_log(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.prune_log(before_ms).await
+    }
+
+    async fn redeliver_webhook(
+        &self,
+        endpoint_id: &str,
+        api_key_id: &str,
+        event_or_delivery_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.redeliver(endpoint_id, api_key_id, event_or_delivery_id, now_ms)
             .await
     }
 
@@ -522,6 +698,29 @@ pub(crate) async fn insert_session_in(
         .bind(to_json(&s.documents_missing))
         .bind(s.erased_at_ms)
         .bind(&s.expected_sealed)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Inside a transaction: stores a session's (sealed) upstream token, replacing any previous one.
+pub(crate) async fn put_upstream_token_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    t: &UpstreamTokenRecord,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO upstream_tokens ({}) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
+         refresh_token_sealed = excluded.refresh_token_sealed, expires_at_ms = excluded.expires_at_ms, \
+         revoked_at_ms = excluded.revoked_at_ms",
+        rows::UPSTREAM_TOKEN_COLUMNS
+    );
+    sqlx::query(&sql)
+        .bind(&t.session_id)
+        .bind(&t.access_token_sealed)
+        .bind(&t.refresh_token_sealed)
+        .bind(t.expires_at_ms)
+        .bind(t.revoked_at_ms)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -165,6 +165,11 @@ impl Cluster {
         stdout
     }
 
+    /// The shared database, opened from the test (to look at what the instances stored).
+    pub async fn store(&self) -> std::sync::Arc<dyn digigate_store::Store> {
+        digigate_store::connect(&self.db.url).await.unwrap()
+    }
+
     /// The actions `digigate audit --session` prints for the session, in order.
     pub fn audit_actions(&self, session_id: &str) -> Vec<String> {
         self.run(&["audit", "--session", session_id])

@@ -224,3 +224,45 @@ async fn an_init_retried_on_another_instance_with_its_idempotency_key_answers_th
     let (_, other) = cluster.init(1, &token, Some("order-4712")).await;
     assert_ne!(other["session_id"], first["session_id"]);
 }
+
+#[tokio::test]
+async fn two_instances_run_each_fetch_exactly_once_between_them() {
+    let cluster = Cluster::start(&[]).await;
+    let token = cluster.authenticate(0).await;
+    // Callbacks land on B; both instances' runners poll the shared jobs.
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(cluster.journey_across_instances(&token).await);
+    }
+    let store = cluster.store().await;
+    for id in &sessions {
+        let jobs = store.session_jobs(id).await.unwrap();
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        assert_eq!(
+            jobs[0].attempts, 1,
+            "claimed by one instance, once: {jobs:?}"
+        );
+        assert!(jobs[0].done_at_ms.is_some() && jobs[0].last_error.is_none());
+        let events: Vec<_> = store
+            .session_events(id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect();
+        assert_eq!(
+            events,
+            [
+                "session.initialized",
+                "session.authorized",
+                "session.succeeded"
+            ]
+        );
+        let outcomes = cluster
+            .audit_actions(id)
+            .into_iter()
+            .filter(|a| a == "callback.completed")
+            .count();
+        assert_eq!(outcomes, 1, "{id}");
+    }
+}

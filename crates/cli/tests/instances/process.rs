@@ -81,6 +81,25 @@ impl Process {
         }
     }
 
+    /// Waits until the process ends by itself (a crash test's kill), at most `within`; answers
+    /// how it ended.
+    #[allow(dead_code)] // used by `tests/crash`, which includes this module
+    pub fn wait_for_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} is still running:\n{}",
+                self.name,
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until the port accepts connections (the simulator binds it once its keys are ready).
     pub fn wait_for_port(&mut self, port: u16) {
         self.wait_until("accepting connections", |_| {

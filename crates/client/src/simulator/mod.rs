@@ -22,6 +22,9 @@ pub const SIMULATOR_CODE: &str = "123456";
 const MAX_REDIRECTS: usize = 10;
 /// Pages filled before giving up (sign-up with every step has five).
 const MAX_PAGES: usize = 8;
+/// Reloads of the gateway's waiting page before giving up (it forwards by itself after a
+/// minute, reloading every second).
+const MAX_WAITS: usize = 120;
 
 /// What the person answers on the consent page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,12 +214,41 @@ impl Browser {
     /// sends the person (the business's `redirect_url`, from the page that forwards there).
     pub async fn finish(&self, callback: &Url) -> Result<Url, ClientError> {
         let res = self.get(callback.clone()).await?;
-        if let Some(next) = redirect_target(callback, &res) {
-            return Ok(next);
+        self.follow_to_business(callback, res).await
+    }
+
+    /// From the gateway's answer `res` at `from` (its callback, or its waiting page), waits as
+    /// a browser does: the waiting page reloads itself after a delay (`Refresh: 1;url=…`) while
+    /// the documents are fetched, until the page that forwards at once to the business.
+    /// Returns that address.
+    pub async fn follow_to_business(&self, from: &Url, res: Response) -> Result<Url, ClientError> {
+        let (mut from, mut res) = (from.clone(), res);
+        for _ in 0..MAX_WAITS {
+            if let Some(next) = redirect_target(&from, &res) {
+                return Ok(next);
+            }
+            let waiting = (res.status() == StatusCode::OK)
+                .then(|| {
+                    res.headers()
+                        .get(REFRESH)?
+                        .to_str()
+                        .ok()
+                        .and_then(delayed_refresh)
+                })
+                .flatten()
+                .and_then(|(delay, target)| Some((delay, from.join(target).ok()?)));
+            let Some((delay, next)) = waiting else {
+                let status = res.status();
+                let html = res.text().await?;
+                return Err(unexpected(&from, status, &html));
+            };
+            tokio::time::sleep(delay).await;
+            res = self.get(next.clone()).await?;
+            from = next;
         }
-        let status = res.status();
-        let html = res.text().await?;
-        Err(unexpected(callback, status, &html))
+        Err(ClientError::Consent(format!(
+            "the gateway kept the person waiting for more than {MAX_WAITS} reloads"
+        )))
     }
 }
 
@@ -261,6 +293,25 @@ fn refresh_target(value: &str) -> Option<&str> {
     Some(url.trim_matches(|c| c == '\'' || c == '"'))
 }
 
+/// The delay and URL of a refresh that waits (`1;url=…`): the gateway's waiting page.
+fn delayed_refresh(value: &str) -> Option<(std::time::Duration, &str)> {
+    let (delay, rest) = value.split_once(';').or_else(|| value.split_once(','))?;
+    let delay = delay
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|d| *d > 0.0 && *d <= 60.0)?;
+    let rest = rest.trim_start();
+    let url = rest
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("url="))
+        .map(|_| rest[4..].trim())?;
+    Some((
+        std::time::Duration::from_secs_f64(delay),
+        url.trim_matches(|c| c == '\'' || c == '"'),
+    ))
+}
+
 /// An error naming the page without its query (which may hold a `code` or `state`).
 fn unexpected(url: &Url, status: StatusCode, html: &str) -> ClientError {
     let mut page = url.clone();
@@ -285,5 +336,20 @@ mod tests {
         );
         assert_eq!(refresh_target("5;url=https://a.example/"), None);
         assert_eq!(refresh_target("0"), None);
+    }
+
+    #[test]
+    fn waiting_refreshes_are_read_with_their_delay() {
+        use super::delayed_refresh;
+        use std::time::Duration;
+        assert_eq!(
+            delayed_refresh("1;url=https://g.example/callbacks/digilocker/wait?s=1"),
+            Some((
+                Duration::from_secs(1),
+                "https://g.example/callbacks/digilocker/wait?s=1"
+            ))
+        );
+        assert_eq!(delayed_refresh("0;url=https://a.example/"), None);
+        assert_eq!(delayed_refresh("1"), None);
     }
 }

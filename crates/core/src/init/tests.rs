@@ -105,6 +105,42 @@ fn redirect_urls_must_be_https_without_tricks() {
 }
 
 #[test]
+fn redirect_urls_carrying_the_parameters_the_gateway_adds_are_refused_by_name() {
+    for (url, name) in [
+        (
+            "https://shop.example/done?session_id=FAKE&status=succeeded",
+            "session_id",
+        ),
+        (
+            "https://shop.example/done?order=1&status=succeeded",
+            "status",
+        ),
+        ("https://shop.example/done?ts=1", "ts"),
+        ("https://shop.example/done?a=b&sig=v1,xyz", "sig"),
+        ("https://shop.example/done?SIG=x", "sig"),
+        ("https://shop.example/done?%73ig=x", "sig"),
+    ] {
+        let err =
+            InitRequest::from_json(&with("redirect_url", json!(url)), NOW, false).unwrap_err();
+        assert_eq!(err.field, "redirect_url", "{url}");
+        assert!(
+            err.problem.contains(&format!("parameter {name}")),
+            "{url}: {err}"
+        );
+    }
+    for fine in [
+        "https://shop.example/done?order=1",
+        "https://shop.example/done?session=1&statuses=2&tsx=3",
+        "https://shop.example/done#status=1",
+    ] {
+        assert!(
+            InitRequest::from_json(&with("redirect_url", json!(fine)), NOW, false).is_ok(),
+            "{fine}"
+        );
+    }
+}
+
+#[test]
 fn http_localhost_is_allowed_only_in_development_mode() {
     let body = with("redirect_url", json!("http://127.0.0.1:3000/cb"));
     assert!(InitRequest::from_json(&body, NOW, false).is_err());

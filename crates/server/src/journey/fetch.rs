@@ -16,7 +16,7 @@ use digigate_store::{
     CompletedSession, DataKeyRecord, DocumentRecord, MissingDocument, SessionRecord,
     UpstreamTokenRecord,
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -182,25 +182,23 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     ceiling.mul_f64(rand::random::<f64>())
 }
 
-/// Exchanges the code (once, never retried), fetches what the person consented to and stores
-/// everything in one transaction.
-pub(super) async fn exchange_and_fetch(
+/// Fetches what the person consented to (`granted`) with the grant's token and stores
+/// everything in one transaction. A resumed fetch passes a grant rebuilt from the stored token
+/// (its `scope` empty: the documents' URIs then come from the issued list).
+pub(super) async fn fetch_and_store(
     state: &AppState,
     session: &SessionRecord,
-    auth: &digigate_store::AuthorizationRecord,
-    code: &str,
+    grant: &TokenGrant,
+    granted: Vec<DocType>,
 ) -> Result<(), Failure> {
     let inner = &state.inner;
-    let grant = exchange(state, session, auth, code).await?;
-    store_token(state, &session.id, &grant).await?;
-    let mut tokens = Tokens::new(&session.id, &grant);
+    let mut tokens = Tokens::new(&session.id, grant);
     let (dl, deadline, account) = (
         &inner.digilocker,
         session.consent_expiry_ms,
         UpstreamClass::Account,
     );
     let m = state.metrics();
-    let granted = consented(&grant, session);
     let user = read(state, account, deadline, &mut tokens, |t| {
         let dl = dl.clone();
         async move { m.upstream(Upstream::User, dl.user_details(&t)).await }
@@ -222,7 +220,7 @@ pub(super) async fn exchange_and_fetch(
     let documents = fetch_documents(
         state,
         session,
-        &grant,
+        grant,
         &mut tokens,
         &granted,
         &issued,
@@ -256,29 +254,36 @@ pub(super) async fn exchange_and_fetch(
         inner
             .metrics
             .transition(digigate_core::SessionStatus::Succeeded, None);
+        crate::crash::point(crate::crash::CrashPoint::AfterSuccess);
     }
     Ok(())
 }
 
-/// Opens the authorization's PKCE verifier and exchanges the code with it, exactly once.
-async fn exchange(
+/// Opens the sealed code and PKCE verifier and exchanges the code with them, exactly once:
+/// the caller took them from the store, which hands them out once.
+pub(super) async fn exchange(
     state: &AppState,
     session: &SessionRecord,
-    auth: &digigate_store::AuthorizationRecord,
-    code: &str,
+    code_sealed: &[u8],
+    verifier_sealed: &[u8],
 ) -> Result<TokenGrant, Failure> {
     let inner = &state.inner;
     let internal = || Failure::Reason(FailureReason::UpstreamUnavailable);
-    let verifier = inner
-        .vault
-        .open_secret(
-            &kek_context(SealedKind::PkceVerifier, &session.id),
-            &auth.pkce_verifier_sealed,
-        )
-        .map_err(|_| internal())?;
-    let verifier = SecretString::from(String::from_utf8(verifier).map_err(|_| internal())?);
+    let open = |kind: SealedKind, sealed: &[u8]| -> Result<SecretString, Failure> {
+        let plain = inner
+            .vault
+            .open_secret(&kek_context(kind, &session.id), sealed)
+            .map_err(|_| internal())?;
+        Ok(SecretString::from(
+            String::from_utf8(plain).map_err(|_| internal())?,
+        ))
+    };
+    let verifier = open(SealedKind::PkceVerifier, verifier_sealed)?;
+    let code = open(SealedKind::AuthorizationCode, code_sealed)?;
     admit(state, UpstreamClass::Token)?;
-    let exchange = inner.digilocker.exchange_code(code, &verifier);
+    let exchange = inner
+        .digilocker
+        .exchange_code(code.expose_secret(), &verifier);
     let outcome = inner.metrics.upstream(Upstream::Token, exchange).await;
     record(state, UpstreamClass::Token, &outcome);
     outcome.map_err(|e| {
@@ -288,7 +293,7 @@ async fn exchange(
 }
 
 /// The requested document types the granted `scope` consents to, once each, in its order.
-fn consented(grant: &TokenGrant, session: &SessionRecord) -> Vec<DocType> {
+pub(super) fn consented(grant: &TokenGrant, session: &SessionRecord) -> Vec<DocType> {
     let mut granted: Vec<DocType> = Vec::new();
     for d in grant
         .granted_doctypes()
@@ -381,15 +386,20 @@ async fn fetch_documents(
             }
         };
         match fetched {
-            Ok(file) => documents.push(document_record(
-                &session.id,
-                *doc_type,
-                item,
-                grant,
-                file,
-                data_key,
-                cfg,
-            )),
+            Ok(file) => {
+                documents.push(document_record(
+                    &session.id,
+                    *doc_type,
+                    item,
+                    grant,
+                    file,
+                    data_key,
+                    cfg,
+                ));
+                if documents.len() == 1 {
+                    crate::crash::point(crate::crash::CrashPoint::AfterFirstDocument);
+                }
+            }
             Err(DigiLockerError::Api { error, .. }) if error.starts_with("aadhaar_not_") => {
                 missing.push(MissingDocument {
                     doc_type: *doc_type,
@@ -402,14 +412,35 @@ async fn fetch_documents(
     Ok(documents)
 }
 
+/// Stores the exchange's token and the consented documents together (see
+/// `Store::store_exchange`): from here on a resumed fetch starts from them. false when the
+/// session is no longer `authorized`.
+pub(super) async fn store_exchange(
+    state: &AppState,
+    session_id: &str,
+    grant: &TokenGrant,
+    granted: &[DocType],
+) -> Result<bool, Failure> {
+    let record = sealed_token(state, session_id, grant);
+    Ok(state.inner.store.store_exchange(&record, granted).await?)
+}
+
+/// Replaces the stored token with a refreshed one, so that revocation ends the live grant and
+/// a resumed fetch uses it.
 async fn store_token(
     state: &AppState,
     session_id: &str,
     grant: &TokenGrant,
 ) -> Result<(), Failure> {
+    let record = sealed_token(state, session_id, grant);
+    Ok(state.inner.store.put_upstream_token(&record).await?)
+}
+
+/// The grant's tokens sealed with the KEK, as stored.
+fn sealed_token(state: &AppState, session_id: &str, grant: &TokenGrant) -> UpstreamTokenRecord {
     let vault = &state.inner.vault;
     let context = kek_context(SealedKind::AccessToken, session_id);
-    let record = UpstreamTokenRecord {
+    UpstreamTokenRecord {
         session_id: session_id.to_owned(),
         access_token_sealed: vault.seal_secret(&context, grant.access_token.expose().as_bytes()),
         refresh_token_sealed: grant.refresh_token.as_ref().map(|t| {
@@ -418,8 +449,7 @@ async fn store_token(
         }),
         expires_at_ms: grant.expires_in.map(|s| now_ms() + s as i64 * 1000),
         revoked_at_ms: None,
-    };
-    Ok(state.inner.store.put_upstream_token(&record).await?)
+    }
 }
 
 #[cfg(test)]

@@ -39,3 +39,30 @@ pub async fn expire_if_due(
     }
     Ok(store.session(&s.id).await?.unwrap_or(s))
 }
+
+/// How many lapsed sessions one sweep moves at most; the next tick takes the rest.
+const EXPIRY_BATCH: i64 = 500;
+
+/// Moves every session whose link or consent window has lapsed to `expired` (each move writes
+/// its `session.expired` event), so sessions expire on time without a request reading them.
+/// Run by the job runner's tick; answers how many sessions it expired.
+pub async fn expire_lapsed(state: &AppState) -> Result<usize, StoreError> {
+    let (store, cfg) = (&state.inner.store, &state.inner.config);
+    let now = now_ms();
+    let auth_ttl = cfg.authorization_ttl.as_millis() as i64;
+    let mut expired = 0;
+    for s in store
+        .sessions_due_for_expiry(now, auth_ttl, EXPIRY_BATCH)
+        .await?
+    {
+        if expiry_due(&s, cfg, now)
+            && store
+                .transition(&s.id, SessionStatus::Expired, None, now)
+                .await?
+        {
+            tracing::info!(session_id = %s.id, "session expired");
+            expired += 1;
+        }
+    }
+    Ok(expired)
+}

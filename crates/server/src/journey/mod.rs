@@ -1,5 +1,6 @@
 //! The journey after DigiLocker sends the person back: exchange the code, fetch the consented
-//! documents and the profile, store them sealed, and send the person on to the business.
+//! documents and the profile and store them sealed (the fetch job, [`run_fetch`]), while the
+//! person waits on a page that forwards them to the business once the session has ended.
 
 pub mod erasure;
 mod fetch;
@@ -14,7 +15,8 @@ use crate::AppState;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use digigate_core::{FailureReason, SessionStatus};
-use digigate_store::{AuthorizationRecord, StoreError};
+use digigate_digilocker::{AccessToken, TokenGrant};
+use digigate_store::{SealedKind, SessionRecord, StoreError};
 use rand::RngCore;
 
 /// 256 random bits, base64url: link ids, `state` values and browser bindings.
@@ -33,15 +35,9 @@ pub fn binding_cookie_name(state_token: &str) -> String {
 /// Why the journey could not end in a recorded outcome.
 #[derive(Debug, thiserror::Error)]
 pub enum JourneyError {
-    /// Storage failed; the session stays `authorized` until it expires.
+    /// Storage failed; the job retries, and the session expires at the end of its window.
     #[error("storage failed")]
     Store(#[from] StoreError),
-    /// The session of a consumed authorization is gone.
-    #[error("session of the authorization is missing")]
-    MissingSession,
-    /// The task running the journey panicked or was cancelled.
-    #[error("the journey task ended abnormally")]
-    Aborted,
     /// The outcome could not be written to the audit log.
     #[error("the audit log could not be written")]
     Audit(#[source] crate::audit::AuditError),
@@ -59,29 +55,24 @@ impl From<StoreError> for Failure {
     }
 }
 
-/// Runs the rest of the journey for a consumed authorization and returns where to send the
-/// browser: the business's `redirect_url` with `session_id` and `status`.
-pub async fn complete(
-    state: &AppState,
-    auth: &AuthorizationRecord,
-    code: Option<&str>,
-    error: Option<&str>,
-) -> Result<String, JourneyError> {
+/// The fetch job's work for one session (see `crate::jobs`): exchange the kept code once,
+/// store the token, fetch and store the documents, and record the outcome. Run again after a
+/// crash, it picks up where the stored state says the last run stopped:
+/// - the session is no longer `authorized` (finished, expired): nothing to fetch;
+/// - a token is stored: the exchange happened; fetch again with it;
+/// - no token, and the code was taken for an exchange: that exchange may have reached
+///   DigiLocker, and a code works once, so the session fails as `fetch_interrupted`;
+/// - otherwise: exchange the code.
+///
+/// `Err` only for failures of storage, which the job retries.
+pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), JourneyError> {
     let store = &state.inner.store;
-    let session = store
-        .session(&auth.session_id)
-        .await?
-        .ok_or(JourneyError::MissingSession)?;
+    let Some(session) = store.session(session_id).await? else {
+        return Ok(());
+    };
     let session = lifecycle::expire_if_due(state, session).await?;
     if session.status == SessionStatus::Authorized {
-        let outcome = match (error, code) {
-            (Some("access_denied"), _) => Err(Failure::Reason(FailureReason::ConsentDenied)),
-            (Some(_), _) | (None, None) => {
-                Err(Failure::Reason(FailureReason::UpstreamAuthorizationError))
-            }
-            (None, Some(code)) => fetch::exchange_and_fetch(state, &session, auth, code).await,
-        };
-        match outcome {
+        match fetch_for(state, &session).await {
             Ok(()) => {}
             Err(Failure::Reason(reason)) => {
                 tracing::info!(session_id = %session.id, reason = reason.as_str(), "session failed");
@@ -101,15 +92,87 @@ pub async fn complete(
         .session(&session.id)
         .await?
         .map_or(session.status, |s| s.status);
-    let detail = Some(status.as_str());
     crate::audit::record(
         state,
         None,
         &session.id,
         crate::audit::Action::CallbackCompleted,
-        detail,
+        Some(status.as_str()),
     )
     .await
     .map_err(JourneyError::Audit)?;
-    return_address::to_business(&session, status).ok_or(JourneyError::MissingSession)
+    Ok(())
+}
+
+/// Exchanges (or resumes after the exchange) and fetches for an `authorized` session.
+async fn fetch_for(state: &AppState, session: &SessionRecord) -> Result<(), Failure> {
+    let store = &state.inner.store;
+    if let Some(token) = store.upstream_token(&session.id).await? {
+        tracing::info!(session_id = %session.id, "resuming a fetch after its code exchange");
+        let grant = stored_grant(state, &session.id, &token)
+            .ok_or(Failure::Reason(FailureReason::UpstreamUnavailable))?;
+        let granted = session.documents_consented.clone();
+        return fetch::fetch_and_store(state, session, &grant, granted).await;
+    }
+    let Some(pending) = store.take_code_for_exchange(&session.id, now_ms()).await? else {
+        tracing::warn!(session_id = %session.id, "a code exchange was interrupted");
+        return Err(Failure::Reason(FailureReason::FetchInterrupted));
+    };
+    crate::crash::point(crate::crash::CrashPoint::BeforeExchange);
+    let grant = fetch::exchange(
+        state,
+        session,
+        &pending.code_sealed,
+        &pending.pkce_verifier_sealed,
+    )
+    .await?;
+    let granted = fetch::consented(&grant, session);
+    if !fetch::store_exchange(state, &session.id, &grant, &granted).await? {
+        return Ok(()); // the session moved on (expired) meanwhile
+    }
+    crate::crash::point(crate::crash::CrashPoint::AfterExchangeStored);
+    fetch::fetch_and_store(state, session, &grant, granted).await
+}
+
+/// The grant a resumed fetch works with: the stored token, and no scope (the documents the
+/// person consented to were stored with the token).
+fn stored_grant(
+    state: &AppState,
+    session_id: &str,
+    token: &digigate_store::UpstreamTokenRecord,
+) -> Option<TokenGrant> {
+    let vault = &state.inner.vault;
+    let open = |kind, sealed: &[u8]| {
+        let plain = vault
+            .open_secret(&crate::vault::kek_context(kind, session_id), sealed)
+            .ok()?;
+        String::from_utf8(plain).ok().map(AccessToken::new)
+    };
+    let refresh_token = match &token.refresh_token_sealed {
+        Some(sealed) => Some(open(SealedKind::RefreshToken, sealed)?),
+        None => None,
+    };
+    Some(TokenGrant {
+        access_token: open(SealedKind::AccessToken, &token.access_token_sealed)?,
+        refresh_token,
+        expires_in: None,
+        scope: String::new(),
+        consent_valid_till: None,
+        digilocker_id: None,
+        name: None,
+        dob: None,
+        gender: None,
+        eaadhaar: None,
+        reference_key: None,
+        id_token: None,
+    })
+}
+
+/// The failure a callback's `error` (or a callback with neither `error` nor `code`) means.
+pub fn callback_failure(error: Option<&str>, code: Option<&str>) -> Option<FailureReason> {
+    match (error, code) {
+        (Some("access_denied"), _) => Some(FailureReason::ConsentDenied),
+        (Some(_), _) | (None, None) => Some(FailureReason::UpstreamAuthorizationError),
+        (None, Some(_)) => None,
+    }
 }

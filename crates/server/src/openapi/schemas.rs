@@ -5,6 +5,7 @@
 use digigate_core::init::INIT_ENTITY;
 use digigate_core::verify::VERIFY_ENTITY;
 use digigate_core::{DocType, FailureReason, Flow, SessionStatus, VerificationMethod};
+use digigate_core::{SDK_SESSION_ENTITY, SDK_SESSION_REQUEST_ENTITY};
 use serde_json::{json, Value};
 
 /// Sign-up verification methods Sandbox lists for `options.verification_method`.
@@ -33,7 +34,7 @@ fn entity(tag: &str) -> Value {
 
 /// Every schema under `components.schemas`, by name.
 pub fn components() -> Value {
-    json!({
+    let mut c = json!({
         "DocType": { "type": "string", "enum": doc_types() },
         "SuccessEnvelope": {
             "type": "object",
@@ -107,7 +108,23 @@ pub fn components() -> Value {
                     }
                 },
                 "erased_at": { "type": "integer" },
-                "reason": { "type": "string", "enum": failure_reasons() }
+                "reason": { "type": "string", "enum": failure_reasons() },
+                "retryable": {
+                    "type": "boolean",
+                    "description": "With `reason`: whether a new session for the same person may end differently (docs/lifecycle.md lists each reason)."
+                },
+                "history": {
+                    "type": "array",
+                    "description": "Every status the session has had, oldest first: `created` at its creation, then one entry per transition.",
+                    "items": {
+                        "type": "object",
+                        "required": ["status", "at"],
+                        "properties": {
+                            "status": { "type": "string", "enum": statuses() },
+                            "at": { "type": "integer", "description": "Epoch milliseconds." }
+                        }
+                    }
+                }
             }
         },
         "UserProfileData": {
@@ -227,7 +244,38 @@ pub fn components() -> Value {
                 "erased_at": { "type": "integer", "description": "When the data was erased, Unix milliseconds." }
             }
         }
-    })
+    });
+    let mut sdk_status = c["SessionStatusData"].clone();
+    sdk_status["properties"]["@entity"] = entity(SDK_SESSION_ENTITY);
+    c["SdkSessionStatusData"] = sdk_status;
+    c["SdkSessionRequest"] = sdk_request();
+    c["SdkSessionData"] = json!({
+        "type": "object",
+        "required": ["@entity", "id", "status", "created_at"],
+        "properties": {
+            "@entity": entity(SDK_SESSION_ENTITY),
+            "id": { "type": "string", "format": "uuid", "description": "The session id the web SDK opens." },
+            "status": { "type": "string", "enum": ["created"] },
+            "created_at": { "type": "integer", "description": "Unix milliseconds." }
+        }
+    });
+    c
+}
+
+/// The body of `POST /kyc/digilocker-sdk/sessions/create`, as Sandbox documents it (no
+/// `redirect_url`, no `options`, nothing else).
+fn sdk_request() -> Value {
+    let mut body = init_request();
+    body["required"] = json!(["@entity", "flow", "doc_types"]);
+    body["additionalProperties"] = json!(false);
+    body["description"] =
+        json!("Sandbox's SDK session body: init's `flow` and `doc_types`, and no other field.");
+    let props = body["properties"]
+        .as_object_mut()
+        .expect("init's properties");
+    props.retain(|k, _| matches!(k.as_str(), "@entity" | "flow" | "doc_types"));
+    props.insert("@entity".into(), entity(SDK_SESSION_REQUEST_ENTITY));
+    body
 }
 
 /// The body of `POST /kyc/digilocker/sessions/init`, as Sandbox documents it.

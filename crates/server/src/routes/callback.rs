@@ -1,19 +1,25 @@
 //! `GET /callbacks/digilocker`: DigiLocker sends the person back here. The `state` is consumed
-//! atomically together with the browser binding; only then is DigiLocker called.
+//! atomically together with the browser binding, and in the same transaction the code is kept
+//! (sealed) and the fetch job enqueued; the person then waits on the waiting page
+//! (`routes/wait.rs`) while the job runs. Nothing here calls DigiLocker.
 
 use crate::browser_input::{cookie, parse_query};
+use crate::crash::{self, CrashPoint};
 use crate::envelope::now_ms;
-use crate::journey::{self, binding_cookie_name};
+use crate::journey::{self, binding_cookie_name, return_address};
 use crate::navigation;
 use crate::page_error::PageError;
-use crate::vault::sha256_hex;
+use crate::vault::{kek_context, sha256_hex};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
+use digigate_core::SessionStatus;
+use digigate_store::{AfterCallback, SealedKind};
 
-/// Completes the journey: consume `state`, exchange the code, fetch and store the documents,
-/// and send the person back to the business (through [`navigation::forward`]: see there why a page).
+/// Consumes `state`; on a code, keeps it for the fetch job and answers the waiting page; on an
+/// error from DigiLocker, fails the session in the same transaction and sends the person back
+/// to the business at once (through [`navigation::forward`]: see there why a page).
 pub async fn digilocker_callback(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -31,34 +37,49 @@ pub async fn digilocker_callback(
     let Some(binding) = cookie(&headers, &binding_cookie_name(state_token)) else {
         return Err(PageError::CallbackRejected);
     };
+    let (code, error) = (params.get("code"), params.get("error"));
+    let failure = journey::callback_failure(error.map(String::as_str), code.map(String::as_str));
+    let vault = &state.inner.vault;
+    let code = code.map(String::as_str).unwrap_or_default();
+    let seal_code = |session_id: &str| {
+        let context = kek_context(SealedKind::AuthorizationCode, session_id);
+        vault.seal_secret(&context, code.as_bytes())
+    };
+    let then = match failure {
+        Some(reason) => AfterCallback::Fail(reason),
+        None => AfterCallback::Fetch {
+            seal_code: &seal_code,
+        },
+    };
     let store = &state.inner.store;
     let consumed = store
-        .consume_authorization(
+        .consume_callback(
             &sha256_hex(state_token.as_bytes()),
             &sha256_hex(binding.as_bytes()),
             now_ms(),
+            &then,
         )
         .await;
     let auth = consumed
         .map_err(|e| PageError::internal("could not consume the callback state", e))?
         .ok_or(PageError::CallbackRejected)?;
-    state
-        .metrics()
-        .transition(digigate_core::SessionStatus::Authorized, None);
-    // The journey runs in its own task: `state` is spent, so it must finish (and revoke the
-    // DigiLocker token) even if the browser goes away while documents are fetched.
-    let (code, error) = (params.get("code").cloned(), params.get("error").cloned());
-    let (task_state, task_auth) = (state.clone(), auth.clone());
-    let outcome = tokio::spawn(async move {
-        journey::complete(&task_state, &task_auth, code.as_deref(), error.as_deref()).await
-    })
-    .await
-    .unwrap_or(Err(journey::JourneyError::Aborted));
-    let location = outcome.map_err(|e| PageError::JourneyFailed {
-        session_id: auth.session_id.clone(),
-        cause: Box::new(e),
-    })?;
-    let mut res = navigation::forward(&location);
+    crash::point(CrashPoint::AfterCallback);
+    let mut res = match failure {
+        None => {
+            state.metrics().transition(SessionStatus::Authorized, None);
+            state.inner.jobs.wake();
+            crate::routes::wait::first_page(&state, &auth.session_id)
+        }
+        Some(reason) => {
+            tracing::info!(session_id = %auth.session_id, reason = reason.as_str(), "session failed");
+            // The person came back from DigiLocker, though without consent to fetch with.
+            state.metrics().stage(crate::metrics::Stage::Returned);
+            state
+                .metrics()
+                .transition(SessionStatus::Failed, Some(reason));
+            failed_now(&state, &auth.session_id).await?
+        }
+    };
     let expire = format!(
         "{}=; Path={}; Max-Age=0; HttpOnly; SameSite=Lax",
         binding_cookie_name(state_token),
@@ -67,4 +88,34 @@ pub async fn digilocker_callback(
     res.headers_mut()
         .append(header::SET_COOKIE, expire.parse().expect("ascii cookie"));
     Ok(res)
+}
+
+/// The page sending the person of a session that just failed back to the business.
+async fn failed_now(state: &AppState, session_id: &str) -> Result<Response, PageError> {
+    let journey_failed =
+        |cause: Box<dyn std::error::Error + Send + Sync>| PageError::JourneyFailed {
+            session_id: session_id.to_owned(),
+            cause,
+        };
+    let session = state
+        .inner
+        .store
+        .session(session_id)
+        .await
+        .map_err(|e| journey_failed(Box::new(e)))?
+        .ok_or_else(|| journey_failed("the session of the callback is missing".into()))?;
+    crate::audit::record(
+        state,
+        None,
+        session_id,
+        crate::audit::Action::CallbackCompleted,
+        Some(SessionStatus::Failed.as_str()),
+    )
+    .await
+    .map_err(|e| journey_failed(Box::new(e)))?;
+    let location = return_address::for_session(state, &session, session.status)
+        .await
+        .map_err(|e| PageError::internal("could not open the key's redirect secret", e))?
+        .ok_or(PageError::InvalidReturnAddress)?;
+    Ok(navigation::forward(&location))
 }

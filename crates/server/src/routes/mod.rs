@@ -11,8 +11,13 @@ mod extract;
 mod health;
 mod init;
 mod profile;
+mod sdk;
 mod status;
 mod verify;
+pub(crate) mod wait;
+mod webhooks;
+
+pub(crate) use sdk::create as sdk_create;
 
 use crate::envelope::with_transaction_id;
 use crate::error::ApiError;
@@ -24,6 +29,7 @@ use axum::{middleware, Router};
 /// All routes of the gateway.
 pub fn router(state: AppState) -> Router {
     let sessions = "/kyc/digilocker/sessions";
+    let sdk_sessions = "/kyc/digilocker-sdk/sessions";
     Router::new()
         .route("/authenticate", post(authenticate::authenticate))
         .route("/kyc/digilocker/user/verify", post(verify::verify_user))
@@ -48,8 +54,46 @@ pub fn router(state: AppState) -> Router {
             &format!("{sessions}/{{session_id}}/documents/{{doc_type}}"),
             get(documents::fetch_document),
         )
+        .route(
+            "/webhooks/endpoints",
+            post(webhooks::add_endpoint).get(webhooks::list_endpoints),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}",
+            delete(webhooks::remove_endpoint),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/webhooks/endpoints/{endpoint_id}/redeliver",
+            post(webhooks::redeliver),
+        )
+        .route(&format!("{sdk_sessions}/create"), post(sdk::create_session))
+        .route(
+            &format!("{sdk_sessions}/{{session_id}}/status"),
+            get(sdk::session_status),
+        )
+        .route(
+            &format!("{sdk_sessions}/{{session_id}}/user/profile"),
+            get(profile::user_profile),
+        )
+        .route(
+            &format!("{sdk_sessions}/{{session_id}}/documents/{{doc_type}}"),
+            get(documents::fetch_document),
+        )
+        .route("/sdk/{script}", get(crate::sdk::script::serve))
+        .route("/sdk/start/{session_id}", get(crate::sdk::pages::start))
+        .route("/sdk/complete", get(crate::sdk::pages::complete))
+        .route("/sdk/demo", get(crate::sdk::demo::demo))
         .route("/connect/{link_id}", get(connect::open_link))
         .route("/callbacks/digilocker", get(callback::digilocker_callback))
+        .route("/callbacks/digilocker/wait", get(wait::wait_for_outcome))
         .route("/files/{document_id}", get(download::download))
         .route("/health", get(health::alive))
         .route("/healthz", get(health::alive))

@@ -6,10 +6,12 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
-use digigate_core::{DocType, SessionStatus};
+use digigate_core::{DocType, SessionEventType, SessionStatus};
 use serde_json::{json, Value};
 
-/// The session's status in Sandbox's shape, plus `updated_at` and, when failed, `reason`.
+/// The session's status in Sandbox's shape, plus `updated_at`, `history` (every status with
+/// the time it was entered: `created` from the session, the rest from its events) and, when
+/// failed, `reason` and `retryable`.
 pub async fn session_status(
     State(state): State<AppState>,
     caller: Caller,
@@ -39,6 +41,18 @@ pub async fn session_status(
     }
     if let Some(reason) = s.failure_reason {
         data["reason"] = json!(reason.as_str());
+        data["retryable"] = json!(reason.is_retryable());
     }
+    let events = state.inner.store.session_events(&s.id).await?;
+    let mut history =
+        vec![json!({"status": SessionStatus::Created.as_str(), "at": s.created_at_ms})];
+    // Erasure is an event but no status: the history lists statuses.
+    history.extend(
+        events
+            .iter()
+            .filter(|e| e.event_type != SessionEventType::Erased)
+            .map(|e| json!({"status": e.status.as_str(), "at": e.at_ms})),
+    );
+    data["history"] = Value::Array(history);
     Ok(Data(data))
 }

@@ -7,7 +7,7 @@ mod simulator;
 mod stack;
 
 pub use simulator::{simulator_trust, TestSimulator, Topology};
-pub use stack::{create_api_key, TestStack};
+pub use stack::{create_api_key, test_job_settings, TestStack};
 
 use digigate_store::testing::TestDatabase;
 

@@ -2,6 +2,7 @@
 //! the same address, with API keys created straight in its store.
 
 use super::{simulator_trust, TestSimulator, Topology};
+use crate::jobs::JobSettings;
 use crate::{auth, Gateway, GatewayConfig};
 use digigate_core::KeyEnvironment;
 use digigate_digilocker::DigiLockerClient;
@@ -31,6 +32,20 @@ pub struct TestStack {
     pub gateway: Gateway,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    runner_stop: Option<oneshot::Sender<()>>,
+    runner: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// How the stack's job runner paces itself: quick polls and expiry ticks so tests do not wait,
+/// and a lease short enough that a job of a stopped gateway is resumed within a test.
+pub fn test_job_settings() -> JobSettings {
+    JobSettings {
+        lease: Duration::from_secs(10),
+        poll_every: Duration::from_millis(50),
+        expiry_every: Duration::from_millis(100),
+        concurrency: 16,
+        shutdown_grace: Duration::from_secs(5),
+    }
 }
 
 impl TestStack {
@@ -48,6 +63,7 @@ impl TestStack {
         let simulator = TestSimulator::start(&base, topology, simulator_runtime)?;
         let config = Self::config(&base, MASTER_KEY, JWT_SECRET, tweak);
         let (gateway, stop, task) = launch(listener, config, store.clone(), &simulator);
+        let (runner_stop, runner) = start_runner(&gateway);
         Ok(TestStack {
             base,
             addr,
@@ -56,6 +72,8 @@ impl TestStack {
             gateway,
             stop: Some(stop),
             task: Some(task),
+            runner_stop: Some(runner_stop),
+            runner: Some(runner),
         })
     }
 
@@ -88,20 +106,52 @@ impl TestStack {
         if let Some(task) = self.task.take() {
             task.await.expect("the gateway stopped cleanly");
         }
+        self.stop_job_runner().await;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .expect("the gateway's address is free again");
         let config = Self::config(&self.base, master_key, jwt_secret, tweak);
         let (gateway, stop, task) = launch(listener, config, self.store.clone(), &self.simulator);
+        let (runner_stop, runner) = start_runner(&gateway);
         self.gateway = gateway;
         self.stop = Some(stop);
         self.task = Some(task);
+        self.runner_stop = Some(runner_stop);
+        self.runner = Some(runner);
+    }
+
+    /// Stops the job runner (running jobs finish first), as a gateway going away does; the
+    /// gateway keeps answering, and jobs wait in the store for the next runner.
+    pub async fn stop_job_runner(&mut self) {
+        if let Some(stop) = self.runner_stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(runner) = self.runner.take() {
+            runner.await.expect("the job runner stopped cleanly");
+        }
     }
 
     /// Creates an API key with a redirect allow-list; returns (key, secret).
     pub async fn create_api_key(&self, redirect_urls: Vec<String>) -> (String, String) {
         create_api_key(self.store.as_ref(), redirect_urls).await
     }
+
+    /// Creates an API key with a redirect allow-list, its redirect secret sealed with the
+    /// stack's starting master key; returns everything its owner is shown.
+    pub async fn create_api_key_with_redirect_secret(
+        &self,
+        redirect_urls: Vec<String>,
+    ) -> auth::CreatedKey {
+        created_key(self.store.as_ref(), redirect_urls).await
+    }
+}
+
+fn start_runner(gateway: &Gateway) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let runner = gateway.spawn_job_runner(test_job_settings(), async {
+        let _ = stopped.await;
+    });
+    (stop, runner)
 }
 
 fn launch(
@@ -128,15 +178,21 @@ fn launch(
 /// Creates a test-environment API key in `store` with a redirect allow-list; returns
 /// (key, secret).
 pub async fn create_api_key(store: &dyn Store, redirect_urls: Vec<String>) -> (String, String) {
-    let (id, secret) = auth::create_api_key(
+    let created = created_key(store, redirect_urls).await;
+    (created.id.to_string(), created.secret)
+}
+
+async fn created_key(store: &dyn Store, redirect_urls: Vec<String>) -> auth::CreatedKey {
+    let vault = crate::vault::Vault::new(&secrecy::SecretBox::new(Box::new(MASTER_KEY)));
+    auth::create_api_key(
         store,
         &auth::SecretHasher::new(2),
+        Some(&vault),
         "test",
         KeyEnvironment::Test,
         redirect_urls,
         0,
     )
     .await
-    .expect("the API key is stored");
-    (id.to_string(), secret)
+    .expect("the API key is stored")
 }

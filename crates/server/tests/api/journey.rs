@@ -241,16 +241,7 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
     let (browser, callback) = app
         .to_callback(&link, &Person::allowing("9000000001"))
         .await;
-    assert_eq!(
-        browser
-            .http()
-            .get(callback.clone())
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    app.finish_callback(&browser, &callback).await;
     let before = app.status(&id).await;
     let calls = app.sim.call_counts();
     assert_eq!(
@@ -306,8 +297,7 @@ async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(back
         "no code was exchanged"
     );
     // The real callback still completes: nothing was consumed.
-    let res = browser.http().get(callback).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.finish_callback(&browser, &callback).await;
     assert_eq!(app.status(&id).await["status"], "succeeded");
 }
 
@@ -353,8 +343,7 @@ async fn a_restart_between_init_and_callback_completes_the_journey(backend: Back
         .to_callback(&link, &Person::allowing("9000000001"))
         .await;
     app.restart().await;
-    let res = browser.http().get(callback).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.finish_callback(&browser, &callback).await;
     assert_eq!(app.status(&id).await["status"], "succeeded");
 }
 

@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
-use digigate_client::simulator::{redirect_target, Person};
+use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -377,22 +377,30 @@ async fn the_callback_and_pages_carry_strict_browser_headers(backend: Backend) {
     let (browser, callback) = app
         .to_callback(&link, &Person::allowing("9000000001"))
         .await;
+    // The callback answers the waiting page; it and the page forwarding to the business
+    // carry the same headers.
     let res = browser.get(callback.clone()).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let location = redirect_target(&callback, &res).unwrap().to_string();
+    assert!(res.headers()["refresh"]
+        .to_str()
+        .unwrap()
+        .starts_with("1;url="));
+    let waiting = res.headers().clone();
+    let location = browser
+        .follow_to_business(&callback, res)
+        .await
+        .unwrap()
+        .to_string();
     assert!(location.starts_with(REDIRECT), "{location}");
     assert!(
         !location.contains("code=") && !location.contains("state="),
         "{location}"
     );
-    for res in [
-        res,
-        browser
-            .get(format!("{}/connect/unknown", app.base))
-            .await
-            .unwrap(),
-    ] {
-        let h = res.headers();
+    let unknown = browser
+        .get(format!("{}/connect/unknown", app.base))
+        .await
+        .unwrap();
+    for h in [&waiting, unknown.headers()] {
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert_eq!(h["cache-control"], "no-store");
         assert_eq!(h["x-frame-options"], "DENY");

@@ -14,9 +14,10 @@ async fn init_with_a_new_key(
     env: digigate_core::KeyEnvironment,
     redirect_urls: Vec<String>,
 ) -> (StatusCode, Value) {
-    let (id, secret) = digigate_server::auth::create_api_key(
+    let created = digigate_server::auth::create_api_key(
         app.store.as_ref(),
         &digigate_server::auth::SecretHasher::new(1),
+        None,
         "redirects",
         env,
         redirect_urls,
@@ -24,7 +25,7 @@ async fn init_with_a_new_key(
     )
     .await
     .unwrap();
-    let key = id.to_string();
+    let (key, secret) = (created.id.to_string(), created.secret);
     let token = app.authenticate(&key, &secret).await;
     let request = json!({
         "@entity": "in.co.sandbox.kyc.digilocker.session.request",

@@ -8,6 +8,7 @@
 mod common;
 mod operator;
 mod person;
+mod sdk;
 mod webdriver;
 
 use axum::response::Html;
@@ -102,12 +103,18 @@ impl Stage {
         let landed = self.walk.arrive(&self.business).await;
         let query: Vec<(String, String)> = landed.query_pairs().into_owned().collect();
         assert_eq!(
-            query,
-            vec![
+            query[..2],
+            [
                 ("session_id".to_owned(), id.clone()),
                 ("status".to_owned(), status.to_owned())
             ],
             "{login_id} lands on the business page with the outcome"
+        );
+        let signature: Vec<&str> = query[2..].iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            signature,
+            ["ts", "sig"],
+            "then the signature (docs/redirect.md)"
         );
         assert_eq!(self.app.status(&id).await["status"], status);
         id

@@ -81,6 +81,16 @@ impl Driver {
 
     /// Opens a headless Chromium with an empty profile, logging the console.
     pub async fn browser(&self, viewport: Viewport) -> Browser {
+        self.launch(viewport, false).await
+    }
+
+    /// As [`Driver::browser`], with Chromium's popup blocker on as a person's browser has it
+    /// (chromedriver turns it off by default): `window.open` without a click is refused.
+    pub async fn browser_blocking_popups(&self, viewport: Viewport) -> Browser {
+        self.launch(viewport, true).await
+    }
+
+    async fn launch(&self, viewport: Viewport, block_popups: bool) -> Browser {
         let mut args = vec![
             "--headless=new",
             "--no-sandbox",
@@ -104,6 +114,9 @@ impl Driver {
             }
         }
         options["args"] = json!(args);
+        if block_popups {
+            options["excludeSwitches"] = json!(["disable-popup-blocking"]);
+        }
         let caps = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
@@ -289,6 +302,27 @@ impl Browser {
     pub async fn switch_to(&self, handle: &str) {
         self.call(Method::POST, "/window", Some(json!({ "handle": handle })))
             .await;
+    }
+
+    /// The handles of every open tab and window.
+    pub async fn handles(&self) -> Vec<String> {
+        let v = self.call(Method::GET, "/window/handles", None).await;
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The handle of the current tab or window.
+    pub async fn handle(&self) -> String {
+        let v = self.call(Method::GET, "/window", None).await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Closes the current window, as a person closing it does.
+    pub async fn close_window(&self) {
+        self.call(Method::DELETE, "/window", None).await;
     }
 
     /// A PNG of the viewport.

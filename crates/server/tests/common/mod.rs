@@ -3,7 +3,7 @@
 //! an HTTP client for the API, and a scripted browser (`digigate_client::simulator`).
 #![allow(dead_code)]
 
-use digigate_client::simulator::{redirect_target, Browser, Person};
+use digigate_client::simulator::{Browser, Person};
 use digigate_server::testing::TestStack;
 use digigate_server::{Gateway, GatewayConfig};
 use digigate_simulator::Simulator;
@@ -130,6 +130,11 @@ impl TestApp {
         self.gateway = Some(self.stack.gateway.clone());
     }
 
+    /// Stops the gateway's job runner (the gateway keeps answering); `restart` starts one again.
+    pub async fn stop_job_runner(&mut self) {
+        self.stack.stop_job_runner().await;
+    }
+
     /// Creates an API key with a redirect allow-list; returns (key, secret).
     pub async fn create_key(&self, redirect_urls: Vec<String>) -> (String, String) {
         self.stack.create_api_key(redirect_urls).await
@@ -227,13 +232,23 @@ impl TestApp {
     pub async fn journey(&self, flow: &str, doc_types: &[&str], person: &Person) -> (String, Url) {
         let (id, link) = self.init(flow, doc_types, json!({})).await;
         let (browser, callback) = self.to_callback(&link, person).await;
+        (id, self.finish_callback(&browser, &callback).await)
+    }
+
+    /// Follows the callback as the person's browser does: through the waiting page, which
+    /// reloads itself while the fetch job runs, to the page that forwards to the business.
+    /// Returns the business's address.
+    pub async fn finish_callback(&self, browser: &Browser, callback: &Url) -> Url {
         let res = browser.get(callback.clone()).await.unwrap();
         assert_eq!(
             res.status(),
             StatusCode::OK,
-            "callback answers the page that forwards to the business"
+            "the callback answers a page (waiting, or forwarding to the business)"
         );
-        (id, redirect_target(&callback, &res).unwrap())
+        browser
+            .follow_to_business(callback, res)
+            .await
+            .expect("the gateway forwards the person to the business")
     }
 
     /// The `data` of the session's status.

@@ -27,6 +27,7 @@ pub fn key(id: &str, created_at_ms: i64) -> ApiKeyRecord {
             "https://example.org/".to_owned(),
         ],
         generation: 0,
+        redirect_secret_sealed: Some(format!("sealed-redirect-secret-of-{id}").into_bytes()),
     }
 }
 

@@ -10,9 +10,11 @@ mod erasure;
 mod events;
 mod fixtures;
 mod funnel;
+mod jobs;
 mod keys;
 mod rotation;
 mod sessions;
+mod webhooks;
 
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
@@ -96,6 +98,21 @@ on_both_backends! {
     funnel::an_opened_session_counts_as_expired_once_its_authorization_lapsed,
     funnel::an_empty_window_has_no_keys,
     funnel::failures_are_counted_by_reason_and_listed_newest_first,
+    jobs::a_claimed_job_is_claimed_again_only_once_its_lease_lapses,
+    jobs::a_retried_job_waits_for_its_time_and_a_given_up_one_never_runs_again,
+    jobs::concurrent_claimers_never_get_the_same_job,
+    jobs::the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transaction,
+    jobs::a_code_taken_by_racing_jobs_is_handed_out_once,
+    jobs::a_denied_callback_fails_the_session_in_the_same_transaction,
+    jobs::an_exchange_is_stored_only_while_the_session_is_authorized,
+    jobs::only_lapsed_unfinished_sessions_are_due_for_expiry,
+    jobs::erasing_a_session_forgets_its_finished_jobs_and_its_kept_code,
+    webhooks::each_event_is_claimed_by_one_owner_until_its_lease_lapses,
+    webhooks::a_later_event_of_a_session_waits_until_the_earlier_one_is_done,
+    webhooks::a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_given_up,
+    webhooks::redelivery_and_rotation_are_scoped_to_the_endpoints_key,
+    webhooks::pruning_forgets_only_finished_deliveries_older_than_the_bound,
+    webhooks::a_master_key_rotation_reseals_webhook_and_redirect_secrets,
 }
 
 #[tokio::test]

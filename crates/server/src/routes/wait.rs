@@ -1,0 +1,159 @@
+//! The page the person waits on while the fetch job exchanges the code and fetches the
+//! documents (`GET /callbacks/digilocker/wait`), so no request is held open for the fetch.
+//!
+//! It reloads itself every [`REFRESH_SECS`] (a `Refresh` header and a `<meta http-equiv>`,
+//! no JavaScript) and, once the session has ended, forwards the person to the business with
+//! [`navigation::forward`]. After [`WAIT_BOUND`] it forwards with the status the session has
+//! then (`authorized`): the business learns the outcome from the status or its webhook, and
+//! the person is not left on a page they cannot leave.
+//!
+//! Its address cannot be guessed and carries no `code` or `state`: it names the session, a
+//! deadline and an HMAC over both and the hash of a random cookie set with the page (path
+//! `/callbacks/digilocker/wait`, HttpOnly), keyed by a key derived from the KEK. Another
+//! browser, without that cookie, gets the callback's refusal page.
+
+use crate::browser_input::{cookie, parse_query};
+use crate::envelope::now_ms;
+use crate::html::{document, escape};
+use crate::journey::{lifecycle, random_token, return_address};
+use crate::navigation;
+use crate::page_error::PageError;
+use crate::vault::sha256_hex;
+use crate::AppState;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use std::time::Duration;
+
+/// How often the waiting page reloads itself.
+pub const REFRESH_SECS: u64 = 1;
+/// How long the person waits at most before being sent on with the status as it is. A fetch
+/// takes a few seconds; one that runs longer is retrying a failing DigiLocker, and a person
+/// kept on a spinner for more than a minute gives up anyway.
+pub const WAIT_BOUND: Duration = Duration::from_secs(60);
+
+/// The route's path under the public URL (as `routes/mod.rs` registers it).
+pub const WAIT_PATH: &str = "/callbacks/digilocker/wait";
+
+fn wait_cookie_name(session_id: &str) -> String {
+    format!("dgw_{}", &sha256_hex(session_id.as_bytes())[..16])
+}
+
+fn mac(state: &AppState, session_id: &str, until_ms: i64, binding: &str) -> Hmac<sha2::Sha256> {
+    let key = state.inner.vault.derive("journey-wait/v1");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).expect("any key length");
+    mac.update(
+        format!(
+            "wait:{session_id}:{until_ms}:{}",
+            sha256_hex(binding.as_bytes())
+        )
+        .as_bytes(),
+    );
+    mac
+}
+
+/// The first waiting page, answered by the callback once the fetch is enqueued: it binds the
+/// browser to the waiting page with a fresh cookie and starts the reloads.
+pub fn first_page(state: &AppState, session_id: &str) -> Response {
+    let cfg = &state.inner.config;
+    let binding = random_token();
+    let until_ms = now_ms() + WAIT_BOUND.as_millis() as i64;
+    let sig = B64.encode(
+        mac(state, session_id, until_ms, &binding)
+            .finalize()
+            .into_bytes(),
+    );
+    let address = cfg.public_link(&format!(
+        "{WAIT_PATH}?session={session_id}&until={until_ms}&sig={sig}"
+    ));
+    let secure = if cfg.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let path = format!("{}{WAIT_PATH}", cfg.public_url.path().trim_end_matches('/'));
+    let cookie = format!(
+        "{}={binding}; Path={path}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        wait_cookie_name(session_id),
+        WAIT_BOUND.as_secs() + 60,
+    );
+    let mut res = waiting_page(&address);
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, value);
+    }
+    res
+}
+
+/// The page that says the documents are being fetched and reloads `address`.
+fn waiting_page(address: &str) -> Response {
+    let Ok(refresh) = HeaderValue::from_str(&format!("{REFRESH_SECS};url={address}")) else {
+        return PageError::InvalidReturnAddress.into_response();
+    };
+    let href = escape(address);
+    let head = format!("<meta http-equiv=\"refresh\" content=\"{REFRESH_SECS};url={href}\">");
+    let body = format!(
+        "<p>DigiLocker confirmed your consent. Your documents are being fetched; this page \
+         moves on by itself in a few seconds.</p>\
+         <p><a class=\"continue\" href=\"{href}\">Check again</a></p>"
+    );
+    let mut res = document(StatusCode::OK, "Fetching your documents", &head, &body);
+    res.headers_mut().insert(header::REFRESH, refresh);
+    res
+}
+
+/// `GET /callbacks/digilocker/wait`: the waiting page again, or the page forwarding to the
+/// business once the session has ended or the wait is over.
+pub async fn wait_for_outcome(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let params = parse_query(raw.as_deref()).ok_or(PageError::CallbackRejected)?;
+    let (Some(session_id), Some(until), Some(sig)) = (
+        params.get("session").filter(|s| s.len() <= 64),
+        params.get("until").and_then(|u| u.parse::<i64>().ok()),
+        params.get("sig").and_then(|s| B64.decode(s).ok()),
+    ) else {
+        return Err(PageError::CallbackRejected);
+    };
+    let binding =
+        cookie(&headers, &wait_cookie_name(session_id)).ok_or(PageError::CallbackRejected)?;
+    mac(&state, session_id, until, binding)
+        .verify_slice(&sig)
+        .map_err(|_| PageError::CallbackRejected)?;
+    let session = state
+        .inner
+        .store
+        .session(session_id)
+        .await
+        .map_err(|e| PageError::internal("could not read the session being fetched", e))?
+        .ok_or(PageError::CallbackRejected)?;
+    let session = lifecycle::expire_if_due(&state, session)
+        .await
+        .map_err(|e| PageError::internal("could not expire a lapsed session", e))?;
+    if !session.status.is_terminal() && now_ms() < until {
+        // The same address, rebuilt from the checked values rather than echoed.
+        let address = state.inner.config.public_link(&format!(
+            "{WAIT_PATH}?session={session_id}&until={until}&sig={}",
+            B64.encode(&sig)
+        ));
+        return Ok(waiting_page(&address));
+    }
+    let location = return_address::for_session(&state, &session, session.status)
+        .await
+        .map_err(|e| PageError::internal("could not open the key's redirect secret", e))?
+        .ok_or(PageError::InvalidReturnAddress)?;
+    let mut res = navigation::forward(&location);
+    let expire = format!(
+        "{}=; Path={}{WAIT_PATH}; Max-Age=0; HttpOnly; SameSite=Lax",
+        wait_cookie_name(session_id),
+        state.inner.config.public_url.path().trim_end_matches('/')
+    );
+    if let Ok(value) = HeaderValue::from_str(&expire) {
+        res.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(res)
+}

@@ -1,0 +1,156 @@
+//! `/webhooks/endpoints…`: the caller's webhook endpoints (add, list, remove, rotate the
+//! secret), their delivery log and redelivery. Another key's endpoint is a 404, as an unknown
+//! one is.
+
+use super::extract::JsonBody;
+use crate::auth::Caller;
+use crate::envelope::{now_ms, Data};
+use crate::error::ApiError;
+use crate::webhooks::endpoints::{self, EndpointError};
+use crate::webhooks::TargetPolicy;
+use crate::AppState;
+use axum::extract::{Path, State};
+use serde_json::{json, Value};
+
+/// How many delivery log lines one request answers.
+const LOG_LINES: i64 = 100;
+
+impl From<EndpointError> for ApiError {
+    fn from(e: EndpointError) -> Self {
+        match e {
+            EndpointError::Target(_) | EndpointError::TooMany => {
+                ApiError::BadRequest(format!("Invalid request body: {e}"))
+            }
+            EndpointError::NotFound => ApiError::NotFound,
+            EndpointError::Store(s) => s.into(),
+        }
+    }
+}
+
+fn policy(state: &AppState) -> TargetPolicy {
+    TargetPolicy {
+        development: state.inner.config.development,
+        allow_private: state.inner.config.webhooks.allow_private_targets,
+    }
+}
+
+/// The string field `name` of a JSON object body.
+fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, ApiError> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::BadRequest(format!("Invalid request body: {name} is required")))
+}
+
+/// `POST /webhooks/endpoints` `{"url": …}`: answers the endpoint id and its secret, once.
+pub async fn add_endpoint(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<Data<Value>, ApiError> {
+    let url = field(&body, "url")?;
+    let added = endpoints::add(
+        state.inner.store.as_ref(),
+        &state.inner.vault,
+        policy(&state),
+        &caller.key.id,
+        url,
+        now_ms(),
+    )
+    .await?;
+    Ok(Data(
+        json!({ "endpoint_id": added.endpoint_id, "secret": added.secret }),
+    ))
+}
+
+/// `GET /webhooks/endpoints`: the caller's endpoints (never their secrets).
+pub async fn list_endpoints(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Data<Value>, ApiError> {
+    let now = now_ms();
+    let listed: Vec<Value> = state
+        .inner
+        .store
+        .webhook_endpoints(&caller.key.id)
+        .await?
+        .iter()
+        .map(|e| endpoints::describe(e, now))
+        .collect();
+    Ok(Data(json!({ "endpoints": listed })))
+}
+
+/// `DELETE /webhooks/endpoints/{endpoint_id}`: no further deliveries go to it.
+pub async fn remove_endpoint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Data<Value>, ApiError> {
+    if !state
+        .inner
+        .store
+        .remove_webhook_endpoint(&id, &caller.key.id, now_ms())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Data(json!({ "endpoint_id": id, "removed": true })))
+}
+
+/// `POST /webhooks/endpoints/{endpoint_id}/rotate-secret`: a new secret, once; the previous
+/// one signs too until `previous_secret_valid_until`.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Data<Value>, ApiError> {
+    let (secret, until) = endpoints::rotate_secret(
+        state.inner.store.as_ref(),
+        &state.inner.vault,
+        &caller.key.id,
+        &id,
+        state.inner.config.webhooks.rotation_overlap,
+        now_ms(),
+    )
+    .await?;
+    Ok(Data(json!({
+        "endpoint_id": id, "secret": secret, "previous_secret_valid_until": until,
+    })))
+}
+
+/// `GET /webhooks/endpoints/{endpoint_id}/deliveries`: the delivery log, newest first.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Data<Value>, ApiError> {
+    let endpoint = endpoints::owned(state.inner.store.as_ref(), &caller.key.id, &id).await?;
+    let attempts: Vec<Value> = state
+        .inner
+        .store
+        .webhook_attempts(&endpoint.id, LOG_LINES)
+        .await?
+        .iter()
+        .map(endpoints::describe_attempt)
+        .collect();
+    Ok(Data(json!({ "endpoint_id": id, "attempts": attempts })))
+}
+
+/// `POST /webhooks/endpoints/{endpoint_id}/redeliver` `{"id": event or delivery id}`: sends
+/// it again (due now, with a fresh schedule), whatever became of it before.
+pub async fn redeliver(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Data<Value>, ApiError> {
+    let which = field(&body, "id")?;
+    if !state
+        .inner
+        .store
+        .redeliver_webhook(&id, &caller.key.id, which, now_ms())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Data(json!({ "endpoint_id": id, "redelivering": which })))
+}
