@@ -43,7 +43,13 @@ pub async fn session_status(
         data["reason"] = json!(reason.as_str());
         data["retryable"] = json!(reason.is_retryable());
     }
-    let events = state.inner.store.session_events(&s.id).await?;
+    // A session still `created` has no events (the first is `session.initialized`), so the
+    // most frequent poll, before the person opens the link, costs no second query.
+    let events = if s.status == SessionStatus::Created {
+        Vec::new()
+    } else {
+        state.inner.store.session_events(&s.id).await?
+    };
     let mut history =
         vec![json!({"status": SessionStatus::Created.as_str(), "at": s.created_at_ms})];
     // Erasure is an event but no status: the history lists statuses.

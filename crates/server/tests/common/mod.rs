@@ -260,3 +260,20 @@ impl TestApp {
         res.json::<Value>().await.unwrap()["data"].clone()
     }
 }
+
+/// A return address with its signature (`ts` and `sig`, which the key's redirect secret makes
+/// and `tests/api/signed_redirect.rs` checks) taken off, for comparing the Sandbox pair; panics
+/// when it carries no signature, so a test using it also shows the address was signed.
+#[allow(dead_code)] // not every test binary compares return addresses
+pub fn without_signature(address: &str) -> String {
+    let mut url = url::Url::parse(address).expect("a return address");
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(
+        pairs.iter().any(|(k, _)| k == "ts") && pairs.iter().any(|(k, _)| k == "sig"),
+        "{address} is signed"
+    );
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().filter(|(k, _)| k != "ts" && k != "sig"));
+    url.into()
+}
