@@ -61,7 +61,9 @@ fn shell_blocks(markdown: &str) -> Vec<Block> {
     let mut just_closed: Option<usize> = None;
     while i < lines.len() {
         let line = lines[i];
-        let Some(info) = line.strip_prefix("```") else {
+        // Fences may be indented (a block inside a list item); the body loses the same indent.
+        let indent = line.len() - line.trim_start().len();
+        let Some(info) = line.trim_start().strip_prefix("```") else {
             if !line.trim().is_empty() {
                 just_closed = None;
             }
@@ -70,9 +72,15 @@ fn shell_blocks(markdown: &str) -> Vec<Block> {
         };
         let start = i;
         let end = (i + 1..lines.len())
-            .find(|&j| lines[j].starts_with("```"))
+            .find(|&j| lines[j].trim_start().starts_with("```"))
             .unwrap_or_else(|| panic!("line {}: unclosed fence", start + 1));
-        let body: Vec<&str> = lines[start + 1..end].to_vec();
+        let body: Vec<&str> = lines[start + 1..end]
+            .iter()
+            .map(|l| {
+                let blank = l.len() - l.trim_start().len();
+                &l[blank.min(indent)..]
+            })
+            .collect();
         let lang = info.split_whitespace().next().unwrap_or("");
         assert!(
             !matches!(lang, "bash" | "shell" | "zsh"),
@@ -206,6 +214,7 @@ impl Gateway {
                 b.not_run.as_ref().unwrap()
             );
         }
+        println!("{name}: running {} blocks", runnable.len());
         if runnable.is_empty() {
             return;
         }
@@ -342,6 +351,10 @@ fn blocks_are_read_with_their_markers_and_outputs() {
             },
         ]
     );
+    let listed =
+        shell_blocks("- item:\n\n  ```sh\n  echo \"a\n   b\"\n  ```\n  ```output\n  a\n  ```\n");
+    assert_eq!(listed[0].code, "echo \"a\n b\"");
+    assert_eq!(listed[0].output, Some(vec!["a".to_owned()]));
     assert!(std::panic::catch_unwind(|| shell_blocks("```bash\nls\n```\n")).is_err());
     assert!(
         std::panic::catch_unwind(|| shell_blocks("<!-- not-run -->\n```sh\nls\n```\n")).is_err()
