@@ -22,6 +22,7 @@ mod temp_dir;
 use process::{digigate, free_port, Process};
 use serde_json::Value;
 use std::fmt::Write as _;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -230,6 +231,8 @@ impl Gateway {
             self.key["api_secret"].as_str().unwrap(),
         );
         let mut child = Command::new("bash")
+            // Its own process group, so what a block started in the background is stopped too.
+            .process_group(0)
             .arg("-c")
             .arg(&script)
             .current_dir(workspace_root())
@@ -258,6 +261,10 @@ impl Gateway {
             }
             std::thread::sleep(Duration::from_millis(50));
         };
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", child.id())])
+            .stderr(std::process::Stdio::null())
+            .status();
         let progress = std::fs::read_to_string(out.join("progress")).unwrap_or_default();
         let read = |n: usize, ext: &str| {
             std::fs::read_to_string(out.join(format!("{n}.{ext}"))).unwrap_or_default()
