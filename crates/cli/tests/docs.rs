@@ -11,7 +11,8 @@
 //!   match the block's stdout line for line, `…` standing for any text;
 //! - the test provides the variables the documents define: `BASE`, `KEY`, `SECRET`, `TOKEN`
 //!   (and `DIGIGATE`, `DIGIGATE_URL`, `DIGIGATE_API_KEY`, `DIGIGATE_API_SECRET`,
-//!   `DIGIGATE_DATA_DIR` for the commands), and puts the built `digigate` first on `PATH`.
+//!   `DIGIGATE_DATA_DIR` for the commands), and puts the built `digigate` first on `PATH`;
+//!   `TMPDIR` is the test's own directory.
 
 #[allow(dead_code)] // this binary uses only part of the process helpers
 #[path = "instances/process.rs"]
@@ -239,6 +240,8 @@ impl Gateway {
             .env_clear()
             .env("PATH", path)
             .env("HOME", home)
+            // What a block makes with mktemp goes away with the test's directory.
+            .env("TMPDIR", &self.dir.0)
             .env("NO_COLOR", "1")
             .envs([
                 ("BASE", &self.base),
