@@ -277,7 +277,7 @@ impl Gateway {
                 panic!("{name}: the test's prelude failed ({status}); is jq installed?");
             };
             panic!(
-                "{name}:{}: the block failed ({status}):\n{}\n--- stdout\n{}--- stderr\n{}",
+                "{name}:{}: the block failed ({status}):\n{}\n--- stdout\n{}\n--- stderr\n{}",
                 runnable[n].line,
                 runnable[n].code,
                 read(n, "out"),
