@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Plays the person in the built-in DigiLocker simulator, with curl only: opens a session's
 # authorization_url, signs in, enters the OTP and PIN, consents, and follows the callback.
-# Prints the URL the person is finally sent to (the business's redirect_url with session_id
-# and status).
+# Prints the URL the person is finally sent to (the business's redirect_url with session_id,
+# status and, when the key has a redirect secret, ts and sig).
 #
 # usage: scripts/simulator-consent.sh AUTHORIZATION_URL [LOGIN_ID] [allow|deny]
 #   LOGIN_ID   a persona's mobile or Aadhaar number (default 9000000001)
@@ -35,11 +35,26 @@ for _ in 1 2 3 4 5 6; do
   fi
   out=$(c -o "$page" -w '%{http_code} %{redirect_url}' "$action" "${args[@]}")
   if [ "${out%% *}" = 303 ] || [ "${out%% *}" = 302 ]; then
-    callback=${out#* }
-    # The gateway's callback stores the documents and answers a page that forwards the person to
-    # the business at once (Refresh: 0;url=…); print that address.
-    c -o /dev/null -D - "$callback" | tr -d '\r' | sed -n 's/^[Rr]efresh: *0; *url=//p'
-    exit 0
+    # The gateway's callback answers a waiting page that reloads itself (Refresh: 1;url=…) while
+    # the documents are fetched, then a page that forwards the person to the business at once
+    # (Refresh: 0;url=…): follow the first, print the address of the second.
+    next=${out#* }
+    for _ in $(seq 90); do
+      refresh=$(c -o /dev/null -D - "$next" | tr -d '\r' | sed -n 's/^[Rr]efresh: *//p')
+      [ -n "$refresh" ] || { echo "the gateway's page did not move on: $next" >&2; exit 1; }
+      delay=${refresh%%;*}
+      target=$(sed 's/^[^;]*; *url=//' <<<"$refresh")
+      if [ "$delay" = 0 ]; then
+        echo "$target"
+        exit 0
+      fi
+      # The waiting page's address is a path on the gateway.
+      case $target in /*) target=$(grep -o '^https\?://[^/]*' <<<"$next")$target ;; esac
+      sleep "$delay"
+      next=$target
+    done
+    echo "the documents were not fetched within 90 s" >&2
+    exit 1
   fi
   if grep -q 'role="alert"' "$page"; then
     grep -o 'role="alert">[^<]*' "$page" | sed 's/role="alert">//' >&2
