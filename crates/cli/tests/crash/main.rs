@@ -10,8 +10,8 @@
 //! simulator (`digigate simulator`, which outlives the gateway's crash as DigiLocker does) and
 //! `digigate serve`, first with `DIGIGATE_CRASH_AT=<point>` and then without.
 
-#[allow(dead_code)] // the crash tests use part of the instance tests' process handling
-#[path = "../instances/process.rs"]
+#[allow(dead_code)] // the crash tests use part of the process helpers
+#[path = "../support/process.rs"]
 mod process;
 #[path = "../support/temp_dir.rs"]
 mod temp_dir;
