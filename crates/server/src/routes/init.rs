@@ -114,6 +114,10 @@ async fn create(
             "Invalid request body: redirect_url is not on this API key's allow-list".into(),
         ));
     }
+    state
+        .inner
+        .breakers
+        .journeys_can_start(std::time::Instant::now())?;
     let session = SessionRecord {
         id,
         api_key_id: caller.key.id.clone(),

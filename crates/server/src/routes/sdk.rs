@@ -61,6 +61,10 @@ pub async fn create(
                 .into(),
         ));
     }
+    state
+        .inner
+        .breakers
+        .journeys_can_start(std::time::Instant::now())?;
     let session = SessionRecord {
         id: uuid::Uuid::new_v4().to_string(),
         api_key_id: key.id.clone(),
