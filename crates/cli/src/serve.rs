@@ -154,6 +154,12 @@ pub struct ServeArgs {
     #[arg(long, env = "DIGIGATE_JOB_LEASE_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     job_lease_secs: u64,
+    /// How long a claimed webhook delivery stays with this instance: after a crash mid-delivery
+    /// it is sent again (same `webhook-id`) this long later. Keep it above the 10 s an attempt
+    /// may take, or a slow receiver is sent the event twice.
+    #[arg(long, env = "DIGIGATE_WEBHOOK_LEASE_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    webhook_lease_secs: u64,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -214,6 +220,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     config.trusted_proxies = args.trusted_proxies.clone();
     config.require_hmac = args.require_hmac;
     config.webhooks.allow_private_targets = args.allow_private_webhook_targets;
+    config.webhooks.lease = Duration::from_secs(args.webhook_lease_secs);
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,

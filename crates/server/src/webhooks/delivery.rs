@@ -132,6 +132,9 @@ async fn attempt(state: &AppState, owner: &str, delivery: ClaimedDelivery) {
             Sent::failed("storage")
         }
     };
+    // The receiver may have the event now, and nothing says so yet: after a crash here the
+    // lease lapses and the event is sent again with the same `webhook-id` (at least once).
+    crate::crash::point(crate::crash::CrashPoint::DuringWebhookDelivery);
     let config = &state.inner.config.webhooks;
     let outcome = if sent.succeeded() {
         DeliveryOutcome::Delivered
