@@ -163,7 +163,7 @@ async fn create(
         }
     }
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
-    state.metrics().transition(SessionStatus::Created, None);
+    state.transition_committed(SessionStatus::Created, None);
     crate::crash::point(crate::crash::CrashPoint::AfterInit);
     Ok(answer)
 }

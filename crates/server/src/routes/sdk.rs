@@ -88,6 +88,6 @@ pub async fn create(
     let created = audit::entry(Some(&key.id), &session.id, Action::SessionCreated, None);
     state.inner.store.create_session(&session, &created).await?;
     tracing::info!(session_id = %session.id, api_key = %key.id, "SDK session created");
-    state.metrics().transition(SessionStatus::Created, None);
+    state.transition_committed(SessionStatus::Created, None);
     Ok(session)
 }
