@@ -9,6 +9,7 @@ mod completion;
 mod erasure;
 mod events;
 mod fixtures;
+mod indexes;
 mod jobs;
 mod keys;
 mod rotation;
