@@ -159,6 +159,12 @@ pub struct ServeArgs {
     #[arg(long, env = "DIGIGATE_JOB_LEASE_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     job_lease_secs: u64,
+    /// How long a claimed webhook delivery stays with this instance: after a crash mid-delivery
+    /// it is sent again (same `webhook-id`) this long later. Keep it above the 10 s an attempt
+    /// may take, or a slow receiver is sent the event twice.
+    #[arg(long, env = "DIGIGATE_WEBHOOK_LEASE_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    webhook_lease_secs: u64,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -226,6 +232,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(at = %config.public_link("/operator"), "operator page enabled");
     }
     config.webhooks.allow_private_targets = args.allow_private_webhook_targets;
+    config.webhooks.lease = Duration::from_secs(args.webhook_lease_secs);
     let mut trust = crate::trust::anchors(
         &args.trust_pem,
         args.allow_unverified_documents || args.upstream == Upstream::Simulator,

@@ -15,7 +15,7 @@
 //!   `TMPDIR` is the test's own directory.
 
 #[allow(dead_code)] // this binary uses only part of the process helpers
-#[path = "instances/process.rs"]
+#[path = "support/process.rs"]
 mod process;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;

@@ -1,11 +1,14 @@
 //! `--log-format json`: every log line is one JSON object, and the lines logged while a request
 //! is answered carry its transaction id (the one the API's envelope returns).
 
+#[allow(dead_code)] // this binary uses only the port helper
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use temp_dir::TempDir;
@@ -26,10 +29,7 @@ fn get(port: u16, path: &str) -> Option<String> {
 #[test]
 fn json_logs_are_one_object_a_line_with_the_transaction_id_of_the_request() {
     let dir = TempDir::new("logs");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let port = process::free_port();
     let mut serve = Command::new(env!("CARGO_BIN_EXE_digigate"))
         .env_clear()
         .args(["--log-format", "json", "serve", "--listen"])

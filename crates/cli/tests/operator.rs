@@ -3,7 +3,7 @@
 //! log nor the error shows the file's contents.
 
 #[allow(dead_code)] // this binary uses only part of the process helpers
-#[path = "instances/process.rs"]
+#[path = "support/process.rs"]
 mod process;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;

@@ -3,7 +3,7 @@
 //! documents, download, checks and erase; and the exit codes a script branches on.
 
 #[allow(dead_code)] // this binary uses only part of the process helpers
-#[path = "instances/process.rs"]
+#[path = "support/process.rs"]
 mod process;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;

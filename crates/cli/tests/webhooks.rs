@@ -2,6 +2,9 @@
 //! exactly one JSON object, secrets come out once and sealed in the database, refused targets
 //! store nothing. The built binary runs with a clean environment.
 
+#[allow(dead_code)] // this binary uses only the port helper
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
 
@@ -232,11 +235,7 @@ async fn digigate_serve_delivers_to_an_endpoint_on_the_laptop_in_development_mod
     ];
     json(&dir, &args);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = process::free_port();
     let _serve = Killed(
         Command::new(env!("CARGO_BIN_EXE_digigate"))
             .env_clear()

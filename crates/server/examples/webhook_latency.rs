@@ -1,7 +1,7 @@
 //! Measures webhook delivery latency: from an event's commit to the receiver's 2xx, for 1,000
 //! events, through the real store, deliverer and HTTP. Prints the median, p99 and maximum.
 //!
-//! `cargo run --release -p digigate-server --example webhook_latency -- [sqlite|postgres] [poll_ms] [events_per_sec]`
+//! `cargo run --release -p digigate-server --example webhook_latency -- [sqlite|postgres] [poll_ms] [events_per_sec] [wake|poll]`
 //!
 //! Each event is a session moved `created → expired` through the store (the transaction that
 //! records the event writes its delivery); its time is the event's `at_ms`, taken just before
@@ -63,6 +63,8 @@ async fn main() {
     };
     let poll_ms: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100);
     let rate: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(200);
+    // `poll` measures an event committed by another instance, which only the poll finds.
+    let wake = args.get(4).map(String::as_str) != Some("poll");
 
     let arrivals: Arrivals = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -111,6 +113,10 @@ async fn main() {
             .transition(&id, SessionStatus::Expired, None, at)
             .await
             .unwrap());
+        if wake {
+            // As the gateway's own transitions do (this one went through the store directly).
+            stack.gateway.wake_webhook_deliverer();
+        }
         let event = store.session_events(&id).await.unwrap().remove(0);
         committed.insert(event.id, event.at_ms);
     }
@@ -126,8 +132,13 @@ async fn main() {
     latencies.sort_unstable();
     let pick = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
     println!(
-        "{backend:?}, poll {poll_ms} ms, {rate} events/s: {} of {EVENTS} delivered; \
+        "{backend:?}, poll {poll_ms} ms, {}, {rate} events/s: {} of {EVENTS} delivered; \
          commit → receiver: median {} ms, p99 {} ms, max {} ms",
+        if wake {
+            "woken by the commit"
+        } else {
+            "poll only"
+        },
         latencies.len(),
         pick(0.5),
         pick(0.99),

@@ -93,6 +93,18 @@ impl Circuit {
     }
 }
 
+/// A new journey was refused because a circuit it needs is open; it may be asked for again
+/// after the given wait (when the circuit lets a probe through).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a circuit to DigiLocker is open for {0:?} more")]
+pub struct JourneysRefused(pub Duration);
+
+impl From<JourneysRefused> for crate::error::ApiError {
+    fn from(refused: JourneysRefused) -> Self {
+        crate::error::ApiError::UpstreamCircuitOpen(refused.0)
+    }
+}
+
 /// The call was refused because the class's circuit is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the {} circuit to DigiLocker is open", .0.as_str())]
@@ -197,6 +209,31 @@ impl Breakers {
         }
     }
 
+    /// Whether a new session may start at `now`. Every journey needs all three classes (the
+    /// code exchange, the account reads, the documents), so while any circuit is open one
+    /// started now would send the person through DigiLocker's pages only to fail at the
+    /// callback; it is refused, with the time until the last open circuit lets a probe through
+    /// (in whole seconds, rounded up). A half-open circuit admits: that journey may be the probe.
+    pub fn journeys_can_start(&self, now: Instant) -> Result<(), JourneysRefused> {
+        let wait = UpstreamClass::ALL
+            .into_iter()
+            .filter_map(|class| {
+                let opened_at = self.lock(class).opened_at?;
+                let open_for = now.saturating_duration_since(opened_at);
+                self.policy.cool_down.checked_sub(open_for)
+            })
+            .filter(|left| !left.is_zero())
+            .max();
+        match wait {
+            None => Ok(()),
+            // Whole seconds, rounded up: `Retry-After` counts seconds, and a client that
+            // waits what it is told must find the circuit half-open.
+            Some(left) => Err(JourneysRefused(Duration::from_secs(
+                left.as_secs() + u64::from(left.subsec_nanos() > 0),
+            ))),
+        }
+    }
+
     /// The state of `class`'s circuit at `now`.
     pub fn state(&self, class: UpstreamClass, now: Instant) -> Circuit {
         match self.lock(class).opened_at {
@@ -283,6 +320,32 @@ mod tests {
         b.record_success(CLASS);
         assert_eq!(b.state(CLASS, much_later), Circuit::Closed);
         assert_eq!(b.admit(CLASS, much_later), Ok(()));
+    }
+
+    #[test]
+    fn new_journeys_wait_out_the_longest_open_circuit_and_start_once_it_is_half_open() {
+        let b = breakers();
+        let t = Instant::now();
+        assert_eq!(b.journeys_can_start(t), Ok(()));
+        for _ in 0..3 {
+            b.record_failure(UpstreamClass::Token, t);
+        }
+        let later = t + Duration::from_secs(10);
+        for _ in 0..3 {
+            b.record_failure(CLASS, later);
+        }
+        assert_eq!(
+            b.journeys_can_start(later),
+            Err(JourneysRefused(Duration::from_secs(30))),
+            "the documents circuit opened last"
+        );
+        let almost = t + Duration::from_millis(39_900);
+        assert_eq!(
+            b.journeys_can_start(almost),
+            Err(JourneysRefused(Duration::from_secs(1))),
+            "rounded up to whole seconds"
+        );
+        assert_eq!(b.journeys_can_start(t + Duration::from_secs(40)), Ok(()));
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub enum ApiError {
     /// DigiLocker could not be reached or answered an error.
     #[error("Source Unavailable")]
     UpstreamUnavailable,
+    /// A circuit to DigiLocker is open, so a journey started now would fail at the callback;
+    /// nothing was stored, and a new session may be asked for after `Retry-After`.
+    #[error("Source Unavailable")]
+    UpstreamCircuitOpen(Duration),
     /// The database is away (connection refused or not had within the pool's timeout);
     /// nothing was changed, and the same request may succeed after `Retry-After` seconds.
     #[error("Service unavailable")]
@@ -83,9 +87,9 @@ impl ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::UpstreamUnavailable | ApiError::StorageUnreachable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::UpstreamUnavailable
+            | ApiError::UpstreamCircuitOpen(_)
+            | ApiError::StorageUnreachable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,7 +141,7 @@ impl IntoResponse for ApiError {
         }
         let mut res = error_body(self.status(), &self.to_string());
         let retry_after = match self {
-            ApiError::RateLimited(wait) => Some(wait),
+            ApiError::RateLimited(wait) | ApiError::UpstreamCircuitOpen(wait) => Some(wait),
             ApiError::StorageUnreachable => Some(STORAGE_RETRY_AFTER),
             _ => None,
         };

@@ -66,12 +66,28 @@ struct Inner {
     jobs: jobs::Wakeup,
     /// Wakes the pages of this process waiting for a fetch to end.
     fetch_ended: journey::FetchEnded,
+    /// Wakes this instance's webhook deliverer when it committed an event.
+    deliveries: jobs::Wakeup,
 }
 
 impl AppState {
     /// The gateway's metrics, for the one-line counts at the journey's steps.
     pub(crate) fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    /// Reports a session transition this process committed: counted in the metrics and, when
+    /// it has an event, the webhook deliverer woken at once, since the same commit wrote the
+    /// event's deliveries (other instances' events wait for its poll).
+    pub(crate) fn transition_committed(
+        &self,
+        to: digigate_core::SessionStatus,
+        reason: Option<digigate_core::FailureReason>,
+    ) {
+        self.inner.metrics.transition(to, reason);
+        if digigate_core::SessionEventType::on_entering(to).is_some() {
+            self.inner.deliveries.wake();
+        }
     }
 }
 
@@ -109,6 +125,7 @@ impl Gateway {
             breakers,
             jobs: jobs::Wakeup::default(),
             fetch_ended: journey::FetchEnded::default(),
+            deliveries: jobs::Wakeup::default(),
         };
         Gateway {
             state: AppState {
@@ -156,6 +173,13 @@ impl Gateway {
     /// run one over the same database).
     pub fn spawn_webhook_deliverer(&self) -> tokio::task::JoinHandle<()> {
         webhooks::delivery::spawn(self.state.clone())
+    }
+
+    /// Wakes this instance's webhook deliverer, for code that commits session transitions
+    /// through the store directly (the latency example) rather than through the gateway,
+    /// whose own transitions wake it.
+    pub fn wake_webhook_deliverer(&self) {
+        self.state.inner.deliveries.wake();
     }
 
     /// Claims and sends one batch of due webhook deliveries as `owner`; how many were claimed.

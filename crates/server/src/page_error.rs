@@ -4,8 +4,9 @@
 
 use crate::error::error_chain;
 use crate::html;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use digigate_store::StoreError;
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
 
@@ -36,6 +37,17 @@ pub enum PageError {
         #[source]
         cause: Cause,
     },
+    /// The database is away (connection refused, or none had within the pool's timeout):
+    /// nothing was changed, and the same address works again once it is back, so the person
+    /// is asked to try again in a moment rather than told something broke.
+    #[error("{context}: the database is unreachable")]
+    StorageUnreachable {
+        /// What was being done, for the log.
+        context: &'static str,
+        /// Why it failed (logged, never shown).
+        #[source]
+        cause: Cause,
+    },
     /// The journey after a consumed callback failed; the session id goes to the log.
     #[error("journey could not be completed")]
     JourneyFailed {
@@ -48,14 +60,19 @@ pub enum PageError {
 }
 
 impl PageError {
-    /// Wraps an internal failure that happened while doing `context`.
+    /// Wraps a failure that happened while doing `context`: [`PageError::StorageUnreachable`]
+    /// when a [`StoreError`] in its chain says the database is away, else
+    /// [`PageError::Internal`]. Every page handler's store failure passes through here, so
+    /// none can forget the outage page.
     pub fn internal(
         context: &'static str,
         e: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        PageError::Internal {
-            context,
-            cause: Box::new(e),
+        let cause: Cause = Box::new(e);
+        if storage_unreachable(cause.as_ref()) {
+            PageError::StorageUnreachable { context, cause }
+        } else {
+            PageError::Internal { context, cause }
         }
     }
 
@@ -93,6 +110,12 @@ impl PageError {
                 WRONG,
                 "Please try again in a moment.",
             ),
+            PageError::StorageUnreachable { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Please try again in a moment",
+                "This service is briefly unavailable. Nothing was lost: reload this page in a \
+                 moment to carry on.",
+            ),
             PageError::JourneyFailed { .. } => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 WRONG,
@@ -115,11 +138,38 @@ impl IntoResponse for PageError {
                     "journey could not be completed"
                 );
             }
+            PageError::StorageUnreachable { context, cause } => {
+                tracing::warn!(error = %error_chain(cause.as_ref()), "{context}");
+            }
             _ => {}
         }
         let (status, title, message) = self.page();
-        html::page(status, title, message)
+        let mut res = html::page(status, title, message);
+        if matches!(self, PageError::StorageUnreachable { .. }) {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        res
     }
+}
+
+/// What a browser (or a person) is told to wait before reloading a page the database's
+/// absence refused; the API's `Retry-After` for the same outage is the same.
+const RETRY_AFTER_SECS: &str = "5";
+
+/// Whether a [`StoreError`] anywhere in `e`'s chain (an audit or journey error wraps one)
+/// says the database could not be reached.
+fn storage_unreachable(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if let Some(store) = err.downcast_ref::<StoreError>() {
+            return store.is_unreachable();
+        }
+        current = err.source();
+    }
+    false
 }
 
 #[cfg(test)]
@@ -131,5 +181,22 @@ mod tests {
         let cause = std::io::Error::other("secret detail");
         let res = PageError::internal("could not do it", cause).into_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(res.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("could not write the audit line")]
+    struct Wrapping(#[source] StoreError);
+
+    #[test]
+    fn an_unreachable_database_deep_in_the_chain_is_a_503_page_with_retry_after() {
+        let gone = || StoreError::Unavailable(sqlx::Error::PoolTimedOut);
+        let res = PageError::internal("reading", Wrapping(gone())).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+        let direct = PageError::internal("reading", gone());
+        assert!(matches!(direct, PageError::StorageUnreachable { .. }));
+        let other = PageError::internal("reading", StoreError::Corrupt("column".into()));
+        assert!(matches!(other, PageError::Internal { .. }));
     }
 }

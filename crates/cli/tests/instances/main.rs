@@ -7,6 +7,7 @@
 //! sends it to instance B by rewriting the port; cookies are per host, not per port, so the
 //! browser carries them across as it would behind one public name.
 mod cluster;
+#[path = "../support/process.rs"]
 mod process;
 #[path = "../support/temp_dir.rs"]
 mod temp_dir;

@@ -55,14 +55,21 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 /// The longest delay between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// Wakes this instance's runner when it enqueued a job.
+/// Wakes a background loop of this instance at once: the job runner when this instance
+/// enqueued a job, the webhook deliverer when it committed an event. Work of other instances
+/// still waits for the loop's poll.
 #[derive(Debug, Default)]
 pub struct Wakeup(Notify);
 
 impl Wakeup {
-    /// Wakes the runner (a wake while it is busy is kept for its next wait).
+    /// Wakes the loop (a wake while it is busy is kept for its next wait).
     pub fn wake(&self) {
         self.0.notify_one();
+    }
+
+    /// Resolves at the next wake (or at once, for a wake kept while the loop was busy).
+    pub async fn woken(&self) {
+        self.0.notified().await;
     }
 }
 

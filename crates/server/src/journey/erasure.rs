@@ -74,6 +74,8 @@ pub async fn delete(state: &AppState, api_key_id: &str, session_id: &str) -> Res
     .await?;
     tracing::info!(%session_id, "session deleted on request");
     state.metrics().erased("request");
+    // The erasure wrote its `session.erased` event: send it now.
+    state.inner.deliveries.wake();
     revoke_upstream_token(state, session_id).await;
     Ok(at)
 }
@@ -107,6 +109,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, SweepError> {
                 audit::record(state, None, &id, Action::SessionErased, Some("retention")).await?;
                 revoke_upstream_token(state, &id).await;
                 state.metrics().erased("retention");
+                state.inner.deliveries.wake();
                 erased += 1;
             }
         }

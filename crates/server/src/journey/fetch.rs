@@ -251,9 +251,7 @@ pub(super) async fn fetch_and_store(
     };
     if inner.store.complete_session(&completed).await? {
         tracing::info!(session_id = %session.id, documents = completed.documents.len(), "session succeeded");
-        inner
-            .metrics
-            .transition(digigate_core::SessionStatus::Succeeded, None);
+        state.transition_committed(digigate_core::SessionStatus::Succeeded, None);
         crate::crash::point(crate::crash::CrashPoint::AfterSuccess);
     }
     Ok(())

@@ -35,7 +35,7 @@ pub async fn expire_if_due(
         .await?
     {
         tracing::info!(session_id = %s.id, "session expired");
-        state.metrics().transition(SessionStatus::Expired, None);
+        state.transition_committed(SessionStatus::Expired, None);
     }
     Ok(store.session(&s.id).await?.unwrap_or(s))
 }
@@ -61,6 +61,7 @@ pub async fn expire_lapsed(state: &AppState) -> Result<usize, StoreError> {
                 .await?
         {
             tracing::info!(session_id = %s.id, "session expired");
+            state.transition_committed(SessionStatus::Expired, None);
             expired += 1;
         }
     }

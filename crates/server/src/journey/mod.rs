@@ -79,9 +79,7 @@ pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), Journey
                 store
                     .transition(&session.id, SessionStatus::Failed, Some(reason), now_ms())
                     .await?;
-                state
-                    .metrics()
-                    .transition(SessionStatus::Failed, Some(reason));
+                state.transition_committed(SessionStatus::Failed, Some(reason));
             }
             Err(Failure::Store(e)) => return Err(e.into()),
         }

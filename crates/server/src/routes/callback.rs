@@ -66,7 +66,7 @@ pub async fn digilocker_callback(
     crash::point(CrashPoint::AfterCallback);
     let mut res = match failure {
         None => {
-            state.metrics().transition(SessionStatus::Authorized, None);
+            state.transition_committed(SessionStatus::Authorized, None);
             state.inner.jobs.wake();
             let hold = crate::routes::wait::CALLBACK_HOLD;
             match journey::ended_within(&state, &auth.session_id, hold).await {
@@ -79,9 +79,7 @@ pub async fn digilocker_callback(
             tracing::info!(session_id = %auth.session_id, reason = reason.as_str(), "session failed");
             // The person came back from DigiLocker, though without consent to fetch with.
             state.metrics().stage(crate::metrics::Stage::Returned);
-            state
-                .metrics()
-                .transition(SessionStatus::Failed, Some(reason));
+            state.transition_committed(SessionStatus::Failed, Some(reason));
             failed_now(&state, &auth.session_id).await?
         }
     };

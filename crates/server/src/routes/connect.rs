@@ -95,7 +95,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, PageError> {
         .map_err(internal)?;
     tracing::info!(session_id = %session.id, "person sent to DigiLocker");
     if session.status == SessionStatus::Created {
-        state.metrics().transition(SessionStatus::Initialized, None);
+        state.transition_committed(SessionStatus::Initialized, None);
     }
     state
         .metrics()

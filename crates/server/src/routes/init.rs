@@ -114,6 +114,10 @@ async fn create(
             "Invalid request body: redirect_url is not on this API key's allow-list".into(),
         ));
     }
+    state
+        .inner
+        .breakers
+        .journeys_can_start(std::time::Instant::now())?;
     let session = SessionRecord {
         id,
         api_key_id: caller.key.id.clone(),
@@ -159,7 +163,7 @@ async fn create(
         }
     }
     tracing::info!(session_id = %session.id, api_key = %caller.key.id, "session created");
-    state.metrics().transition(SessionStatus::Created, None);
+    state.transition_committed(SessionStatus::Created, None);
     crate::crash::point(crate::crash::CrashPoint::AfterInit);
     Ok(answer)
 }

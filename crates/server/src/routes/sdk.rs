@@ -61,6 +61,10 @@ pub async fn create(
                 .into(),
         ));
     }
+    state
+        .inner
+        .breakers
+        .journeys_can_start(std::time::Instant::now())?;
     let session = SessionRecord {
         id: uuid::Uuid::new_v4().to_string(),
         api_key_id: key.id.clone(),
@@ -84,6 +88,6 @@ pub async fn create(
     let created = audit::entry(Some(&key.id), &session.id, Action::SessionCreated, None);
     state.inner.store.create_session(&session, &created).await?;
     tracing::info!(session_id = %session.id, api_key = %key.id, "SDK session created");
-    state.metrics().transition(SessionStatus::Created, None);
+    state.transition_committed(SessionStatus::Created, None);
     Ok(session)
 }

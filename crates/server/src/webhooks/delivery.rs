@@ -34,8 +34,10 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                         tracing::info!("webhook deliveries can be claimed again");
                         unavailable = 0;
                     }
-                    // After a full batch there is probably more to send at once.
-                    if sent >= config.concurrency.max(1) {
+                    // After a batch there may be more to send at once: the rest of a full
+                    // batch, or a session's next event that waited for the one just
+                    // acknowledged (its wake may have been spent on the batch's claim).
+                    if sent > 0 {
                         Duration::ZERO
                     } else {
                         config.poll_interval
@@ -52,7 +54,11 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                     backoff.min(Duration::from_secs(5))
                 }
             };
-            tokio::time::sleep(wait).await;
+            // This instance's own events wake it at once; other instances' wait for the poll.
+            tokio::select! {
+                () = state.inner.deliveries.woken() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
         }
     })
 }
@@ -132,6 +138,9 @@ async fn attempt(state: &AppState, owner: &str, delivery: ClaimedDelivery) {
             Sent::failed("storage")
         }
     };
+    // The receiver may have the event now, and nothing says so yet: after a crash here the
+    // lease lapses and the event is sent again with the same `webhook-id` (at least once).
+    crate::crash::point(crate::crash::CrashPoint::DuringWebhookDelivery);
     let config = &state.inner.config.webhooks;
     let outcome = if sent.succeeded() {
         DeliveryOutcome::Delivered

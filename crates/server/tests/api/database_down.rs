@@ -4,12 +4,14 @@
 //! seconds and `/readyz` says the database is unreachable; once it is back, the same gateway
 //! answers again.
 
+use digigate_client::simulator::{Browser, Person};
 use digigate_server::testing::{TestStack, Topology};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use url::Url;
 
 /// The longest an answer may take while the database is away (the pool waits 2 s).
 const PROMPT: Duration = Duration::from_secs(5);
@@ -189,9 +191,8 @@ async fn readyz(api: &Api) -> (StatusCode, Value) {
     (res.status(), res.json().await.unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_postgres_stopped_the_api_answers_503_promptly_and_recovers_when_it_returns() {
-    let pg = PrivatePostgres::start();
+/// A gateway (with its simulator) on `pg`'s database, and its API with a fresh key's token.
+async fn gateway_on(pg: &PrivatePostgres) -> (TestStack, Api) {
     let store = digigate_store::connect(&pg.url()).await.unwrap();
     store.migrate().await.unwrap();
     let stack = TestStack::start(
@@ -226,6 +227,13 @@ async fn with_postgres_stopped_the_api_answers_503_promptly_and_recovers_when_it
         key,
         token,
     };
+    (stack, api)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_postgres_stopped_the_api_answers_503_promptly_and_recovers_when_it_returns() {
+    let pg = PrivatePostgres::start();
+    let (stack, api) = gateway_on(&pg).await;
     let res = api.init().await;
     assert_eq!(res.status(), StatusCode::OK);
     let id = res.json::<Value>().await.unwrap()["data"]["session_id"]
@@ -273,6 +281,82 @@ async fn with_postgres_stopped_the_api_answers_503_promptly_and_recovers_when_it
         "created"
     );
     assert_eq!(api.init().await.status(), StatusCode::OK);
+    drop(stack);
+    drop(pg);
+}
+
+/// Inits a session; its `authorization_url`.
+async fn link(api: &Api) -> Url {
+    let res = api.init().await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    Url::parse(body["data"]["authorization_url"].as_str().unwrap()).unwrap()
+}
+
+/// The page a browser gets while the database is away: 503 with `Retry-After`, within
+/// [`PROMPT`], asking to try again in a moment (not "Something went wrong").
+async fn assert_try_again_page(browser: &Browser, url: Url, what: &str) {
+    let started = Instant::now();
+    let res = browser.get(url).await.unwrap();
+    assert!(
+        started.elapsed() < PROMPT,
+        "{what} took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{what}");
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait >= 1, "{what}");
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Please try again in a moment"),
+        "{what}: {page}"
+    );
+    assert!(!page.contains("Something went wrong"), "{what}: {page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_postgres_stopped_the_browser_pages_ask_to_try_again_and_work_once_it_returns() {
+    let pg = PrivatePostgres::start();
+    let (stack, api) = gateway_on(&pg).await;
+    let person = Person::allowing("9000000001");
+    // One person about to open a link, one back from DigiLocker with the callback not yet
+    // followed, one on the waiting page.
+    let unopened = link(&api).await;
+    let returning = Browser::new();
+    let page = returning.open_link(&link(&api).await).await.unwrap();
+    let callback = returning.consent(page, &person).await.unwrap();
+    let waiting = Browser::new();
+    let page = waiting.open_link(&link(&api).await).await.unwrap();
+    let waiting_callback = waiting.consent(page, &person).await.unwrap();
+    let res = waiting.get(waiting_callback).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let refresh = res.headers()["refresh"].to_str().unwrap().to_owned();
+    let wait_page = Url::parse(refresh.split_once("url=").unwrap().1).unwrap();
+
+    pg.stop();
+    assert_try_again_page(&Browser::new(), unopened.clone(), "connect").await;
+    assert_try_again_page(&returning, callback.clone(), "callback").await;
+    assert_try_again_page(&waiting, wait_page.clone(), "waiting page").await;
+
+    pg.pg_ctl_start();
+    let opened = Browser::new().open_link(&unopened).await;
+    assert!(opened.is_ok(), "the link still opens: {opened:?}");
+    let res = returning.get(callback).await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the callback's state was not consumed by the refused attempt"
+    );
+    let res = waiting.get(wait_page).await.unwrap();
+    assert!(
+        res.status() == StatusCode::OK || res.status().is_redirection(),
+        "the waiting page answers again: {}",
+        res.status()
+    );
     drop(stack);
     drop(pg);
 }

@@ -228,6 +228,8 @@ async fn sustained_failure_opens_the_circuit_and_a_probe_closes_it(backend: Back
         (StatusCode::OK, Some("ok"))
     );
 
+    // Started before the circuit opens, so its person reaches the callback while it is open.
+    let (second_id, second_link) = app.init("signin", &["pan"], json!({})).await;
     app.sim
         .inject(Endpoint::User, InjectedFault::Status(503), None);
     let first = journey(&app, &["pan"]).await;
@@ -243,7 +245,11 @@ async fn sustained_failure_opens_the_circuit_and_a_probe_closes_it(backend: Back
     assert_eq!(ready["circuits"]["account"], "open", "{ready}");
     assert_eq!(ready["database"], "ok");
 
-    let second = journey(&app, &["pan"]).await;
+    let (browser, callback) = app
+        .to_callback(&second_link, &Person::allowing("9000000001"))
+        .await;
+    assert!(browser.get(callback).await.unwrap().status().is_success());
+    let second = terminal_status(&app, &second_id).await;
     assert_failed(&second, "upstream_circuit_open");
     assert_eq!(calls(&app, Endpoint::User), 3, "no call while open");
 
@@ -254,6 +260,70 @@ async fn sustained_failure_opens_the_circuit_and_a_probe_closes_it(backend: Back
     let third = journey(&app, &["pan"]).await;
     assert_eq!(third["status"], "succeeded", "{third}");
     assert_eq!(readyz(&app).await.1["upstream"], "ok");
+}
+
+/// While a circuit is open, init and the SDK's create answer 503 with `Retry-After` in
+/// Sandbox's envelope and store nothing, so no person is sent through DigiLocker's pages only
+/// to fail at the callback; once the cool-down is over a session starts again (the probe).
+async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backend) {
+    let app = spawn_with(backend, |c| {
+        touchy_breaker(c);
+        c.circuit_breaker.cool_down = Duration::from_secs(3);
+    })
+    .await;
+    app.sim
+        .inject(Endpoint::User, InjectedFault::Status(503), None);
+    assert_failed(&journey(&app, &["pan"]).await, "upstream_unavailable");
+    let created_before = sessions_created(&app).await;
+
+    let init = json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+        "flow": "signin",
+        "redirect_url": "https://shop.example/kyc/done",
+        "doc_types": ["pan"],
+    });
+    let sdk = json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.sdk.session.request",
+        "flow": "signin",
+        "doc_types": ["pan"],
+    });
+    let mut longest_wait = 0;
+    for (path, body) in [
+        ("/kyc/digilocker/sessions/init", &init),
+        ("/kyc/digilocker-sdk/sessions/create", &sdk),
+    ] {
+        let res = app.post(path, body).await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        let wait: u64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=3).contains(&wait), "{path}: Retry-After {wait}");
+        longest_wait = longest_wait.max(wait);
+        let envelope: Value = res.json().await.unwrap();
+        assert_eq!(envelope["code"], 503, "{envelope}");
+        assert_eq!(envelope["message"], "Source Unavailable", "{envelope}");
+        assert!(envelope["transaction_id"].is_string(), "{envelope}");
+        assert!(envelope.get("data").is_none(), "{envelope}");
+    }
+    assert_eq!(
+        sessions_created(&app).await,
+        created_before,
+        "nothing stored"
+    );
+
+    app.sim.clear_faults();
+    tokio::time::sleep(Duration::from_secs(longest_wait)).await;
+    let (id, _) = app.init("signin", &["pan"], json!({})).await;
+    let started = journey(&app, &["pan"]).await;
+    assert_eq!(started["status"], "succeeded", "{started}");
+    assert_eq!(app.status(&id).await["status"], "created");
+}
+
+async fn sessions_created(app: &TestApp) -> usize {
+    let log = app.store.audit_log(None, 10_000).await.unwrap();
+    log.iter().filter(|e| e.action == "session.created").count()
 }
 
 /// Persona 9000000006's repository takes 2 s per document (the simulator's default): the
@@ -293,5 +363,6 @@ on_both_backends!(
     an_expired_access_token_is_refreshed_once_and_the_read_repeated,
     an_access_token_that_keeps_expiring_is_refreshed_only_once,
     sustained_failure_opens_the_circuit_and_a_probe_closes_it,
+    init_is_refused_with_retry_after_while_a_circuit_is_open,
     the_slow_persona_succeeds_after_two_seconds_a_document,
 );

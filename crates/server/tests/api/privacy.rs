@@ -377,14 +377,15 @@ async fn the_callback_and_pages_carry_strict_browser_headers(backend: Backend) {
     let (browser, callback) = app
         .to_callback(&link, &Person::allowing("9000000001"))
         .await;
-    // The callback answers the waiting page; it and the page forwarding to the business
-    // carry the same headers.
+    // The callback answers the page forwarding to the business (the fetch ended within its
+    // short wait) or the waiting page; both carry the same headers.
     let res = browser.get(callback.clone()).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["refresh"]
-        .to_str()
-        .unwrap()
-        .starts_with("1;url="));
+    let refresh = res.headers()["refresh"].to_str().unwrap();
+    assert!(
+        refresh.starts_with("0;url=") || refresh.starts_with("1;url="),
+        "{refresh}"
+    );
     let waiting = res.headers().clone();
     let location = browser
         .follow_to_business(&callback, res)

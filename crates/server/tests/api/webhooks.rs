@@ -454,7 +454,45 @@ async fn two_instances_on_one_postgresql_deliver_each_event_once_in_order_per_se
     }
 }
 
+/// An idle deliverer that would not look again for an hour: only the wake from this
+/// instance's own commits can deliver in time.
+fn polling_hourly(c: &mut GatewayConfig) {
+    c.webhooks.poll_interval = Duration::from_secs(3600);
+}
+
+async fn this_instances_events_are_sent_at_once_without_waiting_for_the_poll(backend: Backend) {
+    let app = spawn_with(backend, polling_hourly).await;
+    let receiver = Receiver::start(0).await;
+    add_endpoint(&app, &receiver.url).await;
+    deliverer(&app);
+    let started = std::time::Instant::now();
+    let (session, _) = app
+        .journey("signin", &["pan"], &Person::allowing("9000000001"))
+        .await;
+    // Each event of the journey woke the deliverer (the connect, the callback, the fetch).
+    let got = receiver.wait_for(3).await;
+    let ids: Vec<String> = got.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids, event_ids(&app, &session).await);
+    // The erasure's event too.
+    let res = app
+        .api
+        .delete(format!("{}/kyc/digilocker/sessions/{session}", app.base))
+        .header("x-api-key", &app.key)
+        .header("authorization", &app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let got = receiver.wait_for(4).await;
+    assert_eq!(got[3].json()["type"], "session.erased");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "well inside the hour's poll"
+    );
+}
+
 on_both_backends!(
+    this_instances_events_are_sent_at_once_without_waiting_for_the_poll,
     a_journeys_events_arrive_in_order_signed_and_without_personal_data,
     a_receiver_failing_twice_then_succeeding_gets_the_same_webhook_id_three_times,
     during_a_rotation_both_secrets_sign_and_the_reference_library_accepts_either,

@@ -10,6 +10,7 @@ mod erasure;
 mod events;
 mod fixtures;
 mod funnel;
+mod indexes;
 mod jobs;
 mod keys;
 mod rotation;

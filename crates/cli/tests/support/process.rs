@@ -1,6 +1,9 @@
 //! The digigate processes a test runs: spawned from the built binary with a clean environment,
-//! their logs collected, waited on by polling, killed on drop.
+//! their logs collected, waited on by polling, killed on drop; and the ports they listen on.
+//! Every CLI test that starts a server includes this module (`#[path]`), so ports are chosen in
+//! one place.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -10,10 +13,43 @@ use std::time::{Duration, Instant};
 /// How long a process may take to become ready (the machine is shared and may be busy).
 const READY_WITHIN: Duration = Duration::from_secs(60);
 
-/// A port nothing listens on right now, for a process to bind.
+/// A port nothing listens on right now, for a process to bind later.
+///
+/// A port taken with `bind(127.0.0.1:0)` and released comes from the kernel's ephemeral range,
+/// the same range every outgoing connection (the tests' HTTP clients, the gateways' PostgreSQL
+/// pools) and every other `bind(0)` draws its local port from; between the release and the
+/// child's bind one of those often took it ("Address already in use"). So the port is drawn at
+/// random from below that range, where the kernel never assigns one by itself, is checked to
+/// bind now, and is never handed out twice by one test binary. The tests need the port before
+/// the process starts (it goes into the callback URL the simulator accepts, and a restarted
+/// gateway must come back on it), so `--listen 127.0.0.1:0` is no way out here.
 pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+    static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    let (low, high) = below_ephemeral_range();
+    let mut handed_out = HANDED_OUT.lock().unwrap();
+    let handed_out = handed_out.get_or_insert_with(HashSet::new);
+    for _ in 0..1000 {
+        let port = rand::Rng::gen_range(&mut rand::thread_rng(), low..high);
+        if !handed_out.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            handed_out.insert(port);
+            return port;
+        }
+    }
+    panic!("no free port in {low}..{high} after 1000 tries");
+}
+
+/// The ports this machine's kernel never picks by itself: from 10000 (above the usual fixed
+/// services such as 5432 or 8080) to the start of the ephemeral range.
+fn below_ephemeral_range() -> (u16, u16) {
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    assert!(
+        ephemeral_start > 11000,
+        "the ephemeral range starts at {ephemeral_start}: too low to keep test ports out of it"
+    );
+    (10000, ephemeral_start)
 }
 
 pub fn digigate() -> Command {
