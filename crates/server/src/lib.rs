@@ -151,6 +151,11 @@ impl Gateway {
         metrics::router(self.state.metrics().clone())
     }
 
+    /// The metrics as `/metrics` serves them (Prometheus/OpenMetrics text).
+    pub fn metrics_text(&self) -> String {
+        self.state.metrics().render()
+    }
+
     /// Starts the retention sweep, run every `every` in the background.
     pub fn spawn_retention_sweeper(
         &self,

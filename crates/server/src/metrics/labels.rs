@@ -120,6 +120,14 @@ pub(super) struct ErasureLabels {
     pub(super) cause: String,
 }
 
+/// A webhook attempt: `result` is `delivered`, `retrying` or `abandoned`; `error` is the
+/// attempt's error class (a fixed word of the deliverer, `none` for a 2xx).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct WebhookLabels {
+    pub(super) result: String,
+    pub(super) error: String,
+}
+
 /// Every value of the upstream `outcome` label: `ok`, then what [`upstream_outcome`] answers.
 pub(super) const UPSTREAM_OUTCOMES: [&str; 6] = [
     "ok",

@@ -17,7 +17,7 @@ use digigate_digilocker::DigiLockerError;
 use digigate_store::DocumentRecord;
 use labels::{
     code_label, upstream_outcome, EndpointLabels, ErasureLabels, RequestLabels, SignatureLabels,
-    StageLabels, TransitionLabels, UpstreamLabels, UPSTREAM_OUTCOMES,
+    StageLabels, TransitionLabels, UpstreamLabels, WebhookLabels, UPSTREAM_OUTCOMES,
 };
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -57,6 +57,7 @@ struct MetricsInner {
     upstream_seconds: Family<EndpointLabels, Histogram>,
     signatures: Family<SignatureLabels, Counter>,
     erasures: Family<ErasureLabels, Counter>,
+    webhooks: Family<WebhookLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -80,6 +81,7 @@ impl Metrics {
         );
         let signatures = Family::<SignatureLabels, Counter>::default();
         let erasures = Family::<ErasureLabels, Counter>::default();
+        let webhooks = Family::<WebhookLabels, Counter>::default();
         registry.register(
             "http_request_duration_seconds",
             "API and page requests by route template, method and status (its _count is the request count)",
@@ -115,6 +117,11 @@ impl Metrics {
             "Sessions whose data was erased, on request or by the retention sweep",
             erasures.clone(),
         );
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts by result (delivered, retrying, abandoned) and error class",
+            webhooks.clone(),
+        );
         Metrics {
             inner: Arc::new(MetricsInner {
                 registry,
@@ -125,6 +132,7 @@ impl Metrics {
                 upstream_seconds,
                 signatures,
                 erasures,
+                webhooks,
             }),
         }
     }
@@ -183,6 +191,16 @@ impl Metrics {
             cause: cause.to_owned(),
         };
         self.inner.erasures.get_or_create(&labels).inc();
+    }
+
+    /// Counts a webhook delivery attempt: `result` is `delivered`, `retrying` or `abandoned`,
+    /// `error` the deliverer's fixed error class of a failed attempt.
+    pub fn webhook_attempt(&self, result: &'static str, error: Option<&'static str>) {
+        let labels = WebhookLabels {
+            result: result.to_owned(),
+            error: error.unwrap_or("none").to_owned(),
+        };
+        self.inner.webhooks.get_or_create(&labels).inc();
     }
 
     /// Runs one DigiLocker call, counting it by endpoint and outcome and timing it.

@@ -149,6 +149,12 @@ async fn attempt(state: &AppState, owner: &str, delivery: ClaimedDelivery) {
     } else {
         next_attempt(config, delivery.attempts + 1, now_ms())
     };
+    let result = match &outcome {
+        DeliveryOutcome::Delivered => "delivered",
+        DeliveryOutcome::Abandoned => "abandoned",
+        DeliveryOutcome::RetryAt(_) => "retrying",
+    };
+    state.metrics().webhook_attempt(result, sent.error);
     let log = WebhookAttemptRecord {
         id: format!("wa_{}", uuid::Uuid::new_v4().simple()),
         delivery_id: delivery.id.clone(),

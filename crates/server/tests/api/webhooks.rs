@@ -166,6 +166,30 @@ async fn a_receiver_failing_twice_then_succeeding_gets_the_same_webhook_id_three
         .iter()
         .all(|a| a["duration_ms"].as_i64().unwrap() >= 0));
     assert!(!log.to_string().contains("9000000001"));
+    // The attempts are counted for operators too (docs/metrics.md).
+    let metrics = app
+        .gateway
+        .as_ref()
+        .expect("the gateway runs")
+        .metrics_text();
+    let count = |labels: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(&format!("digigate_webhook_attempts_total{{{labels}}} ")))
+            .and_then(|l| l.rsplit_once(' '))
+            .map_or(0.0, |(_, v)| v.parse::<f64>().unwrap())
+    };
+    assert_eq!(
+        count("result=\"retrying\",error=\"none\""),
+        2.0,
+        "{metrics}"
+    );
+    // The first two events' successes are recorded before the next event is sent; the last
+    // one's may still be on its way.
+    assert!(
+        count("result=\"delivered\",error=\"none\"") >= 2.0,
+        "{metrics}"
+    );
 }
 
 /// Quick, with a 300 ms delivery timeout.
