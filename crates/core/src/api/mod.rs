@@ -22,8 +22,8 @@ pub use envelope::{Envelope, ErrorEnvelope};
 pub use health::Readiness;
 pub use session::{
     AccessToken, Erasure, HistoryEntry, MissingDocument, SdkSessionCreated, SessionCreated,
-    SessionStatusData, UserVerification, ERASURE_ENTITY, INIT_RESPONSE_ENTITY, SESSION_ENTITY,
-    USER_VERIFICATION_ENTITY,
+    SessionStatusData, UserProfile, UserVerification, ERASURE_ENTITY, INIT_RESPONSE_ENTITY, PROFILE_ENTITY,
+    SESSION_ENTITY, USER_VERIFICATION_ENTITY,
 };
 pub use webhooks::{
     EndpointAdded, EndpointList, EndpointRemoved, Redelivery, SecretRotated, WebhookDeliveries,

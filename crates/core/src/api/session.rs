@@ -126,3 +126,38 @@ impl std::fmt::Debug for AccessToken {
         f.debug_struct("AccessToken").finish_non_exhaustive()
     }
 }
+
+/// The `@entity` of the DigiLocker user's profile.
+pub const PROFILE_ENTITY: &str = "in.co.sandbox.kyc.digilocker.user.profile";
+
+/// `…/sessions/{id}/user/profile`'s answer: the DigiLocker user's details in Sandbox's shape,
+/// as stored when the session succeeded (empty strings where DigiLocker said nothing).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProfile {
+    /// [`PROFILE_ENTITY`].
+    #[serde(rename = "@entity")]
+    pub entity: String,
+    /// `DD/MM/YYYY`, or empty.
+    pub date_of_birth: String,
+    /// Whether the person's DigiLocker holds an e-Aadhaar.
+    pub eaadhaar: bool,
+    /// E-mail address, or empty.
+    pub email: String,
+    /// `male`, `female`, `transgender`, or empty.
+    pub gender: String,
+    /// The person's stable DigiLocker id.
+    pub id: String,
+    /// Mobile number, or empty.
+    pub mobile: String,
+    /// Full name.
+    pub name: String,
+}
+
+/// Personal data stays out of `Debug` (and so out of logs): only the id is shown.
+impl std::fmt::Debug for UserProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserProfile")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}

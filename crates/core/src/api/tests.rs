@@ -102,6 +102,16 @@ fn every_answer_writes_its_fields_in_the_order_the_json_values_did() {
         status: "ready".into(),
         upstream: "ok".into(),
     });
+    assert_written_in_key_order(&UserProfile {
+        entity: PROFILE_ENTITY.into(),
+        date_of_birth: "01/01/1990".into(),
+        eaadhaar: true,
+        email: String::new(),
+        gender: "female".into(),
+        id: "d".into(),
+        mobile: String::new(),
+        name: "n".into(),
+    });
     assert_written_in_key_order(&SecretRotated {
         endpoint_id: "we_1".into(),
         previous_secret_valid_until: 1,
@@ -155,4 +165,16 @@ fn secrets_stay_out_of_debug() {
         secret: "whsec_hidden".into(),
     };
     assert!(!format!("{added:?}").contains("hidden"));
+    let profile = UserProfile {
+        entity: PROFILE_ENTITY.into(),
+        date_of_birth: "01/01/1990".into(),
+        eaadhaar: true,
+        email: "a@b.example".into(),
+        gender: "female".into(),
+        id: "d".into(),
+        mobile: "9999999999".into(),
+        name: "Asha".into(),
+    };
+    let shown = format!("{profile:?}");
+    assert!(!shown.contains("Asha") && !shown.contains("1990") && !shown.contains("9999"));
 }
