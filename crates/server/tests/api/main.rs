@@ -18,3 +18,4 @@ mod sdk;
 mod signed_redirect;
 mod trust;
 mod webhooks;
+mod wire;
