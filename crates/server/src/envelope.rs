@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
 use digigate_core::api::{Envelope, ErrorEnvelope};
+use serde::Serialize;
 use tracing::Instrument;
 use uuid::Uuid;
 

@@ -15,15 +15,14 @@ mod session;
 mod webhooks;
 
 pub use documents::{
-    CheckReport, DocumentAnswer, FileMetadata, FileRef, SourceStanding, CHECKS_ENTITY,
-    FILE_ENTITY,
+    CheckReport, DocumentAnswer, FileMetadata, FileRef, SourceStanding, CHECKS_ENTITY, FILE_ENTITY,
 };
 pub use envelope::{Envelope, ErrorEnvelope};
 pub use health::Readiness;
 pub use session::{
     AccessToken, Erasure, HistoryEntry, MissingDocument, SdkSessionCreated, SessionCreated,
-    SessionStatusData, UserProfile, UserVerification, ERASURE_ENTITY, INIT_RESPONSE_ENTITY, PROFILE_ENTITY,
-    SESSION_ENTITY, USER_VERIFICATION_ENTITY,
+    SessionStatusData, UserProfile, UserVerification, ERASURE_ENTITY, INIT_RESPONSE_ENTITY,
+    PROFILE_ENTITY, SESSION_ENTITY, USER_VERIFICATION_ENTITY,
 };
 pub use webhooks::{
     EndpointAdded, EndpointList, EndpointRemoved, Redelivery, SecretRotated, WebhookDeliveries,

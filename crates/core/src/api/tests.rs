@@ -150,7 +150,14 @@ fn optional_fields_are_left_out_when_absent_as_before() {
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["@entity", "created_at", "history", "id", "status", "updated_at"]
+        [
+            "@entity",
+            "created_at",
+            "history",
+            "id",
+            "status",
+            "updated_at"
+        ]
     );
 }
 

@@ -11,10 +11,10 @@ use crate::error::ApiError;
 use crate::vault::kek_context;
 use crate::AppState;
 use axum::extract::State;
+use digigate_core::api::{CheckReport, SourceStanding, CHECKS_ENTITY};
 use digigate_documents::checks::{compare, Standing, Subject};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::SealedKind;
-use digigate_core::api::{CheckReport, SourceStanding, CHECKS_ENTITY};
 use serde_json::Value;
 
 /// A subject from a flat `{name, date_of_birth, gender}` object in any supported format.

@@ -8,8 +8,8 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
-use digigate_core::DocType;
 use digigate_core::api::{DocumentAnswer, FileMetadata, FileRef, FILE_ENTITY};
+use digigate_core::DocType;
 use serde_json::Value;
 
 /// The stored document of one type.

@@ -6,9 +6,9 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
+use digigate_core::api::{UserVerification, USER_VERIFICATION_ENTITY};
 use digigate_core::VerifyUserRequest;
 use digigate_digilocker::AccountLookup;
-use digigate_core::api::{UserVerification, USER_VERIFICATION_ENTITY};
 
 /// Asks DigiLocker whether the account exists.
 pub async fn verify_user(

@@ -54,7 +54,10 @@ fn wire_settings() -> Settings {
         (".data.verification.fetched_at", "[time]"),
         (".data.verification.validity_checked_at", "[time]"),
         (".data.verification.chain[].serial", "[serial]"),
-        (".data.verification.chain[].sha256_fingerprint", "[fingerprint]"),
+        (
+            ".data.verification.chain[].sha256_fingerprint",
+            "[fingerprint]",
+        ),
         (".data.verification.signer_serial", "[serial]"),
         (".data.verification.document_sha256", "[sha256]"),
     ] {
@@ -146,7 +149,10 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
     let res = app
         .get(&format!("/kyc/digilocker/sessions/{id}/documents/aadhaar"))
         .await;
-    assert_json_snapshot!("error_400_consent", body(res, StatusCode::BAD_REQUEST).await);
+    assert_json_snapshot!(
+        "error_400_consent",
+        body(res, StatusCode::BAD_REQUEST).await
+    );
     let res = app
         .get(&format!("/kyc/digilocker/sessions/{id}/user/profile"))
         .await;
@@ -170,7 +176,10 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
     // A deleted session's results are gone for its caller (retention's erasure answers 410,
     // `privacy.rs`).
     let mut gone = body(res, StatusCode::NOT_FOUND).await;
-    let message = gone["message"].as_str().unwrap().replace(&id, "[session_id]");
+    let message = gone["message"]
+        .as_str()
+        .unwrap()
+        .replace(&id, "[session_id]");
     gone["message"] = message.into();
     assert_json_snapshot!("error_404_deleted", gone);
 
@@ -227,7 +236,10 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
         &json!({ "id": "evt_unknown" }),
     )
     .await;
-    assert_json_snapshot!("error_404_redeliver", body(res, StatusCode::NOT_FOUND).await);
+    assert_json_snapshot!(
+        "error_404_redeliver",
+        body(res, StatusCode::NOT_FOUND).await
+    );
     let res = app
         .api
         .delete(format!("{}/webhooks/endpoints/{endpoint}", app.base))
