@@ -183,6 +183,36 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
     gone["message"] = message.into();
     assert_json_snapshot!("error_404_deleted", gone);
 
+    // A failed session says why and whether trying again may help; a succeeded one names the
+    // documents DigiLocker did not provide, and fetching one is a 404 that says why.
+    let (denied, _) = app
+        .journey("signin", &["aadhaar"], &Person::denying("9000000001"))
+        .await;
+    let res = app
+        .get(&format!("/kyc/digilocker/sessions/{denied}/status"))
+        .await;
+    assert_json_snapshot!("status_failed", body(res, StatusCode::OK).await);
+    let (partial, _) = app
+        .journey(
+            "signin",
+            &["aadhaar", "pan"],
+            &Person::allowing("9000000002"),
+        )
+        .await;
+    let res = app
+        .get(&format!("/kyc/digilocker/sessions/{partial}/status"))
+        .await;
+    assert_json_snapshot!("status_documents_missing", body(res, StatusCode::OK).await);
+    let res = app
+        .get(&format!(
+            "/kyc/digilocker/sessions/{partial}/documents/aadhaar"
+        ))
+        .await;
+    assert_json_snapshot!(
+        "error_404_unavailable",
+        body(res, StatusCode::NOT_FOUND).await
+    );
+
     // The account lookup.
     let res = post(
         &app,
