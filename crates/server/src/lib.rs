@@ -61,6 +61,8 @@ struct Inner {
     /// The circuits in front of DigiLocker, shared by every request of this process.
     breakers: breaker::Breakers,
     jobs: jobs::Wakeup,
+    /// Wakes the pages of this process waiting for a fetch to end.
+    fetch_ended: journey::FetchEnded,
 }
 
 impl AppState {
@@ -101,6 +103,7 @@ impl Gateway {
             metrics: metrics::Metrics::new(),
             breakers,
             jobs: jobs::Wakeup::default(),
+            fetch_ended: journey::FetchEnded::default(),
         };
         Gateway {
             state: AppState {

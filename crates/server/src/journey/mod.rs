@@ -101,7 +101,45 @@ pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), Journey
     )
     .await
     .map_err(JourneyError::Audit)?;
+    state.inner.fetch_ended.announce();
     Ok(())
+}
+
+/// Announces, to the pages of this process waiting on a person's fetch, that a fetch has
+/// ended (each waiter then reads its own session).
+#[derive(Default)]
+pub struct FetchEnded(tokio::sync::Notify);
+
+impl FetchEnded {
+    fn announce(&self) {
+        self.0.notify_waiters();
+    }
+}
+
+/// The session once it has ended, if it ends within `bound`; `None` if it has not by then (or
+/// is gone). Wakes on [`FetchEnded`], so a fetch run by this process is seen at once; one run
+/// by another instance is seen by the waiting page's next reload. This holds a page for at
+/// most `bound`, never for the whole fetch.
+pub async fn ended_within(
+    state: &AppState,
+    session_id: &str,
+    bound: std::time::Duration,
+) -> Result<Option<SessionRecord>, StoreError> {
+    let deadline = tokio::time::Instant::now() + bound;
+    loop {
+        // Registered before the read, so an end announced between the two is not missed.
+        let ended = state.inner.fetch_ended.0.notified();
+        tokio::pin!(ended);
+        ended.as_mut().enable();
+        match state.inner.store.session(session_id).await? {
+            Some(s) if s.status.is_terminal() => return Ok(Some(s)),
+            Some(_) => {}
+            None => return Ok(None),
+        }
+        if tokio::time::timeout_at(deadline, ended).await.is_err() {
+            return Ok(None);
+        }
+    }
 }
 
 /// Exchanges (or resumes after the exchange) and fetches for an `authorized` session.

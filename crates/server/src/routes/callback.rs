@@ -68,7 +68,12 @@ pub async fn digilocker_callback(
         None => {
             state.metrics().transition(SessionStatus::Authorized, None);
             state.inner.jobs.wake();
-            crate::routes::wait::first_page(&state, &auth.session_id)
+            let hold = crate::routes::wait::CALLBACK_HOLD;
+            match journey::ended_within(&state, &auth.session_id, hold).await {
+                Ok(Some(ended)) => crate::routes::wait::forward_to_business(&state, &ended).await?,
+                // Not ended yet (or not readable now): the waiting page takes over.
+                _ => crate::routes::wait::first_page(&state, &auth.session_id),
+            }
         }
         Some(reason) => {
             tracing::info!(session_id = %auth.session_id, reason = reason.as_str(), "session failed");

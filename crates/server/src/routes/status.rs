@@ -27,7 +27,13 @@ pub async fn session_status(
             reason: m.reason.clone(),
         })
         .collect();
-    let events = state.inner.store.session_events(&s.id).await?;
+    // A session still `created` has no events (the first is `session.initialized`), so the
+    // most frequent poll, before the person opens the link, costs no second query.
+    let events = if s.status == SessionStatus::Created {
+        Vec::new()
+    } else {
+        state.inner.store.session_events(&s.id).await?
+    };
     let mut history = vec![HistoryEntry {
         at: s.created_at_ms,
         status: SessionStatus::Created.as_str().to_owned(),

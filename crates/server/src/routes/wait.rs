@@ -30,6 +30,12 @@ use std::time::Duration;
 
 /// How often the waiting page reloads itself.
 pub const REFRESH_SECS: u64 = 1;
+/// How long the callback waits for the fetch before answering the waiting page: most fetches
+/// end well within it, and the person then goes straight on to the business.
+pub const CALLBACK_HOLD: Duration = Duration::from_secs(2);
+/// How long a reload of the waiting page waits for the fetch before answering it again: the
+/// end of a fetch is then seen at once unless it falls in the second between two reloads.
+const RELOAD_HOLD: Duration = Duration::from_secs(2);
 /// How long the person waits at most before being sent on with the status as it is. A fetch
 /// takes a few seconds; one that runs longer is retrying a failing DigiLocker, and a person
 /// kept on a spinner for more than a minute gives up anyway.
@@ -134,6 +140,15 @@ pub async fn wait_for_outcome(
     let session = lifecycle::expire_if_due(&state, session)
         .await
         .map_err(|e| PageError::internal("could not expire a lapsed session", e))?;
+    let left = Duration::from_millis(u64::try_from(until - now_ms()).unwrap_or(0));
+    let session = if session.status.is_terminal() || left.is_zero() {
+        session
+    } else {
+        crate::journey::ended_within(&state, session_id, left.min(RELOAD_HOLD))
+            .await
+            .map_err(|e| PageError::internal("could not read the session being fetched", e))?
+            .unwrap_or(session)
+    };
     if !session.status.is_terminal() && now_ms() < until {
         // The same address, rebuilt from the checked values rather than echoed.
         let address = state.inner.config.public_link(&format!(
@@ -142,11 +157,7 @@ pub async fn wait_for_outcome(
         ));
         return Ok(waiting_page(&address));
     }
-    let location = return_address::for_session(&state, &session, session.status)
-        .await
-        .map_err(|e| PageError::internal("could not open the key's redirect secret", e))?
-        .ok_or(PageError::InvalidReturnAddress)?;
-    let mut res = navigation::forward(&location);
+    let mut res = forward_to_business(&state, &session).await?;
     let expire = format!(
         "{}=; Path={}{WAIT_PATH}; Max-Age=0; HttpOnly; SameSite=Lax",
         wait_cookie_name(session_id),
@@ -156,4 +167,17 @@ pub async fn wait_for_outcome(
         res.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(res)
+}
+
+/// The page sending the person of an ended (or no longer awaited) session on to the business,
+/// by its signed return address.
+pub async fn forward_to_business(
+    state: &AppState,
+    session: &digigate_store::SessionRecord,
+) -> Result<Response, PageError> {
+    let location = return_address::for_session(state, session, session.status)
+        .await
+        .map_err(|e| PageError::internal("could not open the key's redirect secret", e))?
+        .ok_or(PageError::InvalidReturnAddress)?;
+    Ok(navigation::forward(&location))
 }
