@@ -88,6 +88,11 @@ mod transport;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 
+/// The gateway's wire contract: the exact request and response bodies and Sandbox's envelopes,
+/// as the gateway writes them (`digigate_core::api`). The types above are this client's
+/// lenient readings of the same answers (times as `DateTime`, links as `Url`, unknown statuses
+/// kept, the raw `data` alongside), which also accept Sandbox's cloud API.
+pub use digigate_core::api;
 pub use error::ClientError;
 pub use requests::{
     DocType, Flow, InitSession, SessionOptions, UserLookup, VerificationMethod, INIT_ENTITY,

@@ -81,14 +81,8 @@ impl<'de> Deserialize<'de> for Status {
     }
 }
 
-/// A consented document that DigiLocker did not provide, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct MissingDocument {
-    /// The document type.
-    pub doc_type: DocType,
-    /// A machine-readable reason (`aadhaar_not_linked`, …).
-    pub reason: String,
-}
+/// A consented document that DigiLocker did not provide, and why: the gateway's own wire type.
+pub use digigate_core::api::MissingDocument;
 
 /// The answer of `sessions/{id}/status`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

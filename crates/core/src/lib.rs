@@ -1,6 +1,7 @@
 //! Domain types of digigate: the documents a person can share, consent sessions and their
 //! state machine, the Sandbox-compatible init request and API key identifiers. No IO lives here.
 
+pub mod api;
 pub mod doc_type;
 pub mod init;
 pub mod keys;

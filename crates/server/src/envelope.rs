@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use digigate_core::api::{Envelope, ErrorEnvelope};
 use serde::Serialize;
-use serde_json::json;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -47,28 +47,29 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// A successful answer: `{code, timestamp, transaction_id, data}`.
+/// A successful answer in Sandbox's envelope (`core::api::Envelope`): `{code, data, timestamp,
+/// transaction_id}`.
 pub struct Data<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Data<T> {
     fn into_response(self) -> Response {
-        let body = json!({
-            "code": 200,
-            "timestamp": now_ms(),
-            "transaction_id": transaction_id().to_string(),
-            "data": self.0,
-        });
+        let body = Envelope {
+            code: StatusCode::OK.as_u16(),
+            data: self.0,
+            timestamp: now_ms(),
+            transaction_id: transaction_id().to_string(),
+        };
         (StatusCode::OK, Json(body)).into_response()
     }
 }
 
-/// An error answer: `{code, message, timestamp, transaction_id}`.
+/// An error answer in Sandbox's envelope (`core::api::ErrorEnvelope`).
 pub fn error_body(status: StatusCode, message: &str) -> Response {
-    let body = json!({
-        "code": status.as_u16(),
-        "message": message,
-        "timestamp": now_ms(),
-        "transaction_id": transaction_id().to_string(),
-    });
+    let body = ErrorEnvelope {
+        code: status.as_u16(),
+        message: message.to_owned(),
+        timestamp: now_ms(),
+        transaction_id: transaction_id().to_string(),
+    };
     (status, Json(body)).into_response()
 }

@@ -1,9 +1,10 @@
 //! The OpenAPI 3.1 description of the gateway, served at `GET /openapi.json`.
 //!
 //! Every path in it comes from one table, [`operations`]. Tests hold that table against the
-//! router both ways: each route `routes::router` registers is documented (a unit test reads the
-//! route list), and each documented operation answers on a live server (`tests/api/hostile.rs`),
-//! so the description cannot drift from the code.
+//! router both ways: each route of `routes::table` (the one table the router is built from) is
+//! documented and nothing more, and each documented operation answers on a live server
+//! (`tests/api/hostile.rs`), so the description cannot drift from the code. The answers'
+//! schemas are checked against the wire types of `digigate_core::api` (`openapi/tests.rs`).
 
 mod schemas;
 mod webhooks;

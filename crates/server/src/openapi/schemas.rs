@@ -88,7 +88,7 @@ pub fn components() -> Value {
         },
         "SessionStatusData": {
             "type": "object",
-            "required": ["@entity", "id", "status", "created_at"],
+            "required": ["@entity", "id", "status", "created_at", "updated_at", "history"],
             "properties": {
                 "@entity": entity("in.co.sandbox.kyc.digilocker.session"),
                 "id": { "type": "string", "format": "uuid" },
@@ -143,7 +143,7 @@ pub fn components() -> Value {
         },
         "DocumentData": {
             "type": "object",
-            "required": ["files"],
+            "required": ["files", "document", "verification", "verified"],
             "properties": {
                 "document": {
                     "type": ["object", "null"],
@@ -188,7 +188,7 @@ pub fn components() -> Value {
         },
         "SessionChecksData": {
             "type": "object",
-            "required": ["session_id", "outcome", "fields", "sources"],
+            "required": ["@entity", "session_id", "outcome", "fields", "sources", "standings"],
             "properties": {
                 "@entity": entity("in.co.digigate.kyc.digilocker.checks"),
                 "session_id": { "type": "string" },
@@ -237,7 +237,7 @@ pub fn components() -> Value {
         "SourceStanding": { "type": "string", "enum": ["verified", "unverified", "failed", "unsigned", "claimed"] },
         "SessionErasureData": {
             "type": "object",
-            "required": ["session_id", "erased_at"],
+            "required": ["@entity", "session_id", "erased_at"],
             "properties": {
                 "@entity": { "type": "string" },
                 "session_id": { "type": "string" },

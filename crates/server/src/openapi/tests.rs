@@ -2,64 +2,12 @@ use super::*;
 use digigate_core::InitRequest;
 use std::collections::BTreeSet;
 
-/// The router's source; the route list is read from it so a new route cannot go undocumented.
-const ROUTER_SOURCE: &str = include_str!("../routes/mod.rs");
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-
-/// The `(method, path)` pairs registered with `.route(…)` in `routes/mod.rs`, with `let`
-/// string constants and `format!` escapes resolved.
+/// The `(method, path)` pairs the router serves: its one route table.
 fn registered_routes() -> BTreeSet<(String, String)> {
-    let mut consts = Vec::new();
-    for line in ROUTER_SOURCE.lines() {
-        let line = line.trim();
-        if let Some(rest) = line.strip_prefix("let ") {
-            if let Some((name, value)) = rest.split_once(" = \"") {
-                if let Some(value) = value.strip_suffix("\";") {
-                    consts.push((format!("{{{name}}}"), value.to_owned()));
-                }
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    let mut rest = ROUTER_SOURCE;
-    while let Some(at) = rest.find(".route(") {
-        rest = &rest[at + ".route(".len()..];
-        let mut depth = 1;
-        let end = rest
-            .char_indices()
-            .find(|&(_, c)| {
-                depth += match c {
-                    '(' => 1,
-                    ')' => -1,
-                    _ => 0,
-                };
-                depth == 0
-            })
-            .map(|(i, _)| i)
-            .expect("balanced parentheses in routes/mod.rs");
-        let call = &rest[..end];
-        let open = call.find('"').expect("a path literal") + 1;
-        let close = open + call[open..].find('"').expect("a closed path literal");
-        let mut path = call[open..close].to_owned();
-        for (name, value) in &consts {
-            path = path.replace(name.as_str(), value);
-        }
-        let path = path.replace("{{", "{").replace("}}", "}");
-        let handlers = &call[close..];
-        for m in METHODS {
-            let needle = format!("{m}(");
-            let mut from = 0;
-            while let Some(i) = handlers[from..].find(&needle) {
-                let i = from + i;
-                let before = handlers[..i].chars().next_back();
-                if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
-                    out.insert((m.to_owned(), path.clone()));
-                }
-                from = i + needle.len();
-            }
-        }
-    }
-    out
+    crate::routes::table()
+        .into_iter()
+        .map(|r| (r.method.as_str().to_ascii_lowercase(), r.path))
+        .collect()
 }
 
 fn documented() -> BTreeSet<(String, String)> {
@@ -87,16 +35,6 @@ fn every_route_of_the_router_is_documented_and_nothing_more() {
         stale.is_empty(),
         "documented operations the router does not have: {stale:?}"
     );
-}
-
-#[test]
-fn the_route_reader_resolves_constants_and_chained_methods() {
-    let routes = registered_routes();
-    assert!(routes.contains(&(
-        "get".into(),
-        "/kyc/digilocker/sessions/{session_id}/documents/{doc_type}".into()
-    )));
-    assert!(routes.contains(&("post".into(), "/authenticate".into())));
 }
 
 fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
@@ -191,4 +129,150 @@ fn a_body_built_from_the_verify_schema_is_accepted_by_the_validator() {
     let body =
         json!({ "@entity": schema["properties"]["@entity"]["enum"][0], "mobile": "9000000001" });
     assert!(digigate_core::VerifyUserRequest::from_json(&body).is_ok());
+}
+
+/// The property names of a JSON object.
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Checks the component schema `name` against an answer of its wire type with every optional
+/// field present (`full`) and one with none (`bare`): the schema names exactly the fields the
+/// type writes, and requires exactly those it always writes.
+fn assert_schema_matches(name: &str, full: impl serde::Serialize, bare: impl serde::Serialize) {
+    let doc = document();
+    let schema = &doc["components"]["schemas"][name];
+    let full = serde_json::to_value(full).unwrap();
+    let bare = serde_json::to_value(bare).unwrap();
+    assert_eq!(
+        keys(&schema["properties"]),
+        keys(&full),
+        "{name}: properties"
+    );
+    let required: BTreeSet<String> = schema["required"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(required, keys(&bare), "{name}: required");
+}
+
+#[test]
+fn the_answer_schemas_name_the_fields_of_the_wire_types() {
+    use digigate_core::api::*;
+    let status = |full: bool| SessionStatusData {
+        entity: SESSION_ENTITY.into(),
+        created_at: 1,
+        documents_consented: full.then(|| vec![digigate_core::DocType::Pan]),
+        documents_missing: full.then(Vec::new),
+        erased_at: full.then_some(2),
+        history: vec![],
+        id: "s".into(),
+        reason: full.then(|| "consent_denied".into()),
+        retryable: full.then_some(false),
+        status: "created".into(),
+        updated_at: 1,
+    };
+    assert_schema_matches("SessionStatusData", status(true), status(false));
+    let created = SessionCreated {
+        entity: INIT_RESPONSE_ENTITY.into(),
+        authorization_url: "u".into(),
+        session_id: "s".into(),
+    };
+    assert_schema_matches("InitSessionData", &created, &created);
+    let verify = UserVerification {
+        entity: USER_VERIFICATION_ENTITY.into(),
+        user_exists: true,
+    };
+    assert_schema_matches("VerifyUserData", &verify, &verify);
+    let token = AccessToken {
+        access_token: "t".into(),
+    };
+    assert_schema_matches("AuthenticateData", &token, &token);
+    let profile = UserProfile {
+        entity: PROFILE_ENTITY.into(),
+        date_of_birth: String::new(),
+        eaadhaar: false,
+        email: String::new(),
+        gender: String::new(),
+        id: "d".into(),
+        mobile: String::new(),
+        name: "n".into(),
+    };
+    assert_schema_matches("UserProfileData", &profile, &profile);
+    let erasure = Erasure {
+        entity: ERASURE_ENTITY.into(),
+        erased_at: 1,
+        session_id: "s".into(),
+    };
+    assert_schema_matches("SessionErasureData", &erasure, &erasure);
+    let document = |full: bool| DocumentAnswer {
+        document: Value::Null,
+        files: vec![],
+        verification: Value::Null,
+        verified: false,
+        warning: full.then(|| "w".into()),
+    };
+    assert_schema_matches("DocumentData", document(true), document(false));
+    let checks = CheckReport {
+        entity: CHECKS_ENTITY.into(),
+        fields: json!([]),
+        outcome: "match".into(),
+        session_id: "s".into(),
+        sources: vec![],
+        standings: vec![],
+    };
+    assert_schema_matches("SessionChecksData", &checks, &checks);
+    let sdk = SdkSessionCreated {
+        entity: digigate_core::SDK_SESSION_ENTITY.into(),
+        created_at: 1,
+        id: "s".into(),
+        status: "created".into(),
+    };
+    assert_schema_matches("SdkSessionData", &sdk, &sdk);
+    let added = EndpointAdded {
+        endpoint_id: "we_1".into(),
+        secret: "whsec_1".into(),
+    };
+    assert_schema_matches("WebhookEndpointAdded", &added, &added);
+    let rotated = SecretRotated {
+        endpoint_id: "we_1".into(),
+        previous_secret_valid_until: 1,
+        secret: "whsec_2".into(),
+    };
+    assert_schema_matches("WebhookSecretRotated", &rotated, &rotated);
+    let list = EndpointList { endpoints: vec![] };
+    assert_schema_matches("WebhookEndpointList", &list, &list);
+    let log = WebhookDeliveries {
+        attempts: vec![],
+        endpoint_id: "we_1".into(),
+    };
+    assert_schema_matches("WebhookDeliveryLog", &log, &log);
+    let again = Redelivery {
+        endpoint_id: "we_1".into(),
+        redelivering: "e".into(),
+    };
+    assert_schema_matches("WebhookRedelivery", &again, &again);
+    let removed = EndpointRemoved {
+        endpoint_id: "we_1".into(),
+        removed: true,
+    };
+    assert_schema_matches("WebhookEndpointRemoved", &removed, &removed);
+    let envelope = Envelope {
+        code: 200,
+        data: (),
+        timestamp: 1,
+        transaction_id: "t".into(),
+    };
+    assert_schema_matches("SuccessEnvelope", &envelope, &envelope);
+    let error = ErrorEnvelope {
+        code: 404,
+        message: "m".into(),
+        timestamp: 1,
+        transaction_id: "t".into(),
+    };
+    assert_schema_matches("Error", &error, &error);
 }

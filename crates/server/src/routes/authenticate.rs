@@ -6,8 +6,8 @@ use crate::limits;
 use crate::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
+use digigate_core::api::AccessToken;
 use digigate_core::ApiKeyId;
-use serde_json::{json, Value};
 use std::net::SocketAddr;
 
 /// A syntactically valid Argon2id hash of nothing, verified against when the key is unknown so
@@ -20,7 +20,7 @@ pub async fn authenticate(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<AccessToken>, ApiError> {
     let limiter = &state.inner.auth_limiter;
     limiter
         .check(&format!(
@@ -55,7 +55,9 @@ pub async fn authenticate(
                 .inner
                 .tokens
                 .issue(&id, r.generation, chrono::Utc::now().timestamp());
-            Ok(Data(json!({ "access_token": token })))
+            Ok(Data(AccessToken {
+                access_token: token,
+            }))
         }
         _ => Err(ApiError::Unauthorized),
     }

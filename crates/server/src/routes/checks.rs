@@ -11,10 +11,11 @@ use crate::error::ApiError;
 use crate::vault::kek_context;
 use crate::AppState;
 use axum::extract::State;
+use digigate_core::api::{CheckReport, SourceStanding, CHECKS_ENTITY};
 use digigate_documents::checks::{compare, Standing, Subject};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::SealedKind;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A subject from a flat `{name, date_of_birth, gender}` object in any supported format.
 fn subject(source: &str, standing: Standing, v: &Value) -> Subject {
@@ -49,7 +50,7 @@ pub async fn session_checks(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<CheckReport>, ApiError> {
     let session = succeeded_session(&state, &caller, &id).await?;
     let data = SessionData::open(&state, &session.id).await?;
     let mut subjects = Vec::new();
@@ -91,15 +92,30 @@ pub async fn session_checks(
         None,
     )
     .await?;
-    Ok(Data(json!({
-        "@entity": "in.co.digigate.kyc.digilocker.checks",
-        "session_id": session.id,
-        "outcome": report.outcome,
-        "fields": report.fields,
-        "sources": subjects.iter().map(|s| s.source.as_str()).collect::<Vec<_>>(),
-        "standings": subjects
+    Ok(Data(CheckReport {
+        entity: CHECKS_ENTITY.to_owned(),
+        fields: serde_json::to_value(&report.fields).map_err(ApiError::internal)?,
+        outcome: word(&report.outcome)?,
+        session_id: session.id,
+        sources: subjects.iter().map(|s| s.source.clone()).collect(),
+        standings: subjects
             .iter()
-            .map(|s| json!({"source": s.source, "standing": s.standing}))
-            .collect::<Vec<_>>(),
-    })))
+            .map(|s| {
+                Ok(SourceStanding {
+                    source: s.source.clone(),
+                    standing: word(&s.standing)?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+    }))
+}
+
+/// The wire word of a unit enum the documents crate serialises (`match`, `verified`, …).
+fn word(v: &impl serde::Serialize) -> Result<String, ApiError> {
+    match serde_json::to_value(v).map_err(ApiError::internal)? {
+        Value::String(s) => Ok(s),
+        other => Err(ApiError::Internal(
+            format!("expected a word, got {other}").into(),
+        )),
+    }
 }

@@ -7,18 +7,18 @@ use crate::error::ApiError;
 use crate::journey::erasure;
 use crate::AppState;
 use axum::extract::State;
-use serde_json::{json, Value};
+use digigate_core::api::{Erasure, ERASURE_ENTITY};
 
 /// Erases the session and answers a receipt; repeating it answers the same receipt.
 pub async fn delete_session(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<Erasure>, ApiError> {
     let erased_at = erasure::delete(&state, &caller.key.id, &id).await?;
-    Ok(Data(json!({
-        "@entity": "in.co.digigate.kyc.digilocker.session.erasure",
-        "session_id": id,
-        "erased_at": erased_at,
-    })))
+    Ok(Data(Erasure {
+        entity: ERASURE_ENTITY.to_owned(),
+        erased_at,
+        session_id: id,
+    }))
 }

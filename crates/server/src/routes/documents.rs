@@ -8,8 +8,9 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
+use digigate_core::api::{DocumentAnswer, FileMetadata, FileRef, FILE_ENTITY};
 use digigate_core::DocType;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The stored document of one type.
 pub async fn fetch_document(
@@ -17,7 +18,7 @@ pub async fn fetch_document(
     caller: Caller,
     ApiPath((id, doc_type)): ApiPath<(String, String)>,
     RawQuery(raw): RawQuery,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<DocumentAnswer>, ApiError> {
     let doc_type = DocType::from_api_name(&doc_type).ok_or_else(|| {
         ApiError::BadRequest(
             "Invalid doc_type: must be one of aadhaar, pan, driving_license".into(),
@@ -65,32 +66,32 @@ pub async fn fetch_document(
         .transpose()
         .map_err(ApiError::internal)?
         .unwrap_or(Value::Null);
-    let mut answer = json!({
-        "files": [{
-            "@entity": "org.quicko.drive.file",
-            "url": url,
-            "size": doc.size,
-            "metadata": {
-                "ContentType": doc.content_type,
-                "issuer_id": doc.issuer_id,
-                "issuer": doc.issuer,
-                "LastModified": doc.last_modified,
-                "description": doc.description,
-            }
-        }],
-        "document": document,
-        "verification": verification,
-    });
     // Sandbox's fields stay as they are; beside them, an unverified document cannot be missed.
     let status = verification["status"].as_str().unwrap_or("unverified");
-    answer["verified"] = json!(status == "verified");
-    if status != "verified" {
+    let warning = (status != "verified").then(|| {
         let reason = verification["reason"].as_str().unwrap_or("unknown");
-        answer["warning"] = json!(format!(
+        format!(
             "The document's signature is {status} ({reason}): its contents are not proven to come from DigiLocker; do not rely on them."
-        ));
-    }
-    Ok(Data(answer))
+        )
+    });
+    Ok(Data(DocumentAnswer {
+        verified: status == "verified",
+        warning,
+        document,
+        files: vec![FileRef {
+            entity: FILE_ENTITY.to_owned(),
+            metadata: FileMetadata {
+                content_type: doc.content_type,
+                last_modified: doc.last_modified,
+                description: doc.description,
+                issuer: doc.issuer,
+                issuer_id: doc.issuer_id,
+            },
+            size: doc.size,
+            url,
+        }],
+        verification,
+    }))
 }
 
 /// Whether the query asks for the photo (`?include=photo`, also in a comma list).

@@ -12,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use digigate_core::api::Readiness;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// `GET /healthz` and `GET /health`: `ok` while the process serves HTTP; no database call.
@@ -61,12 +62,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let database = database(&state).await;
     let now = Instant::now();
     let breakers = &state.inner.breakers;
-    let mut circuits = Map::new();
+    let mut circuits = BTreeMap::new();
     let mut worst = Circuit::Closed;
     for class in UpstreamClass::ALL {
         let circuit = breakers.state(class, now);
         worst = worst.max(circuit);
-        circuits.insert(class.as_str().to_owned(), Value::from(circuit.as_str()));
+        circuits.insert(class.as_str().to_owned(), circuit.as_str().to_owned());
     }
     let upstream = match worst {
         Circuit::Closed => "ok",
@@ -77,12 +78,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         Database::Ok => (StatusCode::OK, "ready"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
     };
-    let body = json!({
-        "status": status,
-        "database": database.as_str(),
-        "upstream": upstream,
-        "circuits": circuits,
-    });
+    let body = Readiness {
+        circuits,
+        database: database.as_str().to_owned(),
+        status: status.to_owned(),
+        upstream: upstream.to_owned(),
+    };
     (code, Json(body)).into_response()
 }
 

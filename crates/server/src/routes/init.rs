@@ -10,6 +10,7 @@ use crate::vault::{kek_context, sha256_hex};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use digigate_core::api::{SessionCreated, INIT_RESPONSE_ENTITY};
 use digigate_core::{ApiKeyId, InitRequest, KeyEnvironment, SessionStatus};
 use digigate_documents::parse::{parse_dob, parse_gender};
 use digigate_store::{IdempotencyClaim, SealedKind, SessionRecord};
@@ -23,7 +24,7 @@ pub async fn init_session(
     caller: Caller,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<SessionCreated>, ApiError> {
     let Some(key) = idempotency_key(&headers)?.map(str::to_owned) else {
         return create(&state, &caller, &body, None).await.map(Data);
     };
@@ -39,7 +40,7 @@ async fn create_once(
     caller: &Caller,
     key: &str,
     body: &Value,
-) -> Result<Value, ApiError> {
+) -> Result<SessionCreated, ApiError> {
     let store = &state.inner.store;
     let api_key = &caller.key.id;
     let hash = sha256_hex(body.to_string().as_bytes());
@@ -62,6 +63,11 @@ async fn create_once(
             response: Some(r), ..
         } => serde_json::from_str(&r).map_err(ApiError::internal),
     }
+}
+
+/// The answer as an `Idempotency-Key` keeps it, to replay byte for byte.
+fn stored_answer(answer: &SessionCreated) -> Result<String, ApiError> {
+    serde_json::to_string(answer).map_err(ApiError::internal)
 }
 
 /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters, at most once.
@@ -87,7 +93,7 @@ async fn create(
     caller: &Caller,
     body: &Value,
     claim: Option<(&str, &str)>,
-) -> Result<Value, ApiError> {
+) -> Result<SessionCreated, ApiError> {
     let cfg = &state.inner.config;
     let now = now_ms();
     let req = InitRequest::from_json(body, now, cfg.development)?;
@@ -137,11 +143,11 @@ async fn create(
         erased_at_ms: None,
         expected_sealed,
     };
-    let answer = json!({
-        "@entity": "in.co.sandbox.kyc.digilocker.session.response",
-        "authorization_url": cfg.public_link(&format!("/connect/{}", session.link_id)),
-        "session_id": session.id,
-    });
+    let answer = SessionCreated {
+        entity: INIT_RESPONSE_ENTITY.to_owned(),
+        authorization_url: cfg.public_link(&format!("/connect/{}", session.link_id)),
+        session_id: session.id.clone(),
+    };
     let store = &state.inner.store;
     // The session and the audit line of its creation are one commit: no session goes unaudited.
     let created = audit::entry(
@@ -154,7 +160,7 @@ async fn create(
         None => store.create_session(&session, &created).await?,
         Some((key, owner)) => {
             let stored = store
-                .insert_session_answering(&session, &created, key, owner, &answer.to_string())
+                .insert_session_answering(&session, &created, key, owner, &stored_answer(&answer)?)
                 .await?;
             if !stored {
                 // A later request took the claim over while this one was slow: it answers.

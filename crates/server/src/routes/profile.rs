@@ -7,19 +7,23 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
-use serde_json::Value;
+use digigate_core::api::UserProfile;
 
 /// The DigiLocker user's profile in Sandbox's shape, decrypted from storage.
 pub async fn user_profile(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<UserProfile>, ApiError> {
     let session = succeeded_session(&state, &caller, &id).await?;
     let value = SessionData::open(&state, &session.id)
         .await?
         .profile(&state)
         .await?;
+    // Stored in this shape by `journey::records` when the session succeeded. serde's message
+    // could quote a stored value (personal data), so the cause logged is only the shape's.
+    let profile = serde_json::from_value(value)
+        .map_err(|_| ApiError::Internal("the stored profile is not in Sandbox's shape".into()))?;
     audit::record(
         &state,
         Some(&caller.key.id),
@@ -28,5 +32,5 @@ pub async fn user_profile(
         None,
     )
     .await?;
-    Ok(Data(value))
+    Ok(Data(profile))
 }

@@ -11,9 +11,10 @@ use crate::error::ApiError;
 use crate::journey::random_token;
 use crate::AppState;
 use axum::extract::State;
+use digigate_core::api::{SdkSessionCreated, SessionStatusData};
 use digigate_core::{SdkSessionRequest, SessionOptions, SessionStatus, SDK_SESSION_ENTITY};
 use digigate_store::{ApiKeyRecord, SessionRecord};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `POST /kyc/digilocker-sdk/sessions/create`: validates the request and stores a `created`
 /// session whose journey the web SDK opens.
@@ -21,14 +22,14 @@ pub async fn create_session(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(body): JsonBody,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<SdkSessionCreated>, ApiError> {
     let session = create(&state, &caller.key, &body).await?;
-    Ok(Data(json!({
-        "@entity": SDK_SESSION_ENTITY,
-        "id": session.id,
-        "status": session.status.as_str(),
-        "created_at": session.created_at_ms,
-    })))
+    Ok(Data(SdkSessionCreated {
+        entity: SDK_SESSION_ENTITY.to_owned(),
+        created_at: session.created_at_ms,
+        id: session.id,
+        status: session.status.as_str().to_owned(),
+    }))
 }
 
 /// `GET /kyc/digilocker-sdk/sessions/{id}/status`: the status handler's answer with the SDK
@@ -37,9 +38,9 @@ pub async fn session_status(
     state: State<AppState>,
     caller: Caller,
     path: ApiPath<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<SessionStatusData>, ApiError> {
     let Data(mut data) = super::status::session_status(state, caller, path).await?;
-    data["@entity"] = json!(SDK_SESSION_ENTITY);
+    data.entity = SDK_SESSION_ENTITY.to_owned();
     Ok(Data(data))
 }
 

@@ -6,8 +6,8 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
-use digigate_core::{DocType, SessionEventType, SessionStatus};
-use serde_json::{json, Value};
+use digigate_core::api::{HistoryEntry, MissingDocument, SessionStatusData, SESSION_ENTITY};
+use digigate_core::{SessionEventType, SessionStatus};
 
 /// The session's status in Sandbox's shape, plus `updated_at`, `history` (every status with
 /// the time it was entered: `created` from the session, the rest from its events) and, when
@@ -16,33 +16,17 @@ pub async fn session_status(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<SessionStatusData>, ApiError> {
     let s = caller_session(&state, &caller, &id).await?;
-    let mut data = json!({
-        "@entity": "in.co.sandbox.kyc.digilocker.session",
-        "id": s.id,
-        "status": s.status.as_str(),
-        "created_at": s.created_at_ms,
-        "updated_at": s.updated_at_ms,
-    });
-    if s.status == SessionStatus::Succeeded {
-        let consented: Vec<&str> = s
-            .documents_consented
-            .iter()
-            .map(|d: &DocType| d.as_str())
-            .collect();
-        data["documents_consented"] = json!(consented);
-        if !s.documents_missing.is_empty() {
-            data["documents_missing"] = json!(s.documents_missing);
-        }
-        if s.erased_at_ms.is_some() {
-            data["erased_at"] = json!(s.erased_at_ms);
-        }
-    }
-    if let Some(reason) = s.failure_reason {
-        data["reason"] = json!(reason.as_str());
-        data["retryable"] = json!(reason.is_retryable());
-    }
+    let succeeded = s.status == SessionStatus::Succeeded;
+    let missing: Vec<MissingDocument> = s
+        .documents_missing
+        .iter()
+        .map(|m| MissingDocument {
+            doc_type: m.doc_type,
+            reason: m.reason.clone(),
+        })
+        .collect();
     // A session still `created` has no events (the first is `session.initialized`), so the
     // most frequent poll, before the person opens the link, costs no second query.
     let events = if s.status == SessionStatus::Created {
@@ -50,15 +34,31 @@ pub async fn session_status(
     } else {
         state.inner.store.session_events(&s.id).await?
     };
-    let mut history =
-        vec![json!({"status": SessionStatus::Created.as_str(), "at": s.created_at_ms})];
+    let mut history = vec![HistoryEntry {
+        at: s.created_at_ms,
+        status: SessionStatus::Created.as_str().to_owned(),
+    }];
     // Erasure is an event but no status: the history lists statuses.
     history.extend(
         events
             .iter()
             .filter(|e| e.event_type != SessionEventType::Erased)
-            .map(|e| json!({"status": e.status.as_str(), "at": e.at_ms})),
+            .map(|e| HistoryEntry {
+                at: e.at_ms,
+                status: e.status.as_str().to_owned(),
+            }),
     );
-    data["history"] = Value::Array(history);
-    Ok(Data(data))
+    Ok(Data(SessionStatusData {
+        entity: SESSION_ENTITY.to_owned(),
+        created_at: s.created_at_ms,
+        documents_consented: succeeded.then(|| s.documents_consented.clone()),
+        documents_missing: (succeeded && !missing.is_empty()).then_some(missing),
+        erased_at: s.erased_at_ms.filter(|_| succeeded),
+        history,
+        id: s.id,
+        reason: s.failure_reason.map(|r| r.as_str().to_owned()),
+        retryable: s.failure_reason.map(|r| r.is_retryable()),
+        status: s.status.as_str().to_owned(),
+        updated_at: s.updated_at_ms,
+    }))
 }

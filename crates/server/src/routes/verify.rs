@@ -6,16 +6,16 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
+use digigate_core::api::{UserVerification, USER_VERIFICATION_ENTITY};
 use digigate_core::VerifyUserRequest;
 use digigate_digilocker::AccountLookup;
-use serde_json::{json, Value};
 
 /// Asks DigiLocker whether the account exists.
 pub async fn verify_user(
     State(state): State<AppState>,
     _caller: Caller,
     JsonBody(body): JsonBody,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<UserVerification>, ApiError> {
     let lookup = match VerifyUserRequest::from_json(&body)? {
         VerifyUserRequest::Mobile(m) => AccountLookup::Mobile(m),
         VerifyUserRequest::Aadhaar(a) => AccountLookup::Aadhaar(a),
@@ -29,8 +29,8 @@ pub async fn verify_user(
             tracing::warn!(error = %e, "DigiLocker account lookup failed");
             ApiError::UpstreamUnavailable
         })?;
-    Ok(Data(json!({
-        "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
-        "user_exists": status.registered,
-    })))
+    Ok(Data(UserVerification {
+        entity: USER_VERIFICATION_ENTITY.to_owned(),
+        user_exists: status.registered,
+    }))
 }

@@ -10,7 +10,10 @@ use crate::webhooks::endpoints::{self, EndpointError};
 use crate::webhooks::TargetPolicy;
 use crate::AppState;
 use axum::extract::{Path, State};
-use serde_json::{json, Value};
+use digigate_core::api::{
+    EndpointAdded, EndpointList, EndpointRemoved, Redelivery, SecretRotated, WebhookDeliveries,
+};
+use serde_json::Value;
 
 /// How many delivery log lines one request answers.
 const LOG_LINES: i64 = 100;
@@ -46,7 +49,7 @@ pub async fn add_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(body): JsonBody,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<EndpointAdded>, ApiError> {
     let url = field(&body, "url")?;
     let added = endpoints::add(
         state.inner.store.as_ref(),
@@ -57,18 +60,19 @@ pub async fn add_endpoint(
         now_ms(),
     )
     .await?;
-    Ok(Data(
-        json!({ "endpoint_id": added.endpoint_id, "secret": added.secret }),
-    ))
+    Ok(Data(EndpointAdded {
+        endpoint_id: added.endpoint_id,
+        secret: added.secret,
+    }))
 }
 
 /// `GET /webhooks/endpoints`: the caller's endpoints (never their secrets).
 pub async fn list_endpoints(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<EndpointList>, ApiError> {
     let now = now_ms();
-    let listed: Vec<Value> = state
+    let endpoints: Vec<Value> = state
         .inner
         .store
         .webhook_endpoints(&caller.key.id)
@@ -76,7 +80,7 @@ pub async fn list_endpoints(
         .iter()
         .map(|e| endpoints::describe(e, now))
         .collect();
-    Ok(Data(json!({ "endpoints": listed })))
+    Ok(Data(EndpointList { endpoints }))
 }
 
 /// `DELETE /webhooks/endpoints/{endpoint_id}`: no further deliveries go to it.
@@ -84,7 +88,7 @@ pub async fn remove_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<EndpointRemoved>, ApiError> {
     if !state
         .inner
         .store
@@ -93,7 +97,10 @@ pub async fn remove_endpoint(
     {
         return Err(ApiError::NotFound);
     }
-    Ok(Data(json!({ "endpoint_id": id, "removed": true })))
+    Ok(Data(EndpointRemoved {
+        endpoint_id: id,
+        removed: true,
+    }))
 }
 
 /// `POST /webhooks/endpoints/{endpoint_id}/rotate-secret`: a new secret, once; the previous
@@ -102,7 +109,7 @@ pub async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<SecretRotated>, ApiError> {
     let (secret, until) = endpoints::rotate_secret(
         state.inner.store.as_ref(),
         &state.inner.vault,
@@ -112,9 +119,11 @@ pub async fn rotate_secret(
         now_ms(),
     )
     .await?;
-    Ok(Data(json!({
-        "endpoint_id": id, "secret": secret, "previous_secret_valid_until": until,
-    })))
+    Ok(Data(SecretRotated {
+        endpoint_id: id,
+        previous_secret_valid_until: until,
+        secret,
+    }))
 }
 
 /// `GET /webhooks/endpoints/{endpoint_id}/deliveries`: the delivery log, newest first.
@@ -122,7 +131,7 @@ pub async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<WebhookDeliveries>, ApiError> {
     let endpoint = endpoints::owned(state.inner.store.as_ref(), &caller.key.id, &id).await?;
     let attempts: Vec<Value> = state
         .inner
@@ -132,7 +141,10 @@ pub async fn deliveries(
         .iter()
         .map(endpoints::describe_attempt)
         .collect();
-    Ok(Data(json!({ "endpoint_id": id, "attempts": attempts })))
+    Ok(Data(WebhookDeliveries {
+        attempts,
+        endpoint_id: id,
+    }))
 }
 
 /// `POST /webhooks/endpoints/{endpoint_id}/redeliver` `{"id": event or delivery id}`: sends
@@ -142,7 +154,7 @@ pub async fn redeliver(
     caller: Caller,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
-) -> Result<Data<Value>, ApiError> {
+) -> Result<Data<Redelivery>, ApiError> {
     let which = field(&body, "id")?;
     if !state
         .inner
@@ -152,5 +164,8 @@ pub async fn redeliver(
     {
         return Err(ApiError::NotFound);
     }
-    Ok(Data(json!({ "endpoint_id": id, "redelivering": which })))
+    Ok(Data(Redelivery {
+        endpoint_id: id,
+        redelivering: which.to_owned(),
+    }))
 }

@@ -19,3 +19,4 @@ mod sdk;
 mod signed_redirect;
 mod trust;
 mod webhooks;
+mod wire;
