@@ -83,6 +83,11 @@ pub struct ServeArgs {
     /// Access token lifetime in seconds.
     #[arg(long, env = "DIGIGATE_TOKEN_TTL_SECS", default_value_t = 86_400)]
     token_ttl_secs: u64,
+    /// The access tokens' `iss` claim. Sandbox's official Node SDK re-authenticates by itself
+    /// only when it contains `sandbox.co.in` (docs/compatibility.md).
+    #[arg(long, env = "DIGIGATE_JWT_ISSUER", default_value = "digigate",
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    jwt_issuer: String,
     /// Lifetime of a session's link in seconds.
     #[arg(long, env = "DIGIGATE_LINK_TTL_SECS", default_value_t = 600)]
     link_ttl_secs: u64,
@@ -212,6 +217,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = GatewayConfig::new(public_url.clone(), master, jwt);
     config.development = development;
     config.token_ttl = Duration::from_secs(args.token_ttl_secs);
+    config.issuer = args.jwt_issuer.clone();
     config.link_ttl = Duration::from_secs(args.link_ttl_secs);
     config.download_ttl = Duration::from_secs(args.download_ttl_secs);
     config.retention = Duration::from_secs(
