@@ -59,24 +59,7 @@ struct Rig {
 impl Rig {
     async fn new(db: TestDatabase) -> Rig {
         let files = TempDir::new("crash");
-        let b64 = |byte: u8| {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode([byte; 32])
-        };
-        let key_files = [
-            (
-                "DIGIGATE_MASTER_KEY_FILE",
-                files.file("master.key", &format!("{}\n", b64(7))),
-            ),
-            (
-                "DIGIGATE_JWT_SECRET_FILE",
-                files.file("jwt.key", &format!("{}\n", b64(9))),
-            ),
-            (
-                "DIGIGATE_DIGILOCKER_CLIENT_SECRET_FILE",
-                files.file("client-secret", &format!("{CLIENT_SECRET}\n")),
-            ),
-        ];
+        let key_files = files.key_files(CLIENT_SECRET);
         let (port, simulator_port) = (free_port(), free_port());
         let callback = format!("http://127.0.0.1:{port}/callbacks/digilocker");
         let mut sim = digigate();

@@ -48,24 +48,7 @@ impl Cluster {
     pub async fn prepare() -> Cluster {
         let db = TestDatabase::postgres().await;
         let files = TempDir::new("instances");
-        let b64 = |byte: u8| {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD.encode([byte; 32])
-        };
-        let key_files = [
-            (
-                "DIGIGATE_MASTER_KEY_FILE",
-                files.file("master.key.shared", &format!("{}\n", b64(7))),
-            ),
-            (
-                "DIGIGATE_JWT_SECRET_FILE",
-                files.file("jwt.key.shared", &format!("{}\n", b64(9))),
-            ),
-            (
-                "DIGIGATE_DIGILOCKER_CLIENT_SECRET_FILE",
-                files.file("client-secret", &format!("{CLIENT_SECRET}\n")),
-            ),
-        ];
+        let key_files = files.key_files(CLIENT_SECRET);
         let (public_port, simulator_port) = (free_port(), free_port());
         let public_url = Url::parse(&format!("http://127.0.0.1:{public_port}")).unwrap();
         let mut cluster = Cluster {
