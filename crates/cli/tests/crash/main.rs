@@ -13,6 +13,8 @@
 #[allow(dead_code)] // the crash tests use part of the process helpers
 #[path = "../support/process.rs"]
 mod process;
+#[path = "../support/receiver.rs"]
+mod receiver;
 #[path = "../support/temp_dir.rs"]
 mod temp_dir;
 mod webhook;

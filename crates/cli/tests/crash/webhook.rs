@@ -13,7 +13,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const POINT: &str = "during-webhook-delivery";
@@ -25,50 +24,22 @@ struct Received {
     event_type: String,
 }
 
-/// Accepts webhook requests on 127.0.0.1 and answers each 200; every request goes on the
-/// channel.
+/// The shared receiver (`support/receiver.rs`), each request read as its `webhook-id` and
+/// event `type`.
 async fn receiver() -> (u16, UnboundedReceiver<Received>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let (port, mut raw) = super::receiver::receiver().await;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
-        while let Ok((mut conn, _)) = listener.accept().await {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut got = Vec::new();
-                let mut buf = [0u8; 4096];
-                loop {
-                    let n = conn.read(&mut buf).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    got.extend_from_slice(&buf[..n]);
-                    let text = String::from_utf8_lossy(&got).into_owned();
-                    let Some(end) = text.find("\r\n\r\n") else {
-                        continue;
-                    };
-                    let head = text[..end].to_ascii_lowercase();
-                    let header = |name: &str| {
-                        head.lines()
-                            .find_map(|l| l.strip_prefix(name))
-                            .map(|v| v.trim().to_owned())
-                    };
-                    let length = header("content-length:")
-                        .and_then(|v| v.parse::<usize>().ok())
-                        .unwrap_or(0);
-                    if got.len() < end + 4 + length {
-                        continue;
-                    }
-                    let body: Value =
-                        serde_json::from_str(&text[end + 4..end + 4 + length]).unwrap();
-                    let _ = tx.send(Received {
-                        webhook_id: header("webhook-id:").unwrap_or_default(),
-                        event_type: body["type"].as_str().unwrap_or_default().to_owned(),
-                    });
-                    let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
-                    let _ = conn.write_all(ok).await;
-                    return;
-                }
+        while let Some((head, body)) = raw.recv().await {
+            let body: Value = serde_json::from_str(&body).unwrap();
+            let webhook_id = head
+                .lines()
+                .find_map(|l| l.strip_prefix("webhook-id:"))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default();
+            let _ = tx.send(Received {
+                webhook_id,
+                event_type: body["type"].as_str().unwrap_or_default().to_owned(),
             });
         }
     });
