@@ -171,8 +171,8 @@ fn security_schemes() -> [(String, SecurityScheme); 3] {
 fn words(d: Duration) -> String {
     let s = d.as_secs();
     let (n, unit) = match s {
-        _ if s >= 3600 && s % 3600 == 0 => (s / 3600, "hour"),
-        _ if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
+        _ if s >= 3600 && s.is_multiple_of(3600) => (s / 3600, "hour"),
+        _ if s >= 60 && s.is_multiple_of(60) => (s / 60, "minute"),
         _ => (s, "second"),
     };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
@@ -180,7 +180,7 @@ fn words(d: Duration) -> String {
 
 /// A byte count in words (`65536 bytes (64 KiB)`).
 fn bytes(n: usize) -> String {
-    if n >= 1024 && n % 1024 == 0 {
+    if n >= 1024 && n.is_multiple_of(1024) {
         format!("{n} bytes ({} KiB)", n / 1024)
     } else {
         format!("{n} bytes")
