@@ -2,11 +2,12 @@
 //! (`IntoParams`), and the error answers each kind of operation can give (`IntoResponses`),
 //! named in `#[utoipa::path(params(…), responses(…))]` on the handlers.
 
+use digigate_core::DocType;
 use std::collections::BTreeMap;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
 use utoipa::openapi::{RefOr, Required, Response};
-use utoipa::{IntoParams, IntoResponses};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 fn string_param(name: &str, at: ParameterIn, required: bool, description: &str) -> Parameter {
     ParameterBuilder::new()
@@ -78,6 +79,30 @@ impl IntoParams for SessionPath {
             true,
             "The `session_id` that init answered.",
         )]
+    }
+}
+
+/// `{doc_type}` in a document's path, and its `include` query.
+pub struct DocumentParams;
+
+impl IntoParams for DocumentParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let doc_type = ParameterBuilder::new()
+            .name("doc_type")
+            .parameter_in(ParameterIn::Path)
+            .required(Required::True)
+            .schema(Some(Ref::from_schema_name(DocType::name())))
+            .description(Some("Must be one of the consented types."))
+            .build();
+        vec![
+            doc_type,
+            string_param(
+                "include",
+                ParameterIn::Query,
+                false,
+                "`photo` (also in a comma list) to keep the holder's photo in `document`.",
+            ),
+        ]
     }
 }
 

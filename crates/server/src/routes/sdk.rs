@@ -94,8 +94,7 @@ pub async fn user_profile(
     summary = "A consented document (as `fetchDocument`)",
     params(
         crate::openapi::SessionPath,
-        ("doc_type" = digigate_core::DocType, Path, description = "Must be one of the consented types."),
-        ("include" = Option<String>, Query, description = "`photo` (also in a comma list) to keep the holder's photo in `document`."),
+        crate::openapi::DocumentParams,
         crate::openapi::ApiHeaders
     ),
     responses((status = 200, description = "The document's file, its normalised fields and its verification.", body = digigate_core::api::Envelope<digigate_core::api::DocumentAnswer>), crate::openapi::DocumentErrors),
