@@ -196,6 +196,7 @@ fn error_meaning(status: u16, config: &GatewayConfig) -> String {
         409 => "The session has not succeeded yet.".into(),
         410 => "The session's documents were erased.".into(),
         413 => format!("The body is larger than {}.", bytes(config.max_body_bytes)),
+        422 => "The `Idempotency-Key` was used before with a different body.".into(),
         429 => "Too many requests; see `Retry-After`.".into(),
         503 => "DigiLocker could not be reached, or the database is unreachable (then with `Retry-After`; nothing was changed).".into(),
         _ => "An internal failure (its cause is logged with the transaction id).".into(),

@@ -28,7 +28,7 @@ pub struct InitSessionBody {
     )]
     pub redirect_url: String,
     /// The documents asked for: one to three, no type twice.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 3))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = schema::doc_types))]
     pub doc_types: Vec<DocType>,
     /// How DigiLocker's pages behave.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,26 +92,23 @@ pub struct SdkSessionBody {
     /// `signin` for existing DigiLocker users, `signup` to create an account.
     pub flow: Flow,
     /// The documents asked for: one to three, no type twice.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 3))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = schema::doc_types))]
     pub doc_types: Vec<DocType>,
 }
 
 /// `POST /kyc/digilocker/user/verify`'s body: at least one of `aadhaar_number` and `mobile`;
-/// the Aadhaar number wins when both are given.
+/// the Aadhaar number wins when both are given. Its schema (`api/schema.rs`) is written out,
+/// as derive cannot say "one of the two".
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyUserBody {
     /// [`crate::verify::VERIFY_ENTITY`].
     #[serde(rename = "@entity")]
-    #[cfg_attr(feature = "openapi", schema(schema_with = schema::verify_request_entity))]
     pub entity: String,
     /// A 12-digit Aadhaar number, used for the lookup only and never stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{12}$"))]
     pub aadhaar_number: Option<String>,
     /// A 10-digit mobile number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{10}$"))]
     pub mobile: Option<String>,
 }
 

@@ -4,11 +4,13 @@
 
 use crate::init::INIT_ENTITY;
 use crate::verify::VERIFY_ENTITY;
-use crate::{SDK_SESSION_ENTITY, SDK_SESSION_REQUEST_ENTITY};
+use crate::{DocType, SDK_SESSION_ENTITY, SDK_SESSION_REQUEST_ENTITY};
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, Object, ObjectBuilder, Schema, Type,
+    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, Object, ObjectBuilder, Ref,
+    Schema, SchemaType, Type,
 };
 use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
 
 /// A string that is one of `words`, described.
 pub(crate) fn words<'a>(words: impl IntoIterator<Item = &'a str>, description: &str) -> Object {
@@ -44,6 +46,54 @@ entity_schemas! {
     file_entity => [super::FILE_ENTITY],
     checks_entity => [super::CHECKS_ENTITY],
 }
+
+/// `doc_types` of a request: one to three document types, none twice.
+pub(crate) fn doc_types() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(Ref::from_schema_name(DocType::name()))
+        .min_items(Some(1))
+        .max_items(Some(3))
+        .unique_items(true)
+        .description(Some("The documents asked for: one to three, none twice."))
+}
+
+/// `VerifyUserBody`: at least one of `aadhaar_number` and `mobile` (Sandbox's `anyOf`).
+impl utoipa::PartialSchema for super::VerifyUserBody {
+    fn schema() -> RefOr<Schema> {
+        let digits = |n: usize, about: &str| {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .pattern(Some(format!("^[0-9]{{{n}}}$")))
+                .description(Some(about))
+        };
+        let with = |field: &str| ObjectBuilder::new().required(field);
+        let fields = ObjectBuilder::new()
+            .property("@entity", verify_request_entity())
+            .property(
+                "aadhaar_number",
+                digits(
+                    12,
+                    "A 12-digit Aadhaar number, used for the lookup only and never stored.",
+                ),
+            )
+            .property("mobile", digits(10, "A 10-digit mobile number."))
+            .required("@entity");
+        let one_of_the_numbers = AnyOfBuilder::new()
+            .item(with("aadhaar_number"))
+            .item(with("mobile"));
+        AllOfBuilder::new()
+            .description(Some(
+                "`POST /kyc/digilocker/user/verify`'s body: at least one of `aadhaar_number` and \
+                 `mobile`; the Aadhaar number wins when both are given. A field sent as `null` \
+                 counts as absent.",
+            ))
+            .item(fields)
+            .item(one_of_the_numbers)
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for super::VerifyUserBody {}
 
 /// `UserProfile::gender`.
 pub(crate) fn gender() -> Object {

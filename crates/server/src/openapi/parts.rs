@@ -122,7 +122,7 @@ impl IntoParams for EndpointPath {
 
 /// Every error status an API operation may answer, each a reference to the one response
 /// (`components.responses.E{status}`, the error envelope) that `document` describes.
-pub const ERROR_STATUSES: [u16; 9] = [400, 401, 404, 409, 410, 413, 429, 500, 503];
+pub const ERROR_STATUSES: [u16; 10] = [400, 401, 404, 409, 410, 413, 422, 429, 500, 503];
 
 fn refs(statuses: &[u16]) -> BTreeMap<String, RefOr<Response>> {
     statuses
@@ -163,6 +163,8 @@ error_sets! {
     ResultErrors: [401, 404, 409, 410, 429, 500, 503];
     /// A consented document.
     DocumentErrors: [400, 401, 404, 409, 410, 429, 500, 503];
+    /// Init: a body, and an `Idempotency-Key` that may have been used with another body.
+    InitErrors: [400, 401, 413, 422, 429, 500, 503];
     /// The list of the caller's endpoints.
     ListErrors: [401, 429, 500, 503];
     /// Redelivery: a body, on one of the caller's endpoints.

@@ -190,7 +190,10 @@ fn words(doc: &Value, schema: &str) -> Vec<String> {
 fn bodies_built_from_the_request_schemas_are_accepted_by_the_validators() {
     let doc = doc();
     let entity = |schema: &str| {
-        doc["components"]["schemas"][schema]["properties"]["@entity"]["enum"][0]
+        let schema = &doc["components"]["schemas"][schema];
+        // The lookup's body is `allOf` its fields and "one of the two numbers".
+        let fields = schema.get("allOf").map_or(schema, |all| &all[0]);
+        fields["properties"]["@entity"]["enum"][0]
             .as_str()
             .unwrap()
             .to_owned()
@@ -235,6 +238,18 @@ fn bodies_built_from_the_request_schemas_are_accepted_by_the_validators() {
     };
     let verify = serde_json::to_value(&verify).unwrap();
     assert!(digigate_core::VerifyUserRequest::from_json(&verify).is_ok());
+    // Neither number: the schema refuses it, as the validator does.
+    let one_of = &doc["components"]["schemas"]["VerifyUserBody"]["allOf"][1]["anyOf"];
+    assert_eq!(one_of[0]["required"], json!(["aadhaar_number"]));
+    assert_eq!(one_of[1]["required"], json!(["mobile"]));
+    let neither = json!({ "@entity": entity("VerifyUserBody") });
+    assert!(digigate_core::VerifyUserRequest::from_json(&neither).is_err());
+    // The same document type twice: the schema says `uniqueItems`, and the validator refuses it.
+    let doc_types = &doc["components"]["schemas"]["InitSessionBody"]["properties"]["doc_types"];
+    assert_eq!(doc_types["uniqueItems"], true);
+    let mut twice = serde_json::to_value(&init).unwrap();
+    twice["doc_types"] = json!(["pan", "pan"]);
+    assert!(InitRequest::from_json(&twice, now, false).is_err());
 }
 
 #[test]

@@ -26,8 +26,8 @@ use url::Url;
     tag = "digilocker",
     summary = "Start a consent session; answers the link to send the person to",
     request_body = digigate_core::api::InitSessionBody,
-    params(crate::openapi::ApiHeaders, ("idempotency-key" = Option<String>, Header, max_length = 255, description = "Optional, 1 to 255 visible ASCII characters: a repeat of the same request with the same key answers the first one's session.")),
-    responses((status = 200, description = "The session and its link.", body = digigate_core::api::Envelope<digigate_core::api::SessionCreated>), crate::openapi::BodyErrors),
+    params(crate::openapi::ApiHeaders, ("idempotency-key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Optional, 1 to 255 visible ASCII characters: a repeat of the same request with the same key answers the first one's session.")),
+    responses((status = 200, description = "The session and its link.", body = digigate_core::api::Envelope<digigate_core::api::SessionCreated>), crate::openapi::InitErrors),
     security(("apiKey" = [], "accessToken" = []))
 )]
 pub async fn init_session(

@@ -119,9 +119,9 @@ fn waiting_page(address: &str) -> Response {
     tag = "journey",
     summary = "The page the person waits on while documents are fetched; forwards to the business once the session has ended (at most a minute)",
     params(
-        ("session" = String, Query, max_length = 256),
-        ("until" = String, Query, max_length = 256),
-        ("sig" = String, Query, max_length = 256)
+        ("session" = String, Query, min_length = 1, max_length = 256),
+        ("until" = String, Query, min_length = 1, max_length = 256),
+        ("sig" = String, Query, min_length = 1, max_length = 256)
     ),
     responses(
         (status = 200, description = "Still waiting (`Refresh: 1;url=…`), or the page forwarding to the business's `redirect_url` with `session_id` and `status`.", content_type = "text/html", body = String),

@@ -70,7 +70,6 @@ async fn demo_key(state: &AppState) -> Result<ApiKeyRecord, ApiError> {
     operation_id = "sdkDemo",
     tag = "digilocker-sdk",
     summary = "Development mode only: a business page that creates an SDK session and opens the SDK",
-    params(("flow" = Option<digigate_core::Flow>, Query), ("doc_types" = Option<String>, Query, description = "A comma list of document types.")),
     responses((status = 200, description = "The demo page.", content_type = "text/html", body = String), crate::openapi::ScriptErrors)
 )]
 pub async fn demo(
