@@ -66,7 +66,12 @@ impl utoipa::PartialSchema for super::VerifyUserBody {
                 .pattern(Some(format!("^[0-9]{{{n}}}$")))
                 .description(Some(about))
         };
-        let with = |field: &str| ObjectBuilder::new().required(field);
+        // Present as a string: `null` counts as absent.
+        let with = |field: &str| {
+            ObjectBuilder::new()
+                .property(field, ObjectBuilder::new().schema_type(Type::String))
+                .required(field)
+        };
         let fields = ObjectBuilder::new()
             .property("@entity", verify_request_entity())
             .property(
