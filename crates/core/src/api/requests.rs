@@ -24,7 +24,7 @@ pub struct InitSessionBody {
     /// too).
     #[cfg_attr(
         feature = "openapi",
-        schema(format = "uri", pattern = "^https?://", max_length = 2048)
+        schema(format = "uri", pattern = "^https://", max_length = 2048)
     )]
     pub redirect_url: String,
     /// The documents asked for: one to three, no type twice.

@@ -24,12 +24,17 @@ fn string_param(name: &str, at: ParameterIn, required: bool, description: &str) 
 }
 
 fn version_header() -> Parameter {
-    string_param(
-        "x-api-version",
-        ParameterIn::Header,
-        false,
-        "Accepted and ignored, as Sandbox's clients send it.",
-    )
+    ParameterBuilder::new()
+        .name("x-api-version")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .examples(["1.0.0"]),
+        ))
+        .description(Some("Accepted and ignored, as Sandbox's clients send it."))
+        .build()
 }
 
 /// The headers every API call carries (Sandbox's contract).
