@@ -176,6 +176,6 @@ error_sets! {
     RedeliverErrors: [400, 401, 404, 413, 429, 500, 503];
     /// A signed download link.
     DownloadErrors: [404, 410, 429, 500];
-    /// The web SDK's script.
-    ScriptErrors: [404];
+    /// The web SDK's script (an unknown name), and the demo page outside development mode.
+    NotFoundErrors: [404];
 }

@@ -70,7 +70,7 @@ async fn demo_key(state: &AppState) -> Result<ApiKeyRecord, ApiError> {
     operation_id = "sdkDemo",
     tag = "digilocker-sdk",
     summary = "Development mode only: a business page that creates an SDK session and opens the SDK",
-    responses((status = 200, description = "The demo page.", content_type = "text/html", body = String), crate::openapi::ScriptErrors)
+    responses((status = 200, description = "The demo page.", content_type = "text/html", body = String), crate::openapi::NotFoundErrors)
 )]
 pub async fn demo(
     State(state): State<AppState>,
