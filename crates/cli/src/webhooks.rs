@@ -141,7 +141,7 @@ pub async fn run(cmd: WebhooksCommand) -> anyhow::Result<()> {
             let store = storage.open_store().await?;
             let now = now_ms();
             for e in store.webhook_endpoints(&api_key).await? {
-                println!("{}", endpoints::describe(&e, now));
+                println!("{}", serde_json::to_string(&endpoints::describe(&e, now))?);
             }
         }
         WebhooksCommand::Remove { endpoint, storage } => {
@@ -190,7 +190,10 @@ pub async fn run(cmd: WebhooksCommand) -> anyhow::Result<()> {
             let store = storage.open_store().await?;
             let e = active_endpoint(store.as_ref(), &endpoint).await?;
             for attempt in store.webhook_attempts(&e.id, limit).await? {
-                println!("{}", endpoints::describe_attempt(&attempt));
+                println!(
+                    "{}",
+                    serde_json::to_string(&endpoints::describe_attempt(&attempt))?
+                );
             }
         }
         WebhooksCommand::Redeliver {

@@ -6,6 +6,7 @@ use std::fmt;
 /// A document type as Sandbox's API names it (`aadhaar`, `pan`, `driving_license`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DocType {
     /// e-Aadhaar (UIDAI), DigiLocker doctype `ADHAR`.
     Aadhaar,

@@ -16,6 +16,7 @@ const MAX_CONSENT_MS: i64 = 365 * 24 * HOUR_MS;
 /// to DigiLocker as `amr`), with the wire names Sandbox lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum VerificationMethod {
     /// Aadhaar number.
     Aadhaar,
@@ -95,6 +96,7 @@ impl std::error::Error for ValidationError {}
 /// the DigiLocker client (`dl_flow`) and the simulator share.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Flow {
     /// An existing DigiLocker user signs in (the default).
     #[default]

@@ -7,6 +7,7 @@ use std::fmt;
 /// `created` → `initialized` → `authorized` → `succeeded` | `failed` | `expired`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SessionStatus {
     /// Init was called; the person has not opened the link yet.
     Created,
@@ -84,6 +85,7 @@ impl fmt::Display for SessionStatus {
 /// Why a session failed, as a stable machine-readable word returned in `reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FailureReason {
     /// The person pressed Deny on DigiLocker's consent page.
     ConsentDenied,
@@ -164,6 +166,7 @@ impl FailureReason {
 /// What happened to a session, as the `type` of its event (history, and later webhooks).
 /// Every status change writes exactly one, in the transaction that makes the change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SessionEventType {
     /// The person opened the link and was sent to DigiLocker (`created` → `initialized`).
     #[serde(rename = "session.initialized")]

@@ -129,6 +129,60 @@ fn every_answer_writes_its_fields_in_the_order_the_json_values_did() {
         endpoint_id: "we_1".into(),
         redelivering: "ev_1".into(),
     });
+    assert_written_in_key_order(&EndpointList {
+        endpoints: vec![WebhookEndpoint {
+            created_at: 1,
+            endpoint_id: "we_1".into(),
+            previous_secret_valid_until: Some(2),
+            url: "https://hooks.example/in".into(),
+        }],
+    });
+    assert_written_in_key_order(&WebhookDeliveries {
+        attempts: vec![WebhookDeliveryAttempt {
+            attempt_id: "wa_1".into(),
+            attempted_at: 1,
+            delivery_id: "evt_1.we_1".into(),
+            delivery_state: "pending".into(),
+            duration_ms: 3,
+            error: Some("timeout".into()),
+            event_id: "evt_1".into(),
+            http_status: Some(500),
+            event_type: "session.failed".into(),
+        }],
+        endpoint_id: "we_1".into(),
+    });
+    assert_written_in_key_order(&WebhookEvent {
+        data: WebhookEventData {
+            reason: Some("consent_denied".into()),
+            session_id: "s".into(),
+            status: "failed".into(),
+        },
+        timestamp: "2026-12-07T18:00:00.123Z".into(),
+        event_type: "session.failed".into(),
+    });
+}
+
+#[test]
+fn listed_endpoints_and_attempts_write_null_for_what_they_lack_as_before() {
+    let endpoint = WebhookEndpoint {
+        created_at: 1,
+        endpoint_id: "we_1".into(),
+        previous_secret_valid_until: None,
+        url: "https://hooks.example/in".into(),
+    };
+    assert_eq!(
+        serde_json::to_value(&endpoint).unwrap()["previous_secret_valid_until"],
+        serde_json::Value::Null
+    );
+    let event = WebhookEventData {
+        reason: None,
+        session_id: "s".into(),
+        status: "succeeded".into(),
+    };
+    assert_eq!(
+        serde_json::to_string(&event).unwrap(),
+        r#"{"session_id":"s","status":"succeeded"}"#
+    );
 }
 
 #[test]

@@ -1,44 +1,17 @@
 use super::*;
-use digigate_core::InitRequest;
+use crate::config::GatewayConfig;
+use digigate_core::api::{InitOptions, InitSessionBody, SdkSessionBody, VerifyUserBody};
+use digigate_core::{DocType, Flow, InitRequest, SdkSessionRequest, VerificationMethod};
+use serde_json::json;
 use std::collections::BTreeSet;
+use url::Url;
 
-/// The `(method, path)` pairs the router serves: its one route table.
-fn registered_routes() -> BTreeSet<(String, String)> {
-    crate::routes::table()
-        .into_iter()
-        .map(|r| (r.method.as_str().to_ascii_lowercase(), r.path))
-        .collect()
+fn config() -> GatewayConfig {
+    GatewayConfig::new(Url::parse("https://kyc.example").unwrap(), [0; 32], [0; 32])
 }
 
-fn documented() -> BTreeSet<(String, String)> {
-    operations()
-        .into_iter()
-        .map(|o| (o.method.to_owned(), o.path.to_owned()))
-        .collect()
-}
-
-#[test]
-fn every_route_of_the_router_is_documented_and_nothing_more() {
-    let routes = registered_routes();
-    assert!(
-        routes.len() >= 10,
-        "the route list could not be read: {routes:?}"
-    );
-    let documented = documented();
-    let undocumented: Vec<_> = routes.difference(&documented).collect();
-    let stale: Vec<_> = documented.difference(&routes).collect();
-    assert!(
-        undocumented.is_empty(),
-        "routes missing from openapi::operations(): {undocumented:?}"
-    );
-    assert!(
-        stale.is_empty(),
-        "documented operations the router does not have: {stale:?}"
-    );
-}
-
-fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
-    doc.pointer(reference.strip_prefix('#')?)
+fn doc() -> Value {
+    document(&config())
 }
 
 fn refs(v: &Value, out: &mut Vec<String>) {
@@ -56,223 +29,233 @@ fn refs(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// Every operation object of the document, with its method and path.
+fn operation_objects(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            ops.push((method.clone(), path.clone(), op));
+        }
+    }
+    ops
+}
+
 #[test]
 fn the_document_is_openapi_3_1_and_every_reference_resolves() {
-    let doc = document();
+    let doc = doc();
     assert_eq!(doc["openapi"], "3.1.0");
     let mut found = Vec::new();
     refs(&doc, &mut found);
-    assert!(found.len() > 20);
+    assert!(found.len() > 50, "{}", found.len());
     for r in found {
-        assert!(resolve(&doc, &r).is_some(), "unresolved {r}");
+        let target = r
+            .strip_prefix('#')
+            .and_then(|p| doc.pointer(p))
+            .filter(|t| t.is_object());
+        assert!(target.is_some(), "unresolved {r}");
     }
-    let ids: BTreeSet<_> = operations()
+}
+
+#[test]
+fn every_operation_has_a_unique_id_a_tag_a_summary_and_its_answers() {
+    let doc = doc();
+    let tags: BTreeSet<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|o| o.spec["operationId"].as_str().unwrap().to_owned())
+        .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), operations().len(), "operationIds are unique");
+    let mut ids = BTreeSet::new();
+    for (method, path, op) in operation_objects(&doc) {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        assert!(
+            ids.insert(id.to_owned()),
+            "{method} {path}: id {id:?} twice"
+        );
+        assert!(op["summary"].is_string(), "{method} {path}: summary");
+        let tag = op["tags"][0].as_str().unwrap_or_default();
+        assert!(tags.contains(tag), "{method} {path}: tag {tag:?}");
+        let statuses = op["responses"].as_object().unwrap();
+        assert!(
+            statuses.keys().any(|s| s.starts_with('2') || s == "303"),
+            "{method} {path}: no success answer"
+        );
+        // Each path parameter of the template is declared, and no other.
+        let in_template: BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split('}').next())
+            .collect();
+        let declared: BTreeSet<&str> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "path")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(in_template, declared, "{method} {path}: path parameters");
+    }
+    assert_eq!(ids.len(), operations().len());
 }
 
 #[test]
 fn every_api_operation_documents_its_credentials_and_error_envelope() {
-    for o in operations().iter().filter(|o| o.audience == Audience::Api) {
-        let names: Vec<_> = o.spec["parameters"]
+    let doc = doc();
+    let mut api_operations = 0;
+    for (method, path, op) in operation_objects(&doc) {
+        if op["security"] != json!([{ "apiKey": [], "accessToken": [] }]) {
+            continue;
+        }
+        api_operations += 1;
+        let headers: Vec<_> = op["parameters"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|p| p["in"] == "header")
             .map(|p| p["name"].as_str().unwrap())
+            .take(3)
             .collect();
         assert_eq!(
-            names,
+            headers,
             ["x-api-key", "authorization", "x-api-version"],
-            "{}",
-            o.path
+            "{method} {path}"
         );
-        for status in ["401", "429", "500"] {
-            assert!(
-                o.spec["responses"][status].is_object(),
-                "{} {status}",
-                o.path
+        for status in ["401", "429", "500", "503"] {
+            assert_eq!(
+                op["responses"][status]["$ref"],
+                format!("#/components/responses/E{status}"),
+                "{method} {path} {status}"
             );
         }
+        let envelope = &op["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(envelope.is_object(), "{method} {path}: 200 body");
     }
+    assert!(api_operations >= 17, "{api_operations}");
 }
 
 #[test]
-fn a_body_built_from_the_init_schema_is_accepted_by_the_validator() {
-    let doc = document();
-    let schema = &doc["components"]["schemas"]["InitSessionRequest"];
-    let now = 1_800_000_000_000;
-    let body = json!({
-        "@entity": schema["properties"]["@entity"]["enum"][0],
-        "flow": schema["properties"]["flow"]["enum"][1],
-        "redirect_url": "https://shop.example/kyc/done",
-        "doc_types": doc["components"]["schemas"]["DocType"]["enum"],
-        "options": {
-            "pinless": true,
-            "usernameless": false,
-            "verified_mobile": "9876543210",
-            "verification_method": schemas::verification_methods(),
-        },
-        "consent_expiry": now + 7_200_000,
-    });
-    let req = InitRequest::from_json(&body, now, false).expect("accepted");
-    assert_eq!(req.doc_types.len(), 3);
-    assert_eq!(req.options.verification_method.len(), 7);
-}
-
-#[test]
-fn a_body_built_from_the_verify_schema_is_accepted_by_the_validator() {
-    let doc = document();
-    let schema = &doc["components"]["schemas"]["VerifyUserRequest"];
-    let body =
-        json!({ "@entity": schema["properties"]["@entity"]["enum"][0], "mobile": "9000000001" });
-    assert!(digigate_core::VerifyUserRequest::from_json(&body).is_ok());
-}
-
-/// The property names of a JSON object.
-fn keys(v: &Value) -> BTreeSet<String> {
-    v.as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
-/// Checks the component schema `name` against an answer of its wire type with every optional
-/// field present (`full`) and one with none (`bare`): the schema names exactly the fields the
-/// type writes, and requires exactly those it always writes.
-fn assert_schema_matches(name: &str, full: impl serde::Serialize, bare: impl serde::Serialize) {
-    let doc = document();
-    let schema = &doc["components"]["schemas"][name];
-    let full = serde_json::to_value(full).unwrap();
-    let bare = serde_json::to_value(bare).unwrap();
+fn what_the_configuration_decides_is_what_the_document_says() {
+    let mut config = config();
+    config.max_body_bytes = 8 * 1024;
+    config.token_ttl = Duration::from_secs(2 * 3600);
+    config.webhooks.rotation_overlap = Duration::from_secs(90 * 60);
+    let doc = document(&config);
     assert_eq!(
-        keys(&schema["properties"]),
-        keys(&full),
-        "{name}: properties"
+        doc["components"]["responses"]["E413"]["description"],
+        "The body is larger than 8192 bytes (8 KiB)."
     );
-    let required: BTreeSet<String> = schema["required"]
-        .as_array()
-        .unwrap_or(&Vec::new())
-        .iter()
-        .filter_map(|r| r.as_str().map(str::to_owned))
-        .collect();
-    assert_eq!(required, keys(&bare), "{name}: required");
+    let authenticate = doc["paths"]["/authenticate"]["post"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(authenticate.contains("valid for 2 hours"), "{authenticate}");
+    let rotate = doc["paths"]["/webhooks/endpoints/{endpoint_id}/rotate-secret"]["post"]
+        ["description"]
+        .as_str()
+        .unwrap();
+    assert!(rotate.contains("for 90 minutes"), "{rotate}");
+    assert_eq!(doc["servers"][0]["url"], "https://kyc.example");
+    let text = doc.to_string();
+    assert!(!text.contains("24-hour") && !text.contains("64 KiB"));
 }
 
 #[test]
-fn the_answer_schemas_name_the_fields_of_the_wire_types() {
-    use digigate_core::api::*;
-    let status = |full: bool| SessionStatusData {
-        entity: SESSION_ENTITY.into(),
-        created_at: 1,
-        documents_consented: full.then(|| vec![digigate_core::DocType::Pan]),
-        documents_missing: full.then(Vec::new),
-        erased_at: full.then_some(2),
-        history: vec![],
-        id: "s".into(),
-        reason: full.then(|| "consent_denied".into()),
-        retryable: full.then_some(false),
-        status: "created".into(),
-        updated_at: 1,
+fn the_webhooks_section_describes_the_typed_event() {
+    let doc = doc();
+    let event = &doc["webhooks"]["sessionEvent"]["post"];
+    assert_eq!(
+        event["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/WebhookEvent"
+    );
+    let schema = &doc["components"]["schemas"]["WebhookEvent"];
+    let required: BTreeSet<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(required, BTreeSet::from(["data", "timestamp", "type"]));
+}
+
+/// The enum of a component schema (or of the schema a property refers to).
+fn words(doc: &Value, schema: &str) -> Vec<String> {
+    doc["components"]["schemas"][schema]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{schema} is an enum"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn bodies_built_from_the_request_schemas_are_accepted_by_the_validators() {
+    let doc = doc();
+    let entity = |schema: &str| {
+        let schema = &doc["components"]["schemas"][schema];
+        // The lookup's body is `allOf` its fields and "one of the two numbers".
+        let fields = schema.get("allOf").map_or(schema, |all| &all[0]);
+        fields["properties"]["@entity"]["enum"][0]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
-    assert_schema_matches("SessionStatusData", status(true), status(false));
-    let created = SessionCreated {
-        entity: INIT_RESPONSE_ENTITY.into(),
-        authorization_url: "u".into(),
-        session_id: "s".into(),
+    let doc_types: Vec<DocType> = words(&doc, "DocType")
+        .iter()
+        .map(|d| DocType::from_api_name(d).unwrap())
+        .collect();
+    let methods: Vec<VerificationMethod> = words(&doc, "VerificationMethod")
+        .iter()
+        .map(|m| VerificationMethod::parse(m).unwrap())
+        .collect();
+    let now = 1_800_000_000_000;
+    let init = InitSessionBody {
+        entity: entity("InitSessionBody"),
+        flow: Flow::Signup,
+        redirect_url: "https://shop.example/kyc/done".into(),
+        doc_types: doc_types.clone(),
+        options: Some(InitOptions {
+            pinless: Some(true),
+            usernameless: Some(false),
+            verified_mobile: Some("9876543210".into()),
+            verification_method: Some(methods),
+        }),
+        expected: None,
+        consent_expiry: Some(now + 7_200_000),
     };
-    assert_schema_matches("InitSessionData", &created, &created);
-    let verify = UserVerification {
-        entity: USER_VERIFICATION_ENTITY.into(),
-        user_exists: true,
+    let req = InitRequest::from_json(&serde_json::to_value(&init).unwrap(), now, false)
+        .expect("accepted");
+    assert_eq!(req.doc_types, doc_types);
+    assert_eq!(req.options.verification_method.len(), 7);
+    let sdk = SdkSessionBody {
+        entity: entity("SdkSessionBody"),
+        flow: Flow::Signin,
+        doc_types,
     };
-    assert_schema_matches("VerifyUserData", &verify, &verify);
-    let token = AccessToken {
-        access_token: "t".into(),
+    assert!(SdkSessionRequest::from_json(&serde_json::to_value(&sdk).unwrap(), now).is_ok());
+    let verify = VerifyUserBody {
+        entity: entity("VerifyUserBody"),
+        aadhaar_number: None,
+        mobile: Some("9000000001".into()),
     };
-    assert_schema_matches("AuthenticateData", &token, &token);
-    let profile = UserProfile {
-        entity: PROFILE_ENTITY.into(),
-        date_of_birth: String::new(),
-        eaadhaar: false,
-        email: String::new(),
-        gender: String::new(),
-        id: "d".into(),
-        mobile: String::new(),
-        name: "n".into(),
-    };
-    assert_schema_matches("UserProfileData", &profile, &profile);
-    let erasure = Erasure {
-        entity: ERASURE_ENTITY.into(),
-        erased_at: 1,
-        session_id: "s".into(),
-    };
-    assert_schema_matches("SessionErasureData", &erasure, &erasure);
-    let document = |full: bool| DocumentAnswer {
-        document: Value::Null,
-        files: vec![],
-        verification: Value::Null,
-        verified: false,
-        warning: full.then(|| "w".into()),
-    };
-    assert_schema_matches("DocumentData", document(true), document(false));
-    let checks = CheckReport {
-        entity: CHECKS_ENTITY.into(),
-        fields: json!([]),
-        outcome: "match".into(),
-        session_id: "s".into(),
-        sources: vec![],
-        standings: vec![],
-    };
-    assert_schema_matches("SessionChecksData", &checks, &checks);
-    let sdk = SdkSessionCreated {
-        entity: digigate_core::SDK_SESSION_ENTITY.into(),
-        created_at: 1,
-        id: "s".into(),
-        status: "created".into(),
-    };
-    assert_schema_matches("SdkSessionData", &sdk, &sdk);
-    let added = EndpointAdded {
-        endpoint_id: "we_1".into(),
-        secret: "whsec_1".into(),
-    };
-    assert_schema_matches("WebhookEndpointAdded", &added, &added);
-    let rotated = SecretRotated {
-        endpoint_id: "we_1".into(),
-        previous_secret_valid_until: 1,
-        secret: "whsec_2".into(),
-    };
-    assert_schema_matches("WebhookSecretRotated", &rotated, &rotated);
-    let list = EndpointList { endpoints: vec![] };
-    assert_schema_matches("WebhookEndpointList", &list, &list);
-    let log = WebhookDeliveries {
-        attempts: vec![],
-        endpoint_id: "we_1".into(),
-    };
-    assert_schema_matches("WebhookDeliveryLog", &log, &log);
-    let again = Redelivery {
-        endpoint_id: "we_1".into(),
-        redelivering: "e".into(),
-    };
-    assert_schema_matches("WebhookRedelivery", &again, &again);
-    let removed = EndpointRemoved {
-        endpoint_id: "we_1".into(),
-        removed: true,
-    };
-    assert_schema_matches("WebhookEndpointRemoved", &removed, &removed);
-    let envelope = Envelope {
-        code: 200,
-        data: (),
-        timestamp: 1,
-        transaction_id: "t".into(),
-    };
-    assert_schema_matches("SuccessEnvelope", &envelope, &envelope);
-    let error = ErrorEnvelope {
-        code: 404,
-        message: "m".into(),
-        timestamp: 1,
-        transaction_id: "t".into(),
-    };
-    assert_schema_matches("Error", &error, &error);
+    let verify = serde_json::to_value(&verify).unwrap();
+    assert!(digigate_core::VerifyUserRequest::from_json(&verify).is_ok());
+    // Neither number: the schema refuses it, as the validator does.
+    let one_of = &doc["components"]["schemas"]["VerifyUserBody"]["allOf"][1]["anyOf"];
+    assert_eq!(one_of[0]["required"], json!(["aadhaar_number"]));
+    assert_eq!(one_of[1]["required"], json!(["mobile"]));
+    let neither = json!({ "@entity": entity("VerifyUserBody") });
+    assert!(digigate_core::VerifyUserRequest::from_json(&neither).is_err());
+    // The same document type twice: the schema says `uniqueItems`, and the validator refuses it.
+    let doc_types = &doc["components"]["schemas"]["InitSessionBody"]["properties"]["doc_types"];
+    assert_eq!(doc_types["uniqueItems"], true);
+    let mut twice = serde_json::to_value(&init).unwrap();
+    twice["doc_types"] = json!(["pan", "pan"]);
+    assert!(InitRequest::from_json(&twice, now, false).is_err());
+}
+
+#[test]
+fn the_whole_document_is_a_reviewed_snapshot() {
+    // A change to the API's description shows as a diff of this file (`cargo insta review`).
+    insta::assert_json_snapshot!("openapi", doc(), {
+        ".info.version" => "[version]",
+    });
 }

@@ -16,6 +16,16 @@ const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGlnaWdhdGVkZWNveQ$0h2bFQeRvB7pYhY2l5Zx4K4cWnKqE0Ksm9Rj1pQ0xhE";
 
 /// Exchanges `x-api-key` + `x-api-secret` for an access token.
+#[utoipa::path(
+    post,
+    path = "/authenticate",
+    operation_id = "authenticate",
+    tag = "authentication",
+    summary = "Exchange an API key and secret for an access token",
+    params(crate::openapi::KeyHeaders),
+    responses((status = 200, description = "The access token.", body = digigate_core::api::Envelope<digigate_core::api::AccessToken>), crate::openapi::AuthenticateErrors),
+    security(("apiKey" = [], "apiSecret" = []))
+)]
 pub async fn authenticate(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -20,6 +20,24 @@ use digigate_store::{AfterCallback, SealedKind};
 /// Consumes `state`; on a code, keeps it for the fetch job and answers the waiting page; on an
 /// error from DigiLocker, fails the session in the same transaction and sends the person back
 /// to the business at once (through [`navigation::forward`]: see there why a page).
+#[utoipa::path(
+    get,
+    path = "/callbacks/digilocker",
+    operation_id = "digilockerCallback",
+    tag = "journey",
+    summary = "DigiLocker's redirect back: consumes `state`, enqueues the fetch and answers the waiting page (or, on an error, returns the person to the business)",
+    params(
+        ("state" = Option<String>, Query, max_length = 2048),
+        ("code" = Option<String>, Query, max_length = 2048),
+        ("error" = Option<String>, Query, max_length = 2048),
+        ("error_description" = Option<String>, Query, max_length = 2048)
+    ),
+    responses(
+        (status = 200, description = "The waiting page (`Refresh: 1;url=` the waiting page's address, with its cookie), or on an error from DigiLocker the page forwarding to the business's `redirect_url` with `session_id` and `status`.", content_type = "text/html", body = String),
+        (status = 400, description = "Unknown, used, expired, duplicated or unbound `state`.", content_type = "text/html", body = String),
+        (status = 500, description = "An internal failure.", content_type = "text/html", body = String)
+    )
+)]
 pub async fn digilocker_callback(
     State(state): State<AppState>,
     headers: HeaderMap,

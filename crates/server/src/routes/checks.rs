@@ -46,6 +46,16 @@ fn standing_of(verification: Option<&str>) -> Standing {
 }
 
 /// The cross-document check report of a succeeded session.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker/sessions/{session_id}/checks",
+    operation_id = "sessionChecks",
+    tag = "digilocker",
+    summary = "Name, date of birth and gender compared across the documents, the profile and `expected`",
+    params(crate::openapi::SessionPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The check report.", body = digigate_core::api::Envelope<digigate_core::api::CheckReport>), crate::openapi::ResultErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn session_checks(
     State(state): State<AppState>,
     caller: Caller,

@@ -21,6 +21,21 @@ use secrecy::ExposeSecret;
 
 /// Starts the DigiLocker leg of the journey. A link id that cannot be decoded (not UTF-8)
 /// names no session and gets the "link not found" page.
+#[utoipa::path(
+    get,
+    path = "/connect/{link_id}",
+    operation_id = "openLink",
+    tag = "journey",
+    summary = "The link the person opens: binds the browser and redirects to DigiLocker",
+    params(("link_id" = String, Path, description = "From `authorization_url`.")),
+    responses(
+        (status = 303, description = "To DigiLocker's authorize page, with a binding cookie.", headers(("location" = String, description = "Where the browser goes next."))),
+        (status = 404, description = "Unknown link.", content_type = "text/html", body = String),
+        (status = 409, description = "The session was already completed.", content_type = "text/html", body = String),
+        (status = 410, description = "The link expired.", content_type = "text/html", body = String),
+        (status = 500, description = "An internal failure.", content_type = "text/html", body = String)
+    )
+)]
 pub async fn open_link(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,

@@ -13,6 +13,20 @@ use digigate_core::DocType;
 use serde_json::Value;
 
 /// The stored document of one type.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker/sessions/{session_id}/documents/{doc_type}",
+    operation_id = "fetchDocument",
+    tag = "digilocker",
+    summary = "A consented document, as a signed short-lived download link",
+    params(
+        crate::openapi::SessionPath,
+        crate::openapi::DocumentParams,
+        crate::openapi::ApiHeaders
+    ),
+    responses((status = 200, description = "The document's file, its normalised fields and its verification.", body = digigate_core::api::Envelope<digigate_core::api::DocumentAnswer>), crate::openapi::DocumentErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn fetch_document(
     State(state): State<AppState>,
     caller: Caller,

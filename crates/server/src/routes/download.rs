@@ -13,6 +13,24 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 /// Checks the link's signature and expiry, then decrypts and serves the document.
+#[utoipa::path(
+    get,
+    path = "/files/{document_id}",
+    operation_id = "downloadDocument",
+    tag = "journey",
+    summary = "The exact bytes DigiLocker returned, for the holder of a valid signed link",
+    params(
+        ("document_id" = String, Path, description = "From the signed link."),
+        ("expires" = i64, Query, description = "From the signed link: its expiry, Unix seconds."),
+        ("signature" = String, Query, description = "From the signed link.")
+    ),
+    responses(
+        (status = 200, description = "The document, as an attachment.", content(
+            (String = "application/xml"), (String = "application/pdf"), (String = "application/octet-stream")
+        )),
+        crate::openapi::DownloadErrors
+    )
+)]
 pub async fn download(
     State(state): State<AppState>,
     ApiPath(document_id): ApiPath<String>,

@@ -17,8 +17,29 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// `GET /healthz` and `GET /health`: `ok` while the process serves HTTP; no database call.
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "health",
+    tag = "operations",
+    summary = "Liveness (the older name of `/healthz`)",
+    responses((status = 200, description = "Alive: `ok`.", content_type = "text/plain", body = String))
+)]
 pub async fn alive() -> &'static str {
     "ok"
+}
+
+/// `GET /healthz`: as `/health`.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    summary = "Liveness: the process serves HTTP (no database call)",
+    responses((status = 200, description = "Alive: `ok`.", content_type = "text/plain", body = String))
+)]
+pub async fn healthz() -> &'static str {
+    alive().await
 }
 
 /// What the database check found.
@@ -58,6 +79,17 @@ async fn database(state: &AppState) -> Database {
 /// `{"status": "ready", "database": "ok", "upstream": "ok", "circuits": {"token": "closed", …}}`.
 /// `upstream` is `circuit_open` while any circuit is open (`circuit_half_open` while one
 /// waits for its probe); it never makes the answer 503.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    summary = "Readiness: the database answers with digigate's tables; DigiLocker's circuits beside it",
+    responses(
+        (status = 200, description = "Ready. `upstream` may still say DigiLocker's circuit is open: that does not make an instance unready.", body = digigate_core::api::Readiness),
+        (status = 503, description = "The database is unreachable or lacks digigate's tables.", body = digigate_core::api::Readiness)
+    )
+)]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let database = database(&state).await;
     let now = Instant::now();
@@ -89,6 +121,17 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `GET /ready`: `/readyz`'s verdict as plain text, `ready` or `503 not ready`, for probes
 /// configured before `/readyz` existed.
+#[utoipa::path(
+    get,
+    path = "/ready",
+    operation_id = "ready",
+    tag = "operations",
+    summary = "Readiness in plain text (the older form of `/readyz`)",
+    responses(
+        (status = 200, description = "Ready: `ready`.", content_type = "text/plain", body = String),
+        (status = 503, description = "The database does not answer or lacks digigate's tables: `not ready`.", content_type = "text/plain", body = String)
+    )
+)]
 pub async fn ready(State(state): State<AppState>) -> Response {
     match database(&state).await {
         Database::Ok => "ready".into_response(),

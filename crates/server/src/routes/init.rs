@@ -19,6 +19,17 @@ use url::Url;
 
 /// Validates the request, stores the session and answers its `authorization_url`. With an
 /// `Idempotency-Key` header, a repeat of the same request answers the first one's session.
+#[utoipa::path(
+    post,
+    path = "/kyc/digilocker/sessions/init",
+    operation_id = "initSession",
+    tag = "digilocker",
+    summary = "Start a consent session; answers the link to send the person to",
+    request_body = digigate_core::api::InitSessionBody,
+    params(crate::openapi::ApiHeaders, ("idempotency-key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Optional, 1 to 255 visible ASCII characters: a repeat of the same request with the same key answers the first one's session.")),
+    responses((status = 200, description = "The session and its link.", body = digigate_core::api::Envelope<digigate_core::api::SessionCreated>), crate::openapi::InitErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn init_session(
     State(state): State<AppState>,
     caller: Caller,

@@ -10,6 +10,16 @@ use axum::extract::State;
 use digigate_core::api::UserProfile;
 
 /// The DigiLocker user's profile in Sandbox's shape, decrypted from storage.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker/sessions/{session_id}/user/profile",
+    operation_id = "userProfile",
+    tag = "digilocker",
+    summary = "The DigiLocker profile of the person who consented",
+    params(crate::openapi::SessionPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The profile.", body = digigate_core::api::Envelope<digigate_core::api::UserProfile>), crate::openapi::ResultErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn user_profile(
     State(state): State<AppState>,
     caller: Caller,

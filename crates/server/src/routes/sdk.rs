@@ -10,7 +10,7 @@ use crate::envelope::{now_ms, Data};
 use crate::error::ApiError;
 use crate::journey::random_token;
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use digigate_core::api::{SdkSessionCreated, SessionStatusData};
 use digigate_core::{SdkSessionRequest, SessionOptions, SessionStatus, SDK_SESSION_ENTITY};
 use digigate_store::{ApiKeyRecord, SessionRecord};
@@ -18,6 +18,17 @@ use serde_json::Value;
 
 /// `POST /kyc/digilocker-sdk/sessions/create`: validates the request and stores a `created`
 /// session whose journey the web SDK opens.
+#[utoipa::path(
+    post,
+    path = "/kyc/digilocker-sdk/sessions/create",
+    operation_id = "createSdkSession",
+    tag = "digilocker-sdk",
+    summary = "Start a consent session for the web SDK (no redirect_url: the journey ends in the embedding page)",
+    request_body = digigate_core::api::SdkSessionBody,
+    params(crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The session, for `DigilockerSDK.open`.", body = digigate_core::api::Envelope<digigate_core::api::SdkSessionCreated>), crate::openapi::BodyErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn create_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,6 +45,16 @@ pub async fn create_session(
 
 /// `GET /kyc/digilocker-sdk/sessions/{id}/status`: the status handler's answer with the SDK
 /// session's entity tag.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker-sdk/sessions/{session_id}/status",
+    operation_id = "sdkSessionStatus",
+    tag = "digilocker-sdk",
+    summary = "The SDK session's status (as `sessionStatus`, with the SDK's entity tag)",
+    params(crate::openapi::SessionPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The session.", body = digigate_core::api::Envelope<digigate_core::api::SessionStatusData>), crate::openapi::CallerErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn session_status(
     state: State<AppState>,
     caller: Caller,
@@ -42,6 +63,50 @@ pub async fn session_status(
     let Data(mut data) = super::status::session_status(state, caller, path).await?;
     data.entity = SDK_SESSION_ENTITY.to_owned();
     Ok(Data(data))
+}
+
+/// `GET /kyc/digilocker-sdk/sessions/{id}/user/profile`: the profile handler's answer.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker-sdk/sessions/{session_id}/user/profile",
+    operation_id = "sdkUserProfile",
+    tag = "digilocker-sdk",
+    summary = "The DigiLocker profile of the person who consented (as `userProfile`)",
+    params(crate::openapi::SessionPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The profile.", body = digigate_core::api::Envelope<digigate_core::api::UserProfile>), crate::openapi::ResultErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
+pub async fn user_profile(
+    state: State<AppState>,
+    caller: Caller,
+    path: ApiPath<String>,
+) -> Result<Data<digigate_core::api::UserProfile>, ApiError> {
+    super::profile::user_profile(state, caller, path).await
+}
+
+/// `GET /kyc/digilocker-sdk/sessions/{id}/documents/{doc_type}`: the document handler's
+/// answer.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker-sdk/sessions/{session_id}/documents/{doc_type}",
+    operation_id = "sdkFetchDocument",
+    tag = "digilocker-sdk",
+    summary = "A consented document (as `fetchDocument`)",
+    params(
+        crate::openapi::SessionPath,
+        crate::openapi::DocumentParams,
+        crate::openapi::ApiHeaders
+    ),
+    responses((status = 200, description = "The document's file, its normalised fields and its verification.", body = digigate_core::api::Envelope<digigate_core::api::DocumentAnswer>), crate::openapi::DocumentErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
+pub async fn fetch_document(
+    state: State<AppState>,
+    caller: Caller,
+    path: ApiPath<(String, String)>,
+    query: RawQuery,
+) -> Result<Data<digigate_core::api::DocumentAnswer>, ApiError> {
+    super::documents::fetch_document(state, caller, path, query).await
 }
 
 /// Validates an SDK session request and stores the session for `key` (the API and the

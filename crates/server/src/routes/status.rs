@@ -12,6 +12,16 @@ use digigate_core::{SessionEventType, SessionStatus};
 /// The session's status in Sandbox's shape, plus `updated_at`, `history` (every status with
 /// the time it was entered: `created` from the session, the rest from its events) and, when
 /// failed, `reason` and `retryable`.
+#[utoipa::path(
+    get,
+    path = "/kyc/digilocker/sessions/{session_id}/status",
+    operation_id = "sessionStatus",
+    tag = "digilocker",
+    summary = "The session's status and, once it succeeded, the documents consented to",
+    params(crate::openapi::SessionPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The session.", body = digigate_core::api::Envelope<digigate_core::api::SessionStatusData>), crate::openapi::CallerErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn session_status(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,6 +11,17 @@ use digigate_core::VerifyUserRequest;
 use digigate_digilocker::AccountLookup;
 
 /// Asks DigiLocker whether the account exists.
+#[utoipa::path(
+    post,
+    path = "/kyc/digilocker/user/verify",
+    operation_id = "verifyUser",
+    tag = "digilocker",
+    summary = "Whether a DigiLocker account exists for a mobile or Aadhaar number",
+    request_body = digigate_core::api::VerifyUserBody,
+    params(crate::openapi::ApiHeaders),
+    responses((status = 200, description = "Whether the account exists.", body = digigate_core::api::Envelope<digigate_core::api::UserVerification>), crate::openapi::BodyErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn verify_user(
     State(state): State<AppState>,
     _caller: Caller,

@@ -112,6 +112,23 @@ fn waiting_page(address: &str) -> Response {
 
 /// `GET /callbacks/digilocker/wait`: the waiting page again, or the page forwarding to the
 /// business once the session has ended or the wait is over.
+#[utoipa::path(
+    get,
+    path = "/callbacks/digilocker/wait",
+    operation_id = "waitForOutcome",
+    tag = "journey",
+    summary = "The page the person waits on while documents are fetched; forwards to the business once the session has ended (at most a minute)",
+    params(
+        ("session" = String, Query, min_length = 1, max_length = 256),
+        ("until" = String, Query, min_length = 1, max_length = 256),
+        ("sig" = String, Query, min_length = 1, max_length = 256)
+    ),
+    responses(
+        (status = 200, description = "Still waiting (`Refresh: 1;url=…`), or the page forwarding to the business's `redirect_url` with `session_id` and `status`.", content_type = "text/html", body = String),
+        (status = 400, description = "A changed address, or another browser (no waiting cookie).", content_type = "text/html", body = String),
+        (status = 500, description = "An internal failure.", content_type = "text/html", body = String)
+    )
+)]
 pub async fn wait_for_outcome(
     State(state): State<AppState>,
     headers: HeaderMap,

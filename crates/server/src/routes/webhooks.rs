@@ -12,6 +12,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use digigate_core::api::{
     EndpointAdded, EndpointList, EndpointRemoved, Redelivery, SecretRotated, WebhookDeliveries,
+    WebhookDeliveryAttempt, WebhookEndpoint,
 };
 use serde_json::Value;
 
@@ -45,6 +46,17 @@ fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, ApiError> {
 }
 
 /// `POST /webhooks/endpoints` `{"url": …}`: answers the endpoint id and its secret, once.
+#[utoipa::path(
+    post,
+    path = "/webhooks/endpoints",
+    operation_id = "addWebhookEndpoint",
+    tag = "webhooks",
+    summary = "Add a webhook endpoint for the caller's key; answers its signing secret, once",
+    request_body = digigate_core::api::AddEndpointBody,
+    params(crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The endpoint and its secret.", body = digigate_core::api::Envelope<digigate_core::api::EndpointAdded>), crate::openapi::BodyErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn add_endpoint(
     State(state): State<AppState>,
     caller: Caller,
@@ -67,12 +79,22 @@ pub async fn add_endpoint(
 }
 
 /// `GET /webhooks/endpoints`: the caller's endpoints (never their secrets).
+#[utoipa::path(
+    get,
+    path = "/webhooks/endpoints",
+    operation_id = "listWebhookEndpoints",
+    tag = "webhooks",
+    summary = "The caller's webhook endpoints (never their secrets)",
+    params(crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The endpoints.", body = digigate_core::api::Envelope<digigate_core::api::EndpointList>), crate::openapi::ListErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn list_endpoints(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Data<EndpointList>, ApiError> {
     let now = now_ms();
-    let endpoints: Vec<Value> = state
+    let endpoints: Vec<WebhookEndpoint> = state
         .inner
         .store
         .webhook_endpoints(&caller.key.id)
@@ -84,6 +106,16 @@ pub async fn list_endpoints(
 }
 
 /// `DELETE /webhooks/endpoints/{endpoint_id}`: no further deliveries go to it.
+#[utoipa::path(
+    delete,
+    path = "/webhooks/endpoints/{endpoint_id}",
+    operation_id = "removeWebhookEndpoint",
+    tag = "webhooks",
+    summary = "Remove an endpoint; what was still to be sent to it is given up",
+    params(crate::openapi::EndpointPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "Removed.", body = digigate_core::api::Envelope<digigate_core::api::EndpointRemoved>), crate::openapi::CallerErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn remove_endpoint(
     State(state): State<AppState>,
     caller: Caller,
@@ -105,6 +137,16 @@ pub async fn remove_endpoint(
 
 /// `POST /webhooks/endpoints/{endpoint_id}/rotate-secret`: a new secret, once; the previous
 /// one signs too until `previous_secret_valid_until`.
+#[utoipa::path(
+    post,
+    path = "/webhooks/endpoints/{endpoint_id}/rotate-secret",
+    operation_id = "rotateWebhookSecret",
+    tag = "webhooks",
+    summary = "A new signing secret, once; the previous one keeps signing beside it for a while",
+    params(crate::openapi::EndpointPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The new secret.", body = digigate_core::api::Envelope<digigate_core::api::SecretRotated>), crate::openapi::CallerErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
@@ -127,13 +169,23 @@ pub async fn rotate_secret(
 }
 
 /// `GET /webhooks/endpoints/{endpoint_id}/deliveries`: the delivery log, newest first.
+#[utoipa::path(
+    get,
+    path = "/webhooks/endpoints/{endpoint_id}/deliveries",
+    operation_id = "webhookDeliveries",
+    tag = "webhooks",
+    summary = "The endpoint's delivery log, newest attempt first (never response bodies)",
+    params(crate::openapi::EndpointPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "The delivery log.", body = digigate_core::api::Envelope<digigate_core::api::WebhookDeliveries>), crate::openapi::CallerErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Data<WebhookDeliveries>, ApiError> {
     let endpoint = endpoints::owned(state.inner.store.as_ref(), &caller.key.id, &id).await?;
-    let attempts: Vec<Value> = state
+    let attempts: Vec<WebhookDeliveryAttempt> = state
         .inner
         .store
         .webhook_attempts(&endpoint.id, LOG_LINES)
@@ -149,6 +201,17 @@ pub async fn deliveries(
 
 /// `POST /webhooks/endpoints/{endpoint_id}/redeliver` `{"id": event or delivery id}`: sends
 /// it again (due now, with a fresh schedule), whatever became of it before.
+#[utoipa::path(
+    post,
+    path = "/webhooks/endpoints/{endpoint_id}/redeliver",
+    operation_id = "redeliverWebhook",
+    tag = "webhooks",
+    summary = "Send an event (or a delivery) to the endpoint again, now, on a fresh schedule",
+    request_body = digigate_core::api::RedeliverBody,
+    params(crate::openapi::EndpointPath, crate::openapi::ApiHeaders),
+    responses((status = 200, description = "Redelivery scheduled.", body = digigate_core::api::Envelope<digigate_core::api::Redelivery>), crate::openapi::RedeliverErrors),
+    security(("apiKey" = [], "accessToken" = []))
+)]
 pub async fn redeliver(
     State(state): State<AppState>,
     caller: Caller,

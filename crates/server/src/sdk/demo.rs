@@ -64,6 +64,14 @@ async fn demo_key(state: &AppState) -> Result<ApiKeyRecord, ApiError> {
 }
 
 /// `GET /sdk/demo[?flow=signup&doc_types=pan,aadhaar]`.
+#[utoipa::path(
+    get,
+    path = "/sdk/demo",
+    operation_id = "sdkDemo",
+    tag = "digilocker-sdk",
+    summary = "Development mode only: a business page that creates an SDK session and opens the SDK",
+    responses((status = 200, description = "The demo page.", content_type = "text/html", body = String), crate::openapi::NotFoundErrors)
+)]
 pub async fn demo(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,

@@ -68,6 +68,21 @@ async fn sdk_session(
 }
 
 /// `GET /sdk/start/{session_id}?origin=…`: where the web SDK's popup starts.
+#[utoipa::path(
+    get,
+    path = "/sdk/start/{session_id}",
+    operation_id = "sdkStart",
+    tag = "digilocker-sdk",
+    summary = "Where the SDK's popup starts: checks the embedding origin and redirects into the journey",
+    params(crate::openapi::SessionPath, ("origin" = String, Query, description = "The embedding page's origin; must be allowed for the session's API key.")),
+    responses(
+        (status = 303, description = "To `/connect/{link_id}`, or to the completion page for an ended session, with the origin cookie.", headers(("location" = String, description = "Where the browser goes next."))),
+        (status = 403, description = "The origin is not allowed for the session's key.", content_type = "text/html", body = String),
+        (status = 404, description = "No SDK session with this id.", content_type = "text/html", body = String),
+        (status = 409, description = "The journey is being completed in another window.", content_type = "text/html", body = String),
+        (status = 500, description = "An internal failure.", content_type = "text/html", body = String)
+    )
+)]
 pub async fn start(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
@@ -138,6 +153,20 @@ fn outcome(status: SessionStatus) -> Option<(&'static str, &'static str, &'stati
 }
 
 /// `GET /sdk/complete?session_id=…`: the return address of every SDK session.
+#[utoipa::path(
+    get,
+    path = "/sdk/complete",
+    operation_id = "sdkComplete",
+    tag = "digilocker-sdk",
+    summary = "The return address of SDK sessions: posts the outcome to the embedding page and closes the popup",
+    params(("session_id" = Option<String>, Query), ("status" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "The outcome, posted to the embedding page's origin.", content_type = "text/html", body = String),
+        (status = 404, description = "No SDK session with this id.", content_type = "text/html", body = String),
+        (status = 409, description = "The session has not ended yet.", content_type = "text/html", body = String),
+        (status = 500, description = "An internal failure.", content_type = "text/html", body = String)
+    )
+)]
 pub async fn complete(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -22,6 +22,15 @@ pub fn versioned_name() -> String {
 }
 
 /// Serves the script under either name; any other name is not found.
+#[utoipa::path(
+    get,
+    path = "/sdk/{script}",
+    operation_id = "sdkScript",
+    tag = "digilocker-sdk",
+    summary = "The web SDK: `digilocker.js` (cached 5 minutes) or `digilocker.{version}.js` (cached a year)",
+    params(("script" = String, Path, pattern = r"^digilocker(\.[0-9a-f]{12})?\.js$", description = "`digilocker.js`, or the versioned name the demo page includes.")),
+    responses((status = 200, description = "The script.", content_type = "text/javascript", body = String), crate::openapi::NotFoundErrors)
+)]
 pub async fn serve(Path(name): Path<String>) -> Result<Response, ApiError> {
     let cache = if name == versioned_name() {
         "public, max-age=31536000, immutable"

@@ -12,7 +12,6 @@ use digigate_store::{
     WebhookEndpointRecord,
 };
 use rand::Rng;
-use serde_json::json;
 use std::time::{Duration, Instant};
 use url::Host;
 
@@ -205,11 +204,16 @@ pub fn body(delivery: &ClaimedDelivery) -> String {
     let timestamp = chrono::DateTime::from_timestamp_millis(event.at_ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let mut data = json!({ "session_id": event.session_id, "status": event.status });
-    if let Some(reason) = &event.reason {
-        data["reason"] = json!(reason);
-    }
-    json!({ "type": event.event_type, "timestamp": timestamp, "data": data }).to_string()
+    let body = digigate_core::api::WebhookEvent {
+        data: digigate_core::api::WebhookEventData {
+            reason: event.reason.clone(),
+            session_id: event.session_id.clone(),
+            status: event.status.clone(),
+        },
+        timestamp,
+        event_type: event.event_type.clone(),
+    };
+    serde_json::to_string(&body).expect("an event serialises")
 }
 
 /// The `webhook-signature` header: the current secret's signature and, during a rotation, the

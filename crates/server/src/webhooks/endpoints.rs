@@ -3,8 +3,8 @@
 
 use super::{SigningSecret, TargetError, TargetPolicy};
 use crate::vault::Vault;
+use digigate_core::api::{WebhookDeliveryAttempt, WebhookEndpoint};
 use digigate_store::{SealedKind, Store, StoreError, WebhookEndpointRecord};
-use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Why an endpoint operation failed.
@@ -109,29 +109,29 @@ pub async fn rotate_secret(
 }
 
 /// An endpoint as it is listed (never its secrets).
-pub fn describe(e: &WebhookEndpointRecord, now_ms: i64) -> Value {
+pub fn describe(e: &WebhookEndpointRecord, now_ms: i64) -> WebhookEndpoint {
     let rotating = e
         .previous_secret_until_ms
         .filter(|until| *until > now_ms && e.previous_secret_sealed.is_some());
-    json!({
-        "endpoint_id": e.id,
-        "url": e.url,
-        "created_at": e.created_at_ms,
-        "previous_secret_valid_until": rotating,
-    })
+    WebhookEndpoint {
+        created_at: e.created_at_ms,
+        endpoint_id: e.id.clone(),
+        previous_secret_valid_until: rotating,
+        url: e.url.clone(),
+    }
 }
 
 /// A delivery log line as it is listed.
-pub fn describe_attempt(a: &digigate_store::WebhookAttemptRecord) -> Value {
-    json!({
-        "attempt_id": a.id,
-        "delivery_id": a.delivery_id,
-        "event_id": a.event_id,
-        "type": a.event_type,
-        "attempted_at": a.attempted_at_ms,
-        "duration_ms": a.duration_ms,
-        "http_status": a.http_status,
-        "error": a.error,
-        "delivery_state": a.delivery_state,
-    })
+pub fn describe_attempt(a: &digigate_store::WebhookAttemptRecord) -> WebhookDeliveryAttempt {
+    WebhookDeliveryAttempt {
+        attempt_id: a.id.clone(),
+        attempted_at: a.attempted_at_ms,
+        delivery_id: a.delivery_id.clone(),
+        delivery_state: a.delivery_state.clone(),
+        duration_ms: a.duration_ms,
+        error: a.error.clone(),
+        event_id: a.event_id.clone(),
+        http_status: a.http_status,
+        event_type: a.event_type.clone(),
+    }
 }
