@@ -77,7 +77,9 @@ pub fn document(config: &GatewayConfig) -> Value {
     )]);
     api.tags = Some(tags());
     let components = api.components.get_or_insert_with(Components::new);
-    components.security_schemes.extend(security_schemes());
+    components
+        .security_schemes
+        .extend(security_schemes().map(|(name, scheme)| (name, RefOr::T(scheme))));
     for status in ERROR_STATUSES {
         components.responses.insert(
             format!("E{status}"),
