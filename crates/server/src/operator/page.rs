@@ -367,7 +367,7 @@ mod tests {
     /// database: none of them may become markup in the operator's browser.
     #[tokio::test]
     async fn hostile_key_names_and_ids_are_text_on_the_report() {
-        use digigate_store::{FailureSummary, RecentFailure};
+        use digigate_store::{EndingCount, FailureSummary, RecentFailure};
         let hostile = "<script>alert(1)</script>\"'&";
         let funnel = KeyFunnel {
             api_key_id: format!("key_{hostile}"),
@@ -385,7 +385,11 @@ mod tests {
             now_ms: 1,
             funnels: vec![(funnel, Some(hostile.to_owned()))],
             failures: FailureSummary {
-                by_reason: Vec::new(),
+                by_reason: vec![EndingCount {
+                    ending: None,
+                    count: 1,
+                    last_at_ms: 1,
+                }],
                 recent: vec![RecentFailure {
                     at_ms: 1,
                     session_id: format!("ses_{hostile}"),
