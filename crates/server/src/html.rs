@@ -1,10 +1,13 @@
-//! How pages shown to the person in the browser are rendered: plain server-rendered HTML with
-//! strict security headers; the stylesheet is inline and allowed by its hash. What the pages say
-//! is in `page_error` (failures) and `navigation` (where the browser goes next).
+//! How pages shown to the person in the browser are rendered: maud templates (`html!`, checked
+//! when the crate compiles; every value spliced into text or an attribute is escaped, only
+//! `PreEscaped` constants are not) in one document shell, with strict security headers. The
+//! stylesheet is inline and allowed by its hash. What the pages say is in `page_error`
+//! (failures) and `navigation` (where the browser goes next).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
@@ -15,29 +18,16 @@ h1{font-size:1.3rem;margin-top:0}p{line-height:1.5;overflow-wrap:anywhere}.brand
 a.continue{display:inline-block;margin-top:.5rem;padding:.7rem 1.2rem;border-radius:8px;background:#2d4fd6;color:#fff;font-weight:600;text-decoration:none}\
 a.continue:focus{outline:3px solid #1d2433;outline-offset:2px}";
 
-static CSP: LazyLock<String> = LazyLock::new(|| {
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE.as_bytes()));
+/// The policy of a page whose only inline content is stylesheets with these hashes: nothing
+/// runs, nothing loads but its own images, forms post only to the gateway.
+pub fn style_only_policy(style_hashes: &str) -> String {
     format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; form-action 'self'; \
+        "default-src 'none'; style-src {style_hashes}; img-src 'self' data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"
     )
-});
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
+
+static CSP: LazyLock<String> = LazyLock::new(|| style_only_policy(&csp_hash(STYLE)));
 
 /// Adds the headers every HTML page and browser redirect carries.
 pub fn secure(mut res: Response) -> Response {
@@ -59,27 +49,49 @@ pub fn secure(mut res: Response) -> Response {
     res
 }
 
-/// A page with a title and a message; both are escaped.
-pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    document(status, title, "", &format!("<p>{}</p>", escape(message)))
+/// `markup` answered as an HTML page (`text/html; charset=utf-8`) with `status` and the
+/// headers of [`secure`].
+pub fn respond(status: StatusCode, markup: Markup) -> Response {
+    secure((status, markup).into_response())
 }
 
-/// The HTML document every page shares: `head` goes into `<head>` as is, `body` after the title.
-pub fn document(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{head}\
-         <title>{t}</title><style>{STYLE}</style></head><body><main>\
-         <div class=\"brand\">DIGIGATE · IDENTITY VERIFICATION</div><h1>{t}</h1>{body}\
-         </main></body></html>",
-        t = escape(title),
-    );
-    let mut res = (status, html).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    secure(res)
+/// The HTML document every page shares: `head` goes into `<head>` before the title, `body`
+/// after the heading, which repeats the title.
+pub fn shell(title: &str, head: Markup, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                (head)
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    div.brand { "DIGIGATE · IDENTITY VERIFICATION" }
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// The document of a page that says one thing: a title and a message.
+pub fn message(title: &str, message: &str) -> Markup {
+    shell(title, html! {}, html! { p { (message) } })
+}
+
+/// A page with a title and a message.
+pub fn page(status: StatusCode, title: &str, text: &str) -> Response {
+    respond(status, message(title, text))
+}
+
+/// A page of the shared [`shell`].
+pub fn document(status: StatusCode, title: &str, head: Markup, body: Markup) -> Response {
+    respond(status, shell(title, head, body))
 }
 
 /// `'sha256-…'`: the CSP source that allows exactly this inline script or stylesheet.
@@ -88,17 +100,24 @@ pub fn csp_hash(source: &str) -> String {
     format!("'sha256-{hash}'")
 }
 
+/// An inline `<script>` of one of the gateway's own constant scripts (allowed by its
+/// [`csp_hash`]); never anything built from a request.
+pub fn inline_script(source: &'static str) -> Markup {
+    html! { script { (PreEscaped(source)) } }
+}
+
 /// A page that runs script (only the SDK's pages do): [`document`] with `style` as a second
 /// stylesheet and a policy that allows `script_src` (CSP sources: hashes, `'self'`) and both
 /// stylesheets by their hashes, and nothing else.
 pub fn scripted_document(
     status: StatusCode,
     title: &str,
-    style: &str,
-    body: &str,
+    style: &'static str,
+    body: Markup,
     script_src: &str,
 ) -> Response {
-    let mut res = document(status, title, &format!("<style>{style}</style>"), body);
+    let head = html! { style { (PreEscaped(style)) } };
+    let mut res = document(status, title, head, body);
     let csp = format!(
         "default-src 'none'; script-src {script_src}; style-src {} {}; img-src 'self' data:; \
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -116,21 +135,45 @@ pub fn scripted_document(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// The body of a page, as the browser receives it.
+    pub(crate) async fn body_text(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("an in-memory body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
     #[test]
-    fn escaping_neutralises_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+    fn text_reaches_the_page_as_text_never_as_markup() {
+        let page = message(
+            "<script>alert(1)</script>",
+            "\"><img src=x onerror=alert(1)> & co",
+        )
+        .into_string();
+        assert!(
+            !page.contains("<script>alert") && !page.contains("<img"),
+            "{page}"
         );
+        assert!(page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+        assert!(page.contains("<p>&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; co</p>"));
+    }
+
+    #[test]
+    fn the_stylesheet_in_the_page_is_the_one_the_policy_allows() {
+        let page = message("Title", "Message").into_string();
+        assert!(page.contains(&format!("<style>{STYLE}</style>")));
+        assert!(CSP.contains(&csp_hash(STYLE)));
     }
 
     #[test]
     fn pages_carry_strict_headers() {
         let res = page(StatusCode::NOT_FOUND, "Not found", "<script>");
         let h = res.headers();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
         assert!(h[header::CONTENT_SECURITY_POLICY]
             .to_str()
             .unwrap()

@@ -1,10 +1,11 @@
 //! Where the browser goes next: the 303 to DigiLocker and the page that returns the person to
 //! the business. A return address that cannot be sent gets [`PageError::InvalidReturnAddress`].
 
-use crate::html::{document, escape, secure};
+use crate::html::{document, secure};
 use crate::page_error::PageError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
 
 /// The page that ends the journey: it sends the browser on to `location` (the business's
 /// `redirect_url`) at once, by a `Refresh` header and a `<meta http-equiv="refresh">`, and shows
@@ -17,27 +18,26 @@ use axum::response::{IntoResponse, Response};
 /// DigiLocker's policy is. `Referrer-Policy: no-referrer` keeps the callback's URL (which held the
 /// spent `code` and `state`) from the business.
 pub fn forward(location: &str) -> Response {
-    let Ok(refresh) = HeaderValue::from_str(&format!("0;url={location}")) else {
-        return PageError::InvalidReturnAddress.into_response();
-    };
-    let target = url::Url::parse(location).ok();
-    let host = target
-        .as_ref()
+    let host = url::Url::parse(location)
+        .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_default();
-    let href = escape(location);
-    let head = format!("<meta http-equiv=\"refresh\" content=\"0;url={href}\">");
-    let body = format!(
-        "<p>Taking you back to <strong>{host}</strong>.</p>\
-         <p><a class=\"continue\" href=\"{href}\">Continue to {host}</a></p>",
-        host = escape(&host)
-    );
-    let mut res = document(
-        StatusCode::OK,
-        "Returning you to the business",
-        &head,
-        &body,
-    );
+    let body = html! {
+        p { "Taking you back to " strong { (host) } "." }
+        p { a.continue href=(location) { "Continue to " (host) } }
+    };
+    refreshing_page(0, location, "Returning you to the business", body)
+}
+
+/// A page that sends the browser to `location` after `delay_secs`, by a `Refresh` header and a
+/// `<meta http-equiv="refresh">` (no script), with `body` under `title`. A location that is no
+/// header value gets [`PageError::InvalidReturnAddress`].
+pub fn refreshing_page(delay_secs: u64, location: &str, title: &str, body: Markup) -> Response {
+    let Ok(refresh) = HeaderValue::from_str(&format!("{delay_secs};url={location}")) else {
+        return PageError::InvalidReturnAddress.into_response();
+    };
+    let head = html! { meta http-equiv="refresh" content={ (delay_secs) ";url=" (location) }; };
+    let mut res = document(StatusCode::OK, title, head, body);
     res.headers_mut().insert(header::REFRESH, refresh);
     res
 }
@@ -72,6 +72,20 @@ mod tests {
             .to_str()
             .unwrap()
             .starts_with("default-src 'none'"));
+    }
+
+    #[tokio::test]
+    async fn an_address_with_markup_in_it_stays_an_address_in_the_forwarding_page() {
+        let hostile = "https://shop.example/done?next=\"><script>alert(1)</script>&a='b'";
+        let page = crate::html::tests::body_text(forward(hostile)).await;
+        assert!(!page.contains("<script>alert"), "{page}");
+        let escaped = "https://shop.example/done?next=&quot;&gt;&lt;script&gt;alert(1)\
+                       &lt;/script&gt;&amp;a='b'";
+        assert!(
+            page.contains(&format!("content=\"0;url={escaped}\"")),
+            "{page}"
+        );
+        assert!(page.contains(&format!("href=\"{escaped}\"")), "{page}");
     }
 
     #[test]

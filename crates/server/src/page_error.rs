@@ -184,6 +184,46 @@ mod tests {
         assert!(res.headers().get(header::RETRY_AFTER).is_none());
     }
 
+    /// Every failure page, byte for byte: what the person reads and the status with it.
+    #[test]
+    fn each_failure_is_one_exact_page() {
+        let cause = || -> Cause { Box::new(std::io::Error::other("secret detail")) };
+        let errors = [
+            ("link_not_found", PageError::LinkNotFound),
+            ("link_expired", PageError::LinkExpired),
+            ("already_used", PageError::AlreadyUsed),
+            ("callback_rejected", PageError::CallbackRejected),
+            ("invalid_return_address", PageError::InvalidReturnAddress),
+            (
+                "internal",
+                PageError::Internal {
+                    context: "reading",
+                    cause: cause(),
+                },
+            ),
+            (
+                "storage_unreachable",
+                PageError::StorageUnreachable {
+                    context: "reading",
+                    cause: cause(),
+                },
+            ),
+            (
+                "journey_failed",
+                PageError::JourneyFailed {
+                    session_id: "ses_1".into(),
+                    cause: cause(),
+                },
+            ),
+        ];
+        for (name, error) in errors {
+            let (status, title, message) = error.page();
+            let page = html::message(title, message).into_string();
+            assert!(!page.contains("secret detail") && !page.contains("ses_1"));
+            insta::assert_snapshot!(name, format!("{status}\n{page}"));
+        }
+    }
+
     #[derive(Debug, thiserror::Error)]
     #[error("could not write the audit line")]
     struct Wrapping(#[source] StoreError);

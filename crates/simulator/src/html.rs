@@ -1,16 +1,17 @@
 //! The page frame shared by every simulator page, and the security headers every page carries.
 //!
-//! Pages are plain server-rendered HTML without JavaScript. The one inline stylesheet is allowed
-//! by its SHA-256 hash in the Content-Security-Policy; nothing else may load.
+//! Pages are plain server-rendered HTML without JavaScript, written as maud templates (`html!`:
+//! checked when the crate compiles, and every value spliced into text or an attribute is
+//! escaped). The one inline stylesheet is allowed by its SHA-256 hash in the
+//! Content-Security-Policy; nothing else may load.
 
 use std::sync::LazyLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest, Sha256};
-
-use crate::escape::escape;
 
 const STYLE: &str = "
 *{box-sizing:border-box}
@@ -48,14 +49,14 @@ static STYLE_HASH: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// A page ready to send: status, title and the already-escaped inner HTML of the card.
+/// A page ready to send: status, title and the card's markup.
 pub(crate) struct Page {
     /// The HTTP status.
     pub status: StatusCode,
-    /// The `<title>` and heading text (escaped here).
+    /// The `<title>` text (before " - DigiLocker (simulator)").
     pub title: String,
-    /// The card's inner HTML; every interpolated value in it must already be escaped.
-    pub body: String,
+    /// What the card holds.
+    pub body: Markup,
     /// The origin (or `scheme:`) of the partner's redirect URI, allowed as a form target because
     /// the final form submission redirects there.
     pub redirect_source: Option<String>,
@@ -63,7 +64,7 @@ pub(crate) struct Page {
 
 impl Page {
     /// A page with status 200 and no redirect target.
-    pub(crate) fn new(title: impl Into<String>, body: String) -> Self {
+    pub(crate) fn new(title: impl Into<String>, body: Markup) -> Self {
         Self {
             status: StatusCode::OK,
             title: title.into(),
@@ -74,35 +75,49 @@ impl Page {
 
     /// The error page shown for a request that cannot go on (400 unless set otherwise).
     pub(crate) fn error(title: &str, message: &str) -> Self {
-        let body = format!(
-            "<h1>{}</h1><div class=\"error\">{}</div>\
-             <p class=\"hint\">Go back to the application you came from and start again.</p>",
-            escape(title),
-            escape(message)
-        );
+        let body = html! {
+            h1 { (title) }
+            div.error { (message) }
+            p.hint { "Go back to the application you came from and start again." }
+        };
         Self {
             status: StatusCode::BAD_REQUEST,
-            title: title.to_owned(),
-            body,
-            redirect_source: None,
+            ..Self::new(title, body)
+        }
+    }
+
+    /// The whole document: the simulator's frame around the card.
+    fn render(&self) -> Markup {
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width,initial-scale=1";
+                    meta name="robots" content="noindex";
+                    title { (self.title) " - DigiLocker (simulator)" }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    header {
+                        span.logo { "DL" }
+                        span.brand { "DigiLocker " small { "(simulator)" } }
+                    }
+                    main {
+                        div.card { (self.body) }
+                        footer {
+                            "DigiLocker simulator for development and testing. All people and \
+                             documents are synthetic."
+                        }
+                    }
+                }
+            }
         }
     }
 }
 
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
-        let html = format!(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-             <meta name=\"robots\" content=\"noindex\"><title>{title} - DigiLocker (simulator)</title>\
-             <style>{STYLE}</style></head><body>\
-             <header><span class=\"logo\">DL</span><span class=\"brand\">DigiLocker <small>(simulator)</small></span></header>\
-             <main><div class=\"card\">{body}</div>\
-             <footer>DigiLocker simulator for development and testing. All people and documents are synthetic.</footer>\
-             </main></body></html>\n",
-            title = escape(&self.title),
-            body = self.body,
-        );
         let mut form_action = String::from("'self'");
         if let Some(source) = &self.redirect_source {
             form_action.push(' ');
@@ -113,12 +128,8 @@ impl IntoResponse for Page {
              frame-ancestors 'none'; base-uri 'none'",
             *STYLE_HASH
         );
-        let mut response = (self.status, html).into_response();
+        let mut response = (self.status, self.render()).into_response();
         let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
         if let Ok(value) = HeaderValue::from_str(&csp) {
             h.insert(header::CONTENT_SECURITY_POLICY, value);
         }
@@ -175,8 +186,15 @@ mod tests {
 
     #[test]
     fn every_page_has_the_security_headers_and_escapes_its_title() {
-        let response = Page::new("<script>", String::new()).into_response();
+        let page = Page::error("<script>x</script>", "\"><img src=x>");
+        let document = page.render().into_string();
+        assert!(document.contains("<title>&lt;script&gt;x&lt;/script&gt; - DigiLocker"));
+        assert!(document.contains("<div class=\"error\">&quot;&gt;&lt;img src=x&gt;</div>"));
+        assert!(!document.contains("<script>") && !document.contains("<img"));
+        assert!(document.contains(&format!("<style>{STYLE}</style>")));
+        let response = page.into_response();
         let h = response.headers();
+        assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
         let csp = h[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii");
         assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"));
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"));

@@ -13,7 +13,6 @@ mod api_error;
 mod config;
 mod documents;
 mod error;
-mod escape;
 mod form;
 mod html;
 mod ids;

@@ -14,18 +14,18 @@
 
 use crate::browser_input::{cookie, parse_query};
 use crate::envelope::now_ms;
-use crate::html::{document, escape};
 use crate::journey::{lifecycle, random_token, return_address};
 use crate::navigation;
 use crate::page_error::PageError;
 use crate::vault::sha256_hex;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use maud::html;
 use std::time::Duration;
 
 /// How often the waiting page reloads itself.
@@ -95,19 +95,14 @@ pub fn first_page(state: &AppState, session_id: &str) -> Response {
 
 /// The page that says the documents are being fetched and reloads `address`.
 fn waiting_page(address: &str) -> Response {
-    let Ok(refresh) = HeaderValue::from_str(&format!("{REFRESH_SECS};url={address}")) else {
-        return PageError::InvalidReturnAddress.into_response();
+    let body = html! {
+        p {
+            "DigiLocker confirmed your consent. Your documents are being fetched; this page \
+             moves on by itself in a few seconds."
+        }
+        p { a.continue href=(address) { "Check again" } }
     };
-    let href = escape(address);
-    let head = format!("<meta http-equiv=\"refresh\" content=\"{REFRESH_SECS};url={href}\">");
-    let body = format!(
-        "<p>DigiLocker confirmed your consent. Your documents are being fetched; this page \
-         moves on by itself in a few seconds.</p>\
-         <p><a class=\"continue\" href=\"{href}\">Check again</a></p>"
-    );
-    let mut res = document(StatusCode::OK, "Fetching your documents", &head, &body);
-    res.headers_mut().insert(header::REFRESH, refresh);
-    res
+    navigation::refreshing_page(REFRESH_SECS, address, "Fetching your documents", body)
 }
 
 /// `GET /callbacks/digilocker/wait`: the waiting page again, or the page forwarding to the

@@ -7,13 +7,14 @@ use super::script::versioned_name;
 use crate::auth::create_api_key;
 use crate::envelope::now_ms;
 use crate::error::ApiError;
-use crate::html::{csp_hash, escape, scripted_document};
+use crate::html::{csp_hash, inline_script, scripted_document};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use digigate_core::{KeyEnvironment, SDK_SESSION_REQUEST_ENTITY};
 use digigate_store::ApiKeyRecord;
+use maud::html;
 use serde_json::json;
 use std::sync::LazyLock;
 
@@ -90,22 +91,28 @@ pub async fn demo(
         json!({ "@entity": SDK_SESSION_REQUEST_ENTITY, "flow": flow, "doc_types": doc_types });
     let key = demo_key(&state).await?;
     let session = crate::routes::sdk_create(&state, &key, &body).await?;
-    let html = format!(
-        "<p>A business's page that embeds digigate's web SDK. The session below was created \
-         server-side; the button opens DigiLocker in a window.</p>\
-         <p>Session <code id=\"session\">{id}</code></p>\
-         <p><button class=\"continue\" id=\"verify\" type=\"button\" data-session=\"{id}\">Verify with \
-         DigiLocker</button></p><h2>Events</h2><ol id=\"events\" aria-live=\"polite\"></ol>\
-         <script src=\"{prefix}/sdk/{script}\"></script><script>{DEMO_SCRIPT}</script>",
-        id = escape(&session.id),
-        prefix = state.inner.config.public_url.path().trim_end_matches('/'),
-        script = versioned_name(),
-    );
+    let prefix = state.inner.config.public_url.path().trim_end_matches('/');
+    let body = html! {
+        p {
+            "A business's page that embeds digigate's web SDK. The session below was created \
+             server-side; the button opens DigiLocker in a window."
+        }
+        p { "Session " code id="session" { (session.id) } }
+        p {
+            button.continue id="verify" type="button" data-session=(session.id) {
+                "Verify with DigiLocker"
+            }
+        }
+        h2 { "Events" }
+        ol id="events" aria-live="polite" {}
+        script src={ (prefix) "/sdk/" (versioned_name()) } {}
+        (inline_script(DEMO_SCRIPT))
+    };
     Ok(scripted_document(
         StatusCode::OK,
         "Demo shop",
         STYLE,
-        &html,
+        body,
         &SCRIPT_SRC,
     ))
 }

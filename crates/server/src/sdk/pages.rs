@@ -6,7 +6,7 @@
 
 use super::{allowed_origins, is_sdk_session, COMPLETE_PATH};
 use crate::browser_input::{cookie, parse_query};
-use crate::html::{csp_hash, escape, page, scripted_document};
+use crate::html::{csp_hash, inline_script, page, scripted_document};
 use crate::journey::lifecycle;
 use crate::navigation;
 use crate::page_error::PageError;
@@ -17,6 +17,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use digigate_core::SessionStatus;
 use digigate_store::SessionRecord;
+use maud::html;
 use std::sync::LazyLock;
 
 /// The completion page's one script: posts the outcome written into `#outcome` to the opener,
@@ -186,26 +187,20 @@ pub async fn complete(
     // Only the origin the start page checked, and only while the key still allows it.
     let origin = cookie(&headers, &origin_cookie_name(&session.id))
         .filter(|o| origins.iter().any(|a| a == o));
-    let data = origin.map_or_else(String::new, |origin| {
-        let reason = session.failure_reason.map_or("", |r| r.as_str());
-        format!(
-            "<div id=\"outcome\" hidden data-event=\"{event}\" data-session=\"{}\" \
-             data-status=\"{}\" data-reason=\"{}\" data-origin=\"{}\"></div>",
-            escape(&session.id),
-            session.status.as_str(),
-            escape(reason),
-            escape(origin)
-        )
-    });
-    let body = format!(
-        "<p class=\"outcome\">{}</p>{data}<script>{COMPLETE_SCRIPT}</script>",
-        escape(message)
-    );
+    let reason = session.failure_reason.map_or("", |r| r.as_str());
+    let body = html! {
+        p.outcome { (message) }
+        @if let Some(origin) = origin {
+            div id="outcome" hidden data-event=(event) data-session=(session.id)
+                data-status=(session.status.as_str()) data-reason=(reason) data-origin=(origin) {}
+        }
+        (inline_script(COMPLETE_SCRIPT))
+    };
     Ok(scripted_document(
         StatusCode::OK,
         title,
         STYLE,
-        &body,
+        body,
         &COMPLETE_SCRIPT_SRC,
     ))
 }

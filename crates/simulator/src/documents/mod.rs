@@ -6,7 +6,6 @@
 //! so repeated fetches of the other documents return identical bytes. A full
 //! Aadhaar number never appears in any document: only `xxxxxxxx` and the last four digits.
 
-use crate::escape::escape;
 use crate::issued::{DocType, Issuance};
 use crate::pdf;
 use crate::personas::{Address, Persona};
@@ -89,10 +88,32 @@ fn element(out: &mut String, name: &str, attrs: &[(&str, &str)], empty: bool) {
         out.push(' ');
         out.push_str(key);
         out.push_str("=\"");
-        out.push_str(&escape(value));
+        out.push_str(&xml_attribute_value(value));
         out.push('"');
     }
     out.push_str(if empty { "/>" } else { ">" });
+}
+
+/// `value` for a double-quoted XML attribute: the markup characters as entities, tabs and line
+/// breaks as character references (so attribute normalisation keeps them), and the control
+/// characters XML 1.0 cannot carry at all dropped.
+fn xml_attribute_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + value.len() / 8);
+    for ch in value.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn last_four(number: &str) -> &str {

@@ -111,6 +111,12 @@ fn attribute_values_are_escaped() {
 }
 
 #[test]
+fn attribute_values_keep_line_breaks_drop_other_controls_and_keep_non_ascii_text() {
+    assert_eq!(xml_attribute_value("a\nb\tc\u{0}d\u{7}"), "a&#10;b&#9;cd");
+    assert_eq!(xml_attribute_value("आशा वर्मा"), "आशा वर्मा");
+}
+
+#[test]
 fn no_document_ever_contains_a_full_aadhaar_number() {
     for persona in Persona::built_in() {
         let Some(number) = persona.aadhaar.as_ref().map(|a| a.number.clone()) else {

@@ -1,6 +1,7 @@
-//! The HTML of each step. Every interpolated value goes through `escape`.
+//! The HTML of each step, as maud templates (every spliced value is escaped).
 
-use crate::escape::escape;
+use maud::{html, Markup};
+
 use crate::html::{csp_source, Page};
 use crate::issued::{Issuance, IssuedDoc};
 use crate::ledger::{Flow, SignIn, Step};
@@ -10,15 +11,12 @@ use crate::Simulator;
 /// The page for the journey's current step, with an optional error above the form.
 pub(super) fn step_page(sim: &Simulator, id: &str, sign_in: &SignIn, error: Option<&str>) -> Page {
     let persona = sign_in.persona.and_then(|i| sim.persona(i));
-    let alert = error
-        .map(|e| format!("<div class=\"error\" role=\"alert\">{}</div>", escape(e)))
-        .unwrap_or_default();
     let requester = if sign_in.request.service_name.is_empty() {
         sim.config().client_id.as_str()
     } else {
         sign_in.request.service_name.as_str()
     };
-    let (title, body) = match (sign_in.step, persona) {
+    let (title, fields) = match (sign_in.step, persona) {
         (Step::Otp, Some(p)) => ("Verify OTP", otp(p)),
         (Step::Pin, Some(_)) => ("Enter your PIN", pin()),
         (Step::CreateAccount, Some(p)) => (
@@ -31,8 +29,14 @@ pub(super) fn step_page(sim: &Simulator, id: &str, sign_in: &SignIn, error: Opti
             Flow::Signup => ("Create your DigiLocker account", login(sign_in, requester)),
         },
     };
-    let mut page = Page::new(title, format!("{alert}{}", form(id, &body)));
-    page.body = format!("<h1>{}</h1>{}", escape(title), page.body);
+    let body = html! {
+        h1 { (title) }
+        @if let Some(error) = error {
+            div.error role="alert" { (error) }
+        }
+        (form(id, fields))
+    };
+    let mut page = Page::new(title, body);
     page.redirect_source = csp_source(&sign_in.request.redirect_uri);
     page
 }
@@ -64,22 +68,19 @@ pub(super) fn offered(sim: &Simulator, sign_in: &SignIn) -> Vec<IssuedDoc> {
 }
 
 /// Wraps step fields in the page's single form, with the hidden journey id.
-fn form(id: &str, inner: &str) -> String {
-    format!(
-        "<form method=\"post\" action=\"authorize\">\
-         <input type=\"hidden\" name=\"request_id\" value=\"{}\">{inner}</form>",
-        escape(id)
-    )
+fn form(id: &str, fields: Markup) -> Markup {
+    html! {
+        form method="post" action="authorize" {
+            input type="hidden" name="request_id" value=(id);
+            (fields)
+        }
+    }
 }
 
-fn login(sign_in: &SignIn, requester: &str) -> String {
+fn login(sign_in: &SignIn, requester: &str) -> Markup {
     let (lead, button) = match sign_in.request.flow {
-        Flow::Signin => ("to continue to", "Sign in"),
+        Flow::Signin => ("Sign in to continue to", "Sign in"),
         Flow::Signup => ("Create a DigiLocker account to continue to", "Continue"),
-    };
-    let lead = match sign_in.request.flow {
-        Flow::Signin => format!("Sign in {lead} <strong>{}</strong>.", escape(requester)),
-        Flow::Signup => format!("{lead} <strong>{}</strong>.", escape(requester)),
     };
     let prefill = sign_in
         .request
@@ -87,112 +88,120 @@ fn login(sign_in: &SignIn, requester: &str) -> String {
         .as_deref()
         .or(sign_in.request.login_hint.as_deref())
         .unwrap_or_default();
-    format!(
-        "<p class=\"lead\">{lead}</p>\
-         <label for=\"login_id\">Mobile or Aadhaar number</label>\
-         <input type=\"text\" id=\"login_id\" name=\"login_id\" inputmode=\"numeric\" autocomplete=\"username\" maxlength=\"14\" value=\"{}\" required autofocus>\
-         <p class=\"hint\">Simulator: use a persona's mobile or Aadhaar number (see docs/simulator.md).</p>\
-         <div class=\"actions\"><button class=\"primary\" type=\"submit\">{button}</button></div>",
-        escape(prefill)
-    )
-}
-
-fn otp(persona: &Persona) -> String {
-    format!(
-        "<p class=\"lead\">Enter the 6-digit OTP sent to the mobile number XXXXXX{}.</p>\
-         <label for=\"otp\">OTP</label>\
-         <input type=\"text\" id=\"otp\" name=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\" required autofocus>\
-         <p class=\"hint\">Simulator: the OTP is always 123456.</p>\
-         <div class=\"actions\"><button class=\"primary\" type=\"submit\">Verify</button></div>",
-        escape(persona.mobile.get(6..).unwrap_or_default())
-    )
-}
-
-fn pin() -> String {
-    "<p class=\"lead\">Enter your 6-digit DigiLocker security PIN.</p>\
-     <label for=\"pin\">Security PIN</label>\
-     <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" autocomplete=\"current-password\" maxlength=\"6\" required autofocus>\
-     <p class=\"hint\">Simulator: the PIN is always 123456.</p>\
-     <div class=\"actions\"><button class=\"primary\" type=\"submit\">Sign in</button></div>"
-        .to_owned()
-}
-
-fn create_account(persona: &Persona, pinless: bool) -> String {
-    let aadhaar = persona
-        .aadhaar
-        .as_ref()
-        .and_then(|a| a.number.get(8..))
-        .map(|last| format!("<dt>Aadhaar</dt><dd>XXXX XXXX {}</dd>", escape(last)))
-        .unwrap_or_default();
-    let pin = if pinless {
-        String::new()
-    } else {
-        "<label for=\"pin\">Set a 6-digit security PIN</label>\
-         <input type=\"password\" id=\"pin\" name=\"pin\" inputmode=\"numeric\" autocomplete=\"new-password\" maxlength=\"6\" required autofocus>\
-         <p class=\"hint\">Simulator: the PIN is always 123456.</p>"
-            .to_owned()
-    };
-    format!(
-        "<p class=\"lead\">Check the details fetched for your new DigiLocker account.</p>\
-         <dl><dt>Name</dt><dd>{}</dd><dt>Date of birth</dt><dd>{}</dd><dt>Gender</dt><dd>{}</dd>\
-         <dt>Mobile</dt><dd>{}</dd>{aadhaar}</dl>{pin}\
-         <div class=\"actions\"><button class=\"primary\" type=\"submit\">Create account</button></div>",
-        escape(&persona.name),
-        escape(&persona.dob),
-        escape(persona.gender.code()),
-        escape(&persona.mobile),
-    )
-}
-
-fn consent(sim: &Simulator, sign_in: &SignIn, persona: &Persona, requester: &str) -> String {
-    let mut items = format!(
-        "<li><label><span class=\"tick\">&#10003;</span><span>Profile<span class=\"sub\">Name, date of birth, gender and photo of {}</span></span></label></li>",
-        escape(&persona.name)
-    );
-    let docs = offered(sim, sign_in);
-    for doc in &docs {
-        items.push_str(&format!(
-            "<li><label><input type=\"checkbox\" name=\"doc\" value=\"{code}\" checked> \
-             <span>{name}<span class=\"sub\">{issuer}</span></span></label></li>",
-            code = escape(doc.kind.digilocker_code()),
-            name = escape(doc.kind.name()),
-            issuer = escape(doc.kind.issuer()),
-        ));
+    html! {
+        p.lead { (lead) " " strong { (requester) } "." }
+        label for="login_id" { "Mobile or Aadhaar number" }
+        input type="text" id="login_id" name="login_id" inputmode="numeric"
+            autocomplete="username" maxlength="14" value=(prefill) required autofocus;
+        p.hint {
+            "Simulator: use a persona's mobile or Aadhaar number (see docs/simulator.md)."
+        }
+        div.actions { button.primary type="submit" { (button) } }
     }
-    let none = if docs.is_empty() {
-        "<div class=\"notice\">None of the requested documents are in this DigiLocker account.</div>"
-    } else {
-        ""
-    };
-    let purpose = if sign_in.request.purpose.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<dt>Purpose</dt><dd>{}</dd>",
-            escape(&sign_in.request.purpose)
-        )
-    };
+}
+
+fn otp(persona: &Persona) -> Markup {
+    html! {
+        p.lead {
+            "Enter the 6-digit OTP sent to the mobile number XXXXXX"
+            (persona.mobile.get(6..).unwrap_or_default()) "."
+        }
+        label for="otp" { "OTP" }
+        input type="text" id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code"
+            maxlength="6" required autofocus;
+        p.hint { "Simulator: the OTP is always 123456." }
+        div.actions { button.primary type="submit" { "Verify" } }
+    }
+}
+
+fn pin() -> Markup {
+    html! {
+        p.lead { "Enter your 6-digit DigiLocker security PIN." }
+        label for="pin" { "Security PIN" }
+        input type="password" id="pin" name="pin" inputmode="numeric"
+            autocomplete="current-password" maxlength="6" required autofocus;
+        p.hint { "Simulator: the PIN is always 123456." }
+        div.actions { button.primary type="submit" { "Sign in" } }
+    }
+}
+
+fn create_account(persona: &Persona, pinless: bool) -> Markup {
+    let aadhaar_last = persona.aadhaar.as_ref().and_then(|a| a.number.get(8..));
+    html! {
+        p.lead { "Check the details fetched for your new DigiLocker account." }
+        dl {
+            dt { "Name" } dd { (persona.name) }
+            dt { "Date of birth" } dd { (persona.dob) }
+            dt { "Gender" } dd { (persona.gender.code()) }
+            dt { "Mobile" } dd { (persona.mobile) }
+            @if let Some(last) = aadhaar_last {
+                dt { "Aadhaar" } dd { "XXXX XXXX " (last) }
+            }
+        }
+        @if !pinless {
+            label for="pin" { "Set a 6-digit security PIN" }
+            input type="password" id="pin" name="pin" inputmode="numeric"
+                autocomplete="new-password" maxlength="6" required autofocus;
+            p.hint { "Simulator: the PIN is always 123456." }
+        }
+        div.actions { button.primary type="submit" { "Create account" } }
+    }
+}
+
+fn consent(sim: &Simulator, sign_in: &SignIn, persona: &Persona, requester: &str) -> Markup {
+    let docs = offered(sim, sign_in);
+    let purpose = &sign_in.request.purpose;
     let till = sign_in
         .request
         .consent_valid_till
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
         .zip(chrono::FixedOffset::east_opt(5 * 3600 + 1800))
         .map(|(t, ist)| {
-            format!(
-                "<dt>Valid till</dt><dd>{}</dd>",
-                escape(
-                    &t.with_timezone(&ist)
-                        .format("%d %b %Y, %H:%M IST")
-                        .to_string()
-                )
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "<p class=\"lead\"><strong>{}</strong> is requesting access to the following from your DigiLocker account.</p>\
-         <dl>{purpose}{till}</dl>{none}<ul class=\"docs\">{items}</ul>\
-         <div class=\"actions\"><button class=\"secondary\" type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\
-         <button class=\"primary\" type=\"submit\" name=\"decision\" value=\"allow\">Allow</button></div>",
-        escape(requester)
-    )
+            t.with_timezone(&ist)
+                .format("%d %b %Y, %H:%M IST")
+                .to_string()
+        });
+    html! {
+        p.lead {
+            strong { (requester) }
+            " is requesting access to the following from your DigiLocker account."
+        }
+        dl {
+            @if !purpose.is_empty() {
+                dt { "Purpose" } dd { (purpose) }
+            }
+            @if let Some(till) = till {
+                dt { "Valid till" } dd { (till) }
+            }
+        }
+        @if docs.is_empty() {
+            div.notice {
+                "None of the requested documents are in this DigiLocker account."
+            }
+        }
+        ul.docs {
+            li {
+                label {
+                    span.tick { "✓" }
+                    span {
+                        "Profile"
+                        span.sub { "Name, date of birth, gender and photo of " (persona.name) }
+                    }
+                }
+            }
+            @for doc in &docs {
+                li {
+                    label {
+                        input type="checkbox" name="doc" value=(doc.kind.digilocker_code()) checked;
+                        " "
+                        span { (doc.kind.name()) span.sub { (doc.kind.issuer()) } }
+                    }
+                }
+            }
+        }
+        div.actions {
+            button.secondary type="submit" name="decision" value="deny" { "Deny" }
+            button.primary type="submit" name="decision" value="allow" { "Allow" }
+        }
+    }
 }

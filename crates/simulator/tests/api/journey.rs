@@ -219,7 +219,26 @@ async fn partner_text_is_escaped_on_every_page() {
         .to_consent("9000000001", &[("purpose", evil), ("service_name", evil)])
         .await;
     assert!(!consent.contains("<script>"));
-    assert!(consent.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;"));
+    // A quote needs no escaping in text, and every attribute is double-quoted.
+    assert!(consent.contains("<strong>&lt;script&gt;alert(1)&lt;/script&gt;&quot;'</strong>"));
+    assert!(consent.contains("<dd>&lt;script&gt;alert(1)&lt;/script&gt;&quot;'</dd>"));
+}
+
+#[tokio::test]
+async fn a_persona_name_with_markup_is_text_on_the_consent_page() {
+    let mut config = config();
+    let persona = config
+        .personas
+        .iter_mut()
+        .find(|p| p.mobile == "9000000001")
+        .expect("the persona");
+    persona.name = "</span><img src=x onerror=alert(1)>\"".into();
+    let sim = spawn_with(config).await;
+    let (_, consent) = sim.to_consent("9000000001", &[]).await;
+    assert!(!consent.contains("<img"), "{consent}");
+    assert!(
+        consent.contains("photo of &lt;/span&gt;&lt;img src=x onerror=alert(1)&gt;&quot;</span>")
+    );
 }
 
 #[tokio::test]
