@@ -130,7 +130,7 @@ impl SqlStore {
             return Ok(false);
         }
         crate::sql_store::insert_session_in(&mut tx, session).await?;
-        crate::audit::append_audit_in(&mut *tx, created).await?;
+        crate::audit_line::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -151,10 +151,7 @@ impl SqlStore {
         )
         .await?;
         let key = &c.data_key;
-        let sql = format!(
-            "INSERT INTO data_keys ({}) VALUES ($1, $2, $3, $4)",
-            rows::DATA_KEY_COLUMNS
-        );
+        let sql = rows::insert_sql("data_keys", rows::DATA_KEY_COLUMNS);
         sqlx::query(&sql)
             .bind(&c.session_id)
             .bind(&key.wrapped_key)
@@ -162,10 +159,7 @@ impl SqlStore {
             .bind(key.created_at_ms)
             .execute(&mut *tx)
             .await?;
-        let sql = format!(
-            "INSERT INTO documents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            rows::DOCUMENT_COLUMNS
-        );
+        let sql = rows::insert_sql("documents", rows::DOCUMENT_COLUMNS);
         for d in &c.documents {
             sqlx::query(&sql)
                 .bind(&d.id)
@@ -187,10 +181,7 @@ impl SqlStore {
                 .await?;
         }
         if let Some(profile) = &c.profile {
-            let sql = format!(
-                "INSERT INTO profiles ({}) VALUES ($1, $2)",
-                rows::PROFILE_COLUMNS
-            );
+            let sql = rows::insert_sql("profiles", rows::PROFILE_COLUMNS);
             sqlx::query(&sql)
                 .bind(&c.session_id)
                 .bind(&profile.sealed)
