@@ -81,7 +81,7 @@ pub async fn demo(
     let body =
         json!({ "@entity": SDK_SESSION_REQUEST_ENTITY, "flow": flow, "doc_types": doc_types });
     let key = demo_key(&state).await?;
-    let session = crate::routes::sdk_create(&state, &key, &body).await?;
+    let session = super::create_session(&state, &key, &body).await?;
     let html = format!(
         "<p>A business's page that embeds digigate's web SDK. The session below was created \
          server-side; the button opens DigiLocker in a window.</p>\
