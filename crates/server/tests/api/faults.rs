@@ -40,10 +40,7 @@ async fn journey(app: &TestApp, docs: &[&str]) -> Value {
 
 /// Like [`journey`], with the session's id.
 async fn journey_of(app: &TestApp, docs: &[&str]) -> (String, Value) {
-    let (id, link) = app.init("signin", docs, json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (id, browser, callback) = app.consented_callback(docs).await;
     let res = browser.get(callback).await.unwrap();
     assert!(
         res.status().is_success(),
@@ -80,12 +77,7 @@ fn assert_failed(status: &Value, reason: &str) {
 }
 
 async fn readyz(app: &TestApp) -> (StatusCode, Value) {
-    let res = app
-        .api
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anonymous("/readyz").await;
     (res.status(), res.json().await.unwrap())
 }
 

@@ -175,6 +175,31 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A GET with no credentials at all (health, pages, `/openapi.json`).
+    pub async fn get_anonymous(&self, path: &str) -> Response {
+        self.api
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A DELETE on the API with this app's credentials.
+    pub async fn delete(&self, path: &str) -> Response {
+        self.delete_as(path, &self.key, &self.token).await
+    }
+
+    /// A DELETE on the API with other credentials.
+    pub async fn delete_as(&self, path: &str, key: &str, token: &str) -> Response {
+        self.api
+            .delete(format!("{}{path}", self.base))
+            .header("x-api-key", key)
+            .header("authorization", token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A POST of a JSON body on the API with this app's credentials.
     pub async fn post(&self, path: &str, body: &Value) -> Response {
         self.api
@@ -233,6 +258,36 @@ impl TestApp {
         let (id, link) = self.init(flow, doc_types, json!({})).await;
         let (browser, callback) = self.to_callback(&link, person).await;
         (id, self.finish_callback(&browser, &callback).await)
+    }
+
+    /// The whole journey of the first persona (`9000000001`) signing in and allowing every
+    /// document asked for; returns the session id and the final redirect to the business.
+    pub async fn consented_journey(&self, doc_types: &[&str]) -> (String, Url) {
+        self.signin_allowing("9000000001", doc_types).await
+    }
+
+    /// The whole journey of the persona `login_id` signing in and allowing every document
+    /// asked for; returns the session id and the final redirect to the business.
+    pub async fn signin_allowing(&self, login_id: &str, doc_types: &[&str]) -> (String, Url) {
+        self.journey("signin", doc_types, &Person::allowing(login_id))
+            .await
+    }
+
+    /// The whole journey of the persona `login_id` signing in and denying consent; returns the
+    /// session id and the final redirect to the business.
+    pub async fn signin_denying(&self, login_id: &str, doc_types: &[&str]) -> (String, Url) {
+        self.journey("signin", doc_types, &Person::denying(login_id))
+            .await
+    }
+
+    /// Inits a sign-in session for `doc_types` and goes through DigiLocker as the first persona
+    /// allowing it all; returns the session id, the browser and the callback (not yet followed).
+    pub async fn consented_callback(&self, doc_types: &[&str]) -> (String, Browser, Url) {
+        let (id, link) = self.init("signin", doc_types, json!({})).await;
+        let (browser, callback) = self
+            .to_callback(&link, &Person::allowing("9000000001"))
+            .await;
+        (id, browser, callback)
     }
 
     /// Follows the callback as the person's browser does: through the waiting page, which
