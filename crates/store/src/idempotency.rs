@@ -8,7 +8,7 @@
 //! writes nothing, so one key never yields two sessions.
 
 use crate::records::{AuditEntry, SessionRecord};
-use crate::sql_store::SqlStore;
+use crate::sql_store::{guard, SqlStore};
 use crate::StoreError;
 use sqlx::Row;
 
@@ -115,17 +115,15 @@ impl SqlStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
         // The guard: only the current holder of the claim may answer it.
-        let answered = sqlx::query(
+        let guarding = sqlx::query(
             "UPDATE idempotency_keys SET response = $1 WHERE api_key_id = $2 AND idempotency_key = $3 \
              AND claim_token = $4 AND response IS NULL",
         )
         .bind(response)
         .bind(&session.api_key_id)
         .bind(key)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?;
-        if answered.rows_affected() != 1 {
+        .bind(owner);
+        if !guard(&mut tx, guarding).await? {
             tx.rollback().await?;
             return Ok(false);
         }

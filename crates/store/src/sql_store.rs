@@ -697,6 +697,15 @@ pub(crate) async fn insert_session_in(
     Ok(())
 }
 
+/// Runs the guarding `UPDATE` a transaction opens with: whether it changed the one row it
+/// names. When it did not, the caller rolls back and reports the change refused.
+pub(crate) async fn guard<'q>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<bool, StoreError> {
+    Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
 /// Inside a transaction: stores a session's (sealed) upstream token, replacing any previous one.
 pub(crate) async fn put_upstream_token_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
