@@ -1,7 +1,7 @@
 //! Fresh, throw-away databases for tests (feature `testing`): a SQLite file in its own temp
 //! directory, or a PostgreSQL database of its own. Both are removed when dropped.
 
-use crate::SessionRecord;
+use crate::{SessionRecord, Store};
 use digigate_core::{DocType, Flow, SessionOptions, SessionStatus};
 use rand::distributions::{Alphanumeric, DistString};
 use sqlx::postgres::PgConnectOptions;
@@ -53,6 +53,16 @@ pub fn created_session(id: &str, api_key_id: &str, now_ms: i64) -> SessionRecord
         erased_at_ms: None,
         expected_sealed: None,
     }
+}
+
+/// How many lines of the audit log (its latest 10,000; of `session_id` only, if given) record
+/// `action`.
+pub async fn audit_count(store: &dyn Store, session_id: Option<&str>, action: &str) -> usize {
+    let log = store
+        .audit_log(session_id, 10_000)
+        .await
+        .expect("the audit log reads");
+    log.iter().filter(|line| line.action == action).count()
 }
 
 fn random_suffix() -> String {
