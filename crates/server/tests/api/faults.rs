@@ -266,7 +266,7 @@ async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backe
     app.sim
         .inject(Endpoint::User, InjectedFault::Status(503), None);
     assert_failed(&journey(&app, &["pan"]).await, "upstream_unavailable");
-    let created_before = sessions_created(&app).await;
+    let created_before = app.sessions_created().await;
 
     let init = json!({
         "@entity": "in.co.sandbox.kyc.digilocker.session.request",
@@ -300,7 +300,7 @@ async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backe
         assert!(envelope.get("data").is_none(), "{envelope}");
     }
     assert_eq!(
-        sessions_created(&app).await,
+        app.sessions_created().await,
         created_before,
         "nothing stored"
     );
@@ -311,11 +311,6 @@ async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backe
     let started = journey(&app, &["pan"]).await;
     assert_eq!(started["status"], "succeeded", "{started}");
     assert_eq!(app.status(&id).await["status"], "created");
-}
-
-async fn sessions_created(app: &TestApp) -> usize {
-    let log = app.store.audit_log(None, 10_000).await.unwrap();
-    log.iter().filter(|e| e.action == "session.created").count()
 }
 
 /// Persona 9000000006's repository takes 2 s per document (the simulator's default): the

@@ -265,14 +265,7 @@ async fn a_job_failing_on_storage_is_retried_until_it_succeeds_and_records_once(
         assert!(started.elapsed() < Duration::from_secs(20), "{jobs:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let outcomes = app
-        .store
-        .audit_log(Some(&id), 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|line| line.action == "callback.completed")
-        .count();
+    let outcomes = app.audit_count(Some(&id), "callback.completed").await;
     assert_eq!(outcomes, 1);
     assert_eq!(app.store.session_events(&id).await.unwrap().len(), 3);
 }

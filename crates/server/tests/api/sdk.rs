@@ -33,11 +33,6 @@ async fn create(app: &TestApp, doc_types: &[&str]) -> Value {
     v["data"].clone()
 }
 
-async fn sessions_created(app: &TestApp) -> usize {
-    let log = app.store.audit_log(None, 10_000).await.unwrap();
-    log.iter().filter(|e| e.action == "session.created").count()
-}
-
 /// The gateway's own origin, which development mode allows to embed the SDK (the demo's).
 fn origin(app: &TestApp) -> String {
     Url::parse(&app.base)
@@ -78,7 +73,7 @@ async fn an_sdk_session_is_created_and_read_with_sandboxs_entity_tags(backend: B
 
 async fn fields_the_sdk_request_has_not_are_refused_and_nothing_is_stored(backend: Backend) {
     let app = spawn(backend).await;
-    let before = sessions_created(&app).await;
+    let before = app.sessions_created().await;
     let mut with_redirect = request(&["pan"]);
     with_redirect["redirect_url"] = json!("https://business.example/kyc/done");
     let mut with_options = request(&["pan"]);
@@ -103,7 +98,7 @@ async fn fields_the_sdk_request_has_not_are_refused_and_nothing_is_stored(backen
         );
         assert!(v["transaction_id"].is_string() && v.get("data").is_none());
     }
-    assert_eq!(sessions_created(&app).await, before);
+    assert_eq!(app.sessions_created().await, before);
 }
 
 async fn another_keys_sdk_session_is_not_found(backend: Backend) {

@@ -297,8 +297,7 @@ async fn a_denied_consent_is_heard_as_failed_and_reopening_reports_it_again(back
 
 /// How many times the session's link has been opened (its audit lines).
 async fn links_opened(s: &Stage, id: &str) -> usize {
-    let log = s.app.store.audit_log(Some(id), 1_000).await.unwrap();
-    log.iter().filter(|e| e.action == "link.opened").count()
+    s.app.audit_count(Some(id), "link.opened").await
 }
 
 /// Clicks the button after earlier events: the popup opens, the SDK reports it ready, and the

@@ -9,7 +9,7 @@ use digigate_server::{Gateway, GatewayConfig};
 use digigate_simulator::Simulator;
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -166,13 +166,7 @@ impl TestApp {
 
     /// A GET on the API with other credentials.
     pub async fn get_as(&self, path: &str, key: &str, token: &str) -> Response {
-        self.api
-            .get(format!("{}{path}", self.base))
-            .header("x-api-key", key)
-            .header("authorization", token)
-            .send()
-            .await
-            .unwrap()
+        self.send_as(Method::GET, path, key, token).await
     }
 
     /// A GET with no credentials at all (health, pages, `/openapi.json`).
@@ -191,8 +185,13 @@ impl TestApp {
 
     /// A DELETE on the API with other credentials.
     pub async fn delete_as(&self, path: &str, key: &str, token: &str) -> Response {
+        self.send_as(Method::DELETE, path, key, token).await
+    }
+
+    /// A bodyless request on the API with the given credentials.
+    async fn send_as(&self, method: Method, path: &str, key: &str, token: &str) -> Response {
         self.api
-            .delete(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("x-api-key", key)
             .header("authorization", token)
             .send()
@@ -304,6 +303,16 @@ impl TestApp {
             .follow_to_business(callback, res)
             .await
             .expect("the gateway forwards the person to the business")
+    }
+
+    /// How many sessions were created (their audit lines).
+    pub async fn sessions_created(&self) -> usize {
+        self.audit_count(None, "session.created").await
+    }
+
+    /// How many audit lines (of `session_id` only, if given) record `action`.
+    pub async fn audit_count(&self, session_id: Option<&str>, action: &str) -> usize {
+        digigate_store::testing::audit_count(self.store.as_ref(), session_id, action).await
     }
 
     /// The `data` of the session's status.
