@@ -193,6 +193,16 @@ fn assert_finished(dir: &DataDir, into: [u8; 32]) {
     assert!(!Path::new(&dir.0.join("master.key.new")).exists());
 }
 
+/// An interrupted rotation: `serve` refuses to start on it, and running the rotation again
+/// says `says` and leaves everything opening with the staged key, which is now `master.key`.
+async fn finishes_when_run_again(dir: &DataDir, db: &TestDatabase, store: &dyn Store, says: &str) {
+    assert_serve_refuses_to_start(dir, db);
+    let said = rotate_master(dir, db);
+    assert!(said.contains(says), "{said}");
+    assert_finished(dir, STAGED);
+    assert!(everything_opens_with(store, STAGED).await);
+}
+
 /// A seeded database and data directory under the old key, where a rotation to [`STAGED`] was
 /// begun: the new key is staged beside `master.key`.
 async fn staged(postgres: bool) -> (TestDatabase, Arc<dyn Store>, DataDir) {
@@ -223,14 +233,13 @@ async fn a_rotation_interrupted_before_its_commit_is_finished_by_running_it_agai
         everything_opens_with(store.as_ref(), OLD).await,
         "still opens"
     );
-    assert_serve_refuses_to_start(&dir, &db);
-    let said = rotate_master(&dir, &db);
-    assert!(
-        said.contains("finished an interrupted rotation: re-sealed 5 values"),
-        "{said}"
-    );
-    assert_finished(&dir, STAGED);
-    assert!(everything_opens_with(store.as_ref(), STAGED).await);
+    finishes_when_run_again(
+        &dir,
+        &db,
+        store.as_ref(),
+        "finished an interrupted rotation: re-sealed 5 values",
+    )
+    .await;
 }
 
 async fn a_rotation_interrupted_after_its_commit_is_finished_by_running_it_again(postgres: bool) {
@@ -244,14 +253,13 @@ async fn a_rotation_interrupted_after_its_commit_is_finished_by_running_it_again
         everything_opens_with(store.as_ref(), STAGED).await,
         "opens with the staged key"
     );
-    assert_serve_refuses_to_start(&dir, &db);
-    let said = rotate_master(&dir, &db);
-    assert!(
-        said.contains("the database was already re-sealed"),
-        "{said}"
-    );
-    assert_finished(&dir, STAGED);
-    assert!(everything_opens_with(store.as_ref(), STAGED).await);
+    finishes_when_run_again(
+        &dir,
+        &db,
+        store.as_ref(),
+        "the database was already re-sealed",
+    )
+    .await;
 }
 
 async fn a_configured_master_key_is_not_rotated_to_a_key_that_could_be_lost(postgres: bool) {
