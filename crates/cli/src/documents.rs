@@ -1,8 +1,10 @@
 //! `digigate documents verify`: re-checks a stored document's signature for an auditor and
 //! prints the verification report as JSON.
 
+use crate::session::parse_doc_type;
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
+use digigate_core::DocType;
 use digigate_documents::model::DocTypeCode;
 use digigate_documents::signature::{verify_received, Received, SignerRule, TrustStore};
 use std::path::PathBuf;
@@ -13,27 +15,6 @@ pub enum DocumentsCommand {
     /// Verify a document's signature and print the report as JSON (exit status 1 unless
     /// verified).
     Verify(VerifyArgs),
-}
-
-/// Which kind of document the file is.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum DocTypeArg {
-    /// e-Aadhaar XML.
-    Aadhaar,
-    /// PAN verification record.
-    Pan,
-    /// Driving licence.
-    DrivingLicense,
-}
-
-impl From<DocTypeArg> for DocTypeCode {
-    fn from(d: DocTypeArg) -> Self {
-        match d {
-            DocTypeArg::Aadhaar => DocTypeCode::Aadhaar,
-            DocTypeArg::Pan => DocTypeCode::Pan,
-            DocTypeArg::DrivingLicense => DocTypeCode::DrivingLicence,
-        }
-    }
 }
 
 /// Flags of `digigate documents verify`.
@@ -48,9 +29,10 @@ pub struct VerifyArgs {
     /// DigiLocker's NeGD document signer for every type.
     #[arg(long = "signer-rule")]
     signer_rules: Vec<SignerRule>,
-    /// The document type it was fetched as; default: what the document declares.
-    #[arg(long, value_enum)]
-    doc_type: Option<DocTypeArg>,
+    /// The document type it was fetched as (`aadhaar`, `pan`, `driving_license`, as on the
+    /// API); default: what the document declares.
+    #[arg(long, value_parser = parse_doc_type)]
+    doc_type: Option<DocType>,
     /// When the document was fetched from DigiLocker (RFC 3339, e.g. the report's
     /// `fetched_at`); default: now.
     #[arg(long)]
@@ -71,7 +53,7 @@ pub fn run(cmd: DocumentsCommand) -> anyhow::Result<bool> {
     let bytes =
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let received = Received {
-        doc_type: args.doc_type.map(Into::into),
+        doc_type: args.doc_type.map(DocTypeCode::from),
         at: args
             .fetched_at
             .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc)),

@@ -117,7 +117,8 @@ enum SessionCommand {
     },
 }
 
-fn parse_doc_type(s: &str) -> Result<DocType, String> {
+/// Reads a document type by its API name (`--doc-type`), listing the names when it is none.
+pub(crate) fn parse_doc_type(s: &str) -> Result<DocType, String> {
     DocType::from_api_name(s).ok_or_else(|| {
         let names: Vec<&str> = DocType::ALL.iter().map(|d| d.as_str()).collect();
         format!("expected one of {}", names.join(", "))

@@ -1,7 +1,7 @@
 //! `digigate serve --jwt-issuer`: the access tokens carry the configured `iss`, so an operator
 //! can meet clients (Sandbox's Node SDK) that decide from it when to authenticate again.
 
-#[allow(dead_code)] // this binary uses only the port helper
+#[allow(dead_code)] // this binary uses only the port and HTTP helpers
 #[path = "support/process.rs"]
 mod process;
 #[path = "support/temp_dir.rs"]
@@ -9,23 +9,8 @@ mod temp_dir;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 use temp_dir::TempDir;
-
-/// One HTTP/1.1 request on a fresh connection; the whole answer, or `None` if nobody listens.
-fn request(port: u16, head: &str) -> Option<String> {
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    socket.write_all(head.as_bytes()).ok()?;
-    let mut answer = String::new();
-    socket.read_to_string(&mut answer).ok()?;
-    Some(answer)
-}
 
 #[test]
 fn access_tokens_carry_the_configured_issuer() {
@@ -46,15 +31,7 @@ fn access_tokens_carry_the_configured_issuer() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    let started = Instant::now();
-    while request(port, health).is_none_or(|a| !a.ends_with("ok")) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "serve never answered"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    process::wait_for_health_of(port);
     let created = Command::new(env!("CARGO_BIN_EXE_digigate"))
         .env_clear()
         .args(["keys", "create", "--name", "issuer", "--json", "--data-dir"])
@@ -67,7 +44,7 @@ fn access_tokens_carry_the_configured_issuer() {
         key["api_key"].as_str().unwrap(),
         key["api_secret"].as_str().unwrap(),
     );
-    let answer = request(
+    let answer = process::http(
         port,
         &format!(
             "POST /authenticate HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: {id}\r\n\

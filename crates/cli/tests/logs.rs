@@ -1,30 +1,15 @@
 //! `--log-format json`: every log line is one JSON object, and the lines logged while a request
 //! is answered carry its transaction id (the one the API's envelope returns).
 
-#[allow(dead_code)] // this binary uses only the port helper
+#[allow(dead_code)] // this binary uses only the port and HTTP helpers
 #[path = "support/process.rs"]
 mod process;
 #[path = "support/temp_dir.rs"]
 mod temp_dir;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 use temp_dir::TempDir;
-
-/// One HTTP/1.1 request on a fresh connection; the whole answer, or `None` if nobody listens.
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut socket = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    socket.write_all(request.as_bytes()).ok()?;
-    let mut answer = String::new();
-    socket.read_to_string(&mut answer).ok()?;
-    Some(answer)
-}
 
 #[test]
 fn json_logs_are_one_object_a_line_with_the_transaction_id_of_the_request() {
@@ -40,15 +25,8 @@ fn json_logs_are_one_object_a_line_with_the_transaction_id_of_the_request() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while get(port, "/health").is_none_or(|a| !a.ends_with("ok")) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "serve never answered"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let answer = get(port, "/kyc/digilocker/sessions/x/status").unwrap();
+    process::wait_for_health_of(port);
+    let answer = process::http_get(port, "/kyc/digilocker/sessions/x/status").unwrap();
     let transaction = answer
         .split("\"transaction_id\":\"")
         .nth(1)

@@ -5,9 +5,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use digigate_core::{Flow, SessionOptions, SessionStatus};
 use digigate_server::vault::{kek_context, rotate_master_key, Vault};
-use digigate_store::testing::TestDatabase;
+use digigate_store::testing::{created_session, TestDatabase};
 use digigate_store::{
     AuthorizationRecord, CompletedSession, DataKeyRecord, SealedKind, SessionRecord, Store,
     UpstreamTokenRecord,
@@ -64,23 +63,8 @@ async fn seeded(db: &TestDatabase, key: [u8; 32]) -> Arc<dyn Store> {
     let now = 1_750_000_000_000;
     store
         .insert_session(&SessionRecord {
-            id: SESSION.into(),
-            api_key_id: "key_test_rotation".into(),
-            status: SessionStatus::Created,
-            flow: Flow::Signin,
-            doc_types: vec![digigate_core::DocType::Pan],
-            redirect_url: "https://shop.example/done".into(),
-            options: SessionOptions::default(),
-            consent_expiry_ms: now + 3_600_000,
-            link_id: "link-rotation".into(),
-            link_expires_at_ms: now + 600_000,
-            created_at_ms: now,
-            updated_at_ms: now,
-            failure_reason: None,
-            documents_consented: vec![],
-            documents_missing: vec![],
-            erased_at_ms: None,
             expected_sealed: Some(seal(SealedKind::Expected, "expected")),
+            ..created_session(SESSION, "key_test_rotation", now)
         })
         .await
         .unwrap();
@@ -159,8 +143,19 @@ async fn everything_opens_with(store: &dyn Store, key: [u8; 32]) -> bool {
 }
 
 fn digigate(dir: &DataDir, db: &TestDatabase, args: &[&str]) -> Output {
+    digigate_with(dir, db, &[], args)
+}
+
+/// [`digigate`] with the master keys of `keys` configured in the environment, base64.
+fn digigate_with(
+    dir: &DataDir,
+    db: &TestDatabase,
+    keys: &[(&str, [u8; 32])],
+    args: &[&str],
+) -> Output {
     Command::new(env!("CARGO_BIN_EXE_digigate"))
         .env_clear()
+        .envs(keys.iter().map(|(name, key)| (name, STANDARD.encode(key))))
         .args(args)
         .arg("--data-dir")
         .arg(&dir.0)
@@ -170,7 +165,13 @@ fn digigate(dir: &DataDir, db: &TestDatabase, args: &[&str]) -> Output {
 }
 
 fn rotate_master(dir: &DataDir, db: &TestDatabase) -> String {
-    let out = digigate(dir, db, &["keys", "rotate-master"]);
+    rotate_master_with(dir, db, &[])
+}
+
+/// `digigate keys rotate-master` with the master keys of `keys` configured; must succeed.
+/// Answers what it printed.
+fn rotate_master_with(dir: &DataDir, db: &TestDatabase, keys: &[(&str, [u8; 32])]) -> String {
+    let out = digigate_with(dir, db, keys, &["keys", "rotate-master"]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -192,6 +193,26 @@ fn assert_finished(dir: &DataDir, into: [u8; 32]) {
     assert!(!Path::new(&dir.0.join("master.key.new")).exists());
 }
 
+/// An interrupted rotation: `serve` refuses to start on it, and running the rotation again
+/// says `says` and leaves everything opening with the staged key, which is now `master.key`.
+async fn finishes_when_run_again(dir: &DataDir, db: &TestDatabase, store: &dyn Store, says: &str) {
+    assert_serve_refuses_to_start(dir, db);
+    let said = rotate_master(dir, db);
+    assert!(said.contains(says), "{said}");
+    assert_finished(dir, STAGED);
+    assert!(everything_opens_with(store, STAGED).await);
+}
+
+/// A seeded database and data directory under the old key, where a rotation to [`STAGED`] was
+/// begun: the new key is staged beside `master.key`.
+async fn staged(postgres: bool) -> (TestDatabase, Arc<dyn Store>, DataDir) {
+    let db = database(postgres).await;
+    let store = seeded(&db, OLD).await;
+    let dir = DataDir::new(OLD);
+    std::fs::write(dir.0.join("master.key.new"), STANDARD.encode(STAGED)).unwrap();
+    (db, store, dir)
+}
+
 async fn rotation_re_seals_everything_under_the_new_master_key(postgres: bool) {
     let db = database(postgres).await;
     let store = seeded(&db, OLD).await;
@@ -206,31 +227,24 @@ async fn rotation_re_seals_everything_under_the_new_master_key(postgres: bool) {
 }
 
 async fn a_rotation_interrupted_before_its_commit_is_finished_by_running_it_again(postgres: bool) {
-    let db = database(postgres).await;
-    let store = seeded(&db, OLD).await;
-    let dir = DataDir::new(OLD);
     // Killed after staging its new key, before the database changed.
-    std::fs::write(dir.0.join("master.key.new"), STANDARD.encode(STAGED)).unwrap();
+    let (db, store, dir) = staged(postgres).await;
     assert!(
         everything_opens_with(store.as_ref(), OLD).await,
         "still opens"
     );
-    assert_serve_refuses_to_start(&dir, &db);
-    let said = rotate_master(&dir, &db);
-    assert!(
-        said.contains("finished an interrupted rotation: re-sealed 5 values"),
-        "{said}"
-    );
-    assert_finished(&dir, STAGED);
-    assert!(everything_opens_with(store.as_ref(), STAGED).await);
+    finishes_when_run_again(
+        &dir,
+        &db,
+        store.as_ref(),
+        "finished an interrupted rotation: re-sealed 5 values",
+    )
+    .await;
 }
 
 async fn a_rotation_interrupted_after_its_commit_is_finished_by_running_it_again(postgres: bool) {
-    let db = database(postgres).await;
-    let store = seeded(&db, OLD).await;
-    let dir = DataDir::new(OLD);
     // Killed after the database committed, before the staged key replaced master.key.
-    std::fs::write(dir.0.join("master.key.new"), STANDARD.encode(STAGED)).unwrap();
+    let (db, store, dir) = staged(postgres).await;
     let key = |k: [u8; 32]| SecretBox::new(Box::new(k));
     rotate_master_key(store.as_ref(), &key(OLD), &key(STAGED))
         .await
@@ -239,33 +253,21 @@ async fn a_rotation_interrupted_after_its_commit_is_finished_by_running_it_again
         everything_opens_with(store.as_ref(), STAGED).await,
         "opens with the staged key"
     );
-    assert_serve_refuses_to_start(&dir, &db);
-    let said = rotate_master(&dir, &db);
-    assert!(
-        said.contains("the database was already re-sealed"),
-        "{said}"
-    );
-    assert_finished(&dir, STAGED);
-    assert!(everything_opens_with(store.as_ref(), STAGED).await);
+    finishes_when_run_again(
+        &dir,
+        &db,
+        store.as_ref(),
+        "the database was already re-sealed",
+    )
+    .await;
 }
 
 async fn a_configured_master_key_is_not_rotated_to_a_key_that_could_be_lost(postgres: bool) {
     let db = database(postgres).await;
     let store = seeded(&db, OLD).await;
     let dir = DataDir::new(OLD);
-    let out = Command::new(env!("CARGO_BIN_EXE_digigate"))
-        .env_clear()
-        .env("DIGIGATE_MASTER_KEY", STANDARD.encode(OLD))
-        .args([
-            "keys",
-            "rotate-master",
-            "--database-url",
-            &db.url,
-            "--data-dir",
-        ])
-        .arg(&dir.0)
-        .output()
-        .unwrap();
+    let configured = ("DIGIGATE_MASTER_KEY", OLD);
+    let out = digigate_with(&dir, &db, &[configured], &["keys", "rotate-master"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("DIGIGATE_NEW_MASTER_KEY"), "{err}");
@@ -277,25 +279,8 @@ async fn a_configured_master_key_is_not_rotated_to_a_key_that_could_be_lost(post
         everything_opens_with(store.as_ref(), OLD).await,
         "nothing changed"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_digigate"))
-        .env_clear()
-        .env("DIGIGATE_MASTER_KEY", STANDARD.encode(OLD))
-        .env("DIGIGATE_NEW_MASTER_KEY", STANDARD.encode(STAGED))
-        .args([
-            "keys",
-            "rotate-master",
-            "--database-url",
-            &db.url,
-            "--data-dir",
-        ])
-        .arg(&dir.0)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let both = [configured, ("DIGIGATE_NEW_MASTER_KEY", STAGED)];
+    rotate_master_with(&dir, &db, &both);
     assert!(everything_opens_with(store.as_ref(), STAGED).await);
     assert_eq!(
         dir.key_file("master.key"),

@@ -14,17 +14,24 @@ use serde_json::Value;
 use std::process::{Command, Output};
 use temp_dir::TempDir;
 
+/// The built binary on the data directory `dir`, with a master key and nothing else in its
+/// environment.
+fn command(dir: &TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_digigate"));
+    command.env_clear().env("DIGIGATE_DATA_DIR", &dir.0).env(
+        "DIGIGATE_MASTER_KEY",
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+    );
+    command
+}
+
 fn digigate(dir: &TempDir, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_digigate"))
-        .env_clear()
-        .env("DIGIGATE_DATA_DIR", &dir.0)
-        .env(
-            "DIGIGATE_MASTER_KEY",
-            "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
-        )
-        .args(args)
-        .output()
-        .unwrap()
+    command(dir).args(args).output().unwrap()
+}
+
+/// Sends `request` and reads its answer as JSON, whatever its status.
+async fn answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 /// Runs a command that must succeed and print exactly one JSON object on stdout.
@@ -196,13 +203,7 @@ async fn digigate_serve_delivers_to_an_endpoint_on_the_laptop_in_development_mod
 
     let port = process::free_port();
     let _serve = Killed(
-        Command::new(env!("CARGO_BIN_EXE_digigate"))
-            .env_clear()
-            .env("DIGIGATE_DATA_DIR", &dir.0)
-            .env(
-                "DIGIGATE_MASTER_KEY",
-                "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
-            )
+        command(&dir)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -223,31 +224,23 @@ async fn digigate_serve_delivers_to_an_endpoint_on_the_laptop_in_development_mod
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(up, "digigate serve answers");
-    let auth: Value = http
-        .post(format!("{base}/authenticate"))
-        .header("x-api-key", id)
-        .header("x-api-secret", secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let auth = answer(
+        http.post(format!("{base}/authenticate"))
+            .header("x-api-key", id)
+            .header("x-api-secret", secret),
+    )
+    .await;
     let token = auth["data"]["access_token"].as_str().unwrap();
-    let init: Value = http
-        .post(format!("{base}/kyc/digilocker/sessions/init"))
-        .header("x-api-key", id)
-        .header("authorization", token)
-        .json(&serde_json::json!({
-            "@entity": "in.co.sandbox.kyc.digilocker.session.request",
-            "flow": "signin", "redirect_url": "https://shop.example/done", "doc_types": ["pan"],
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let init = answer(
+        http.post(format!("{base}/kyc/digilocker/sessions/init"))
+            .header("x-api-key", id)
+            .header("authorization", token)
+            .json(&serde_json::json!({
+                "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+                "flow": "signin", "redirect_url": "https://shop.example/done", "doc_types": ["pan"],
+            })),
+    )
+    .await;
     let session = init["data"]["session_id"].as_str().unwrap();
     let link = init["data"]["authorization_url"].as_str().unwrap();
     let opened = http.get(link).send().await.unwrap();

@@ -7,9 +7,9 @@
 //! records the event writes its delivery); its time is the event's `at_ms`, taken just before
 //! the commit. The receiver notes the time it answers.
 
-use digigate_core::{Flow, SessionOptions, SessionStatus};
-use digigate_server::testing::{Backend, TestStack, Topology};
-use digigate_store::SessionRecord;
+use digigate_core::SessionStatus;
+use digigate_server::testing::{Backend, TestStack};
+use digigate_store::testing::created_session;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,28 +30,6 @@ async fn receive(
     let now = chrono::Utc::now().timestamp_millis();
     arrivals.lock().unwrap().entry(id).or_insert(now);
     "ok"
-}
-
-fn session(id: &str, key: &str, now: i64) -> SessionRecord {
-    SessionRecord {
-        id: id.to_owned(),
-        api_key_id: key.to_owned(),
-        status: SessionStatus::Created,
-        flow: Flow::Signin,
-        doc_types: vec![digigate_core::DocType::Pan],
-        redirect_url: "https://shop.example/done".to_owned(),
-        options: SessionOptions::default(),
-        consent_expiry_ms: now + 3_600_000,
-        link_id: format!("link-{id}"),
-        link_expires_at_ms: now + 600_000,
-        created_at_ms: now,
-        updated_at_ms: now,
-        failure_reason: None,
-        documents_consented: vec![],
-        documents_missing: vec![],
-        erased_at_ms: None,
-        expected_sealed: None,
-    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -77,14 +55,10 @@ async fn main() {
     let db = backend.database().await;
     let store = digigate_store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
-    let stack = TestStack::start(
-        store.clone(),
-        Topology::OwnPort,
-        &tokio::runtime::Handle::current(),
-        |c| c.webhooks.poll_interval = Duration::from_millis(poll_ms),
-    )
-    .await
-    .unwrap();
+    let stack = TestStack::on_own_port(store.clone(), |c| {
+        c.webhooks.poll_interval = Duration::from_millis(poll_ms)
+    })
+    .await;
     let created = stack.create_api_key_with_redirect_secret(Vec::new()).await;
     let key = created.id.to_string();
     let vault = digigate_server::vault::Vault::new(&secrecy::SecretBox::new(Box::new([1; 32])));
@@ -105,7 +79,7 @@ async fn main() {
         let id = format!("latency-{n}");
         let now = chrono::Utc::now().timestamp_millis();
         store
-            .insert_session(&session(&id, &key, now))
+            .insert_session(&created_session(&id, &key, now))
             .await
             .unwrap();
         let at = chrono::Utc::now().timestamp_millis();

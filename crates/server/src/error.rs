@@ -73,6 +73,12 @@ impl ApiError {
         ApiError::Internal(Box::new(e))
     }
 
+    /// "Data not found" for the session `id` the caller named, which is echoed back cut to
+    /// 64 characters (no session id is longer, and the answer does not grow with the request).
+    pub fn session_not_found(id: &str) -> Self {
+        ApiError::SessionNotFound(id.chars().take(64).collect())
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,

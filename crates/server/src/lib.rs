@@ -23,6 +23,7 @@ pub mod links;
 mod listener;
 mod metrics;
 mod navigation;
+mod new_session;
 pub mod openapi;
 pub mod operator;
 mod page_error;
@@ -108,7 +109,8 @@ impl Gateway {
         let minute = std::time::Duration::from_secs(60);
         let api_limiter = limits::RateLimiter::new(config.rate_limit_per_minute, minute);
         let auth_limiter = limits::RateLimiter::new(config.auth_attempts_per_minute, minute);
-        let operator = operator::access_for(&config, &vault);
+        let operator =
+            operator::access_for(config.operator_token.clone(), &config.public_url, &vault);
         let breakers = breaker::Breakers::new(config.circuit_breaker);
         let inner = Inner {
             config,

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{spawn, Backend, TestApp};
-use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use digigate_simulator::Persona;
 use serde_json::json;
@@ -70,26 +69,13 @@ fn label_values(text: &str) -> Vec<String> {
 
 async fn a_journey_moves_the_funnel_and_no_label_names_a_session_or_a_person(backend: Backend) {
     let app = spawn(backend).await;
-    let (succeeded, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
-    let (denied, _) = app
-        .journey("signin", &["aadhaar"], &Person::denying("9000000002"))
-        .await;
+    let (succeeded, _) = app.consented_journey(&["aadhaar", "pan"]).await;
+    let (denied, _) = app.signin_denying("9000000002", &["aadhaar"]).await;
     assert_eq!(app.status(&denied).await["status"], "failed");
     let (unopened, link) = app.init("signin", &["pan"], json!({})).await;
     let res = app
-        .api
-        .delete(format!("{}/kyc/digilocker/sessions/{succeeded}", app.base))
-        .header("authorization", &app.token)
-        .header("x-api-key", &app.key)
-        .send()
-        .await
-        .unwrap();
+        .delete(&format!("/kyc/digilocker/sessions/{succeeded}"))
+        .await;
     assert!(res.status().is_success());
     let _ = app
         .get("/kyc/digilocker/sessions/not-a-session/status")

@@ -1,5 +1,7 @@
 //! The append-only audit log, erasure on request and the retention sweep's work list.
 
+// Every writer appends its line the same way; `group_commit.rs` names it here.
+pub(crate) use crate::audit_line::append_audit_in;
 use crate::records::AuditEntry;
 use crate::sql_store::SqlStore;
 use crate::StoreError;
@@ -149,23 +151,5 @@ pub(crate) async fn erase_in(
         .bind(session_id)
         .execute(&mut **tx)
         .await?;
-    Ok(())
-}
-
-/// Appends an audit line through `executor` (the pool, or a transaction the line belongs to).
-pub(crate) async fn append_audit_in<'e, E>(executor: E, e: &AuditEntry) -> Result<(), StoreError>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log (at_ms, api_key_id, session_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(e.at_ms)
-    .bind(&e.api_key_id)
-    .bind(&e.session_id)
-    .bind(&e.action)
-    .bind(&e.detail)
-    .execute(executor)
-    .await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::events::record_event;
 use crate::jobs::{insert_job_in, NewJob, FETCH_JOB};
 use crate::journey::consume_in;
 use crate::records::{AuthorizationRecord, UpstreamTokenRecord};
-use crate::sql_store::SqlStore;
+use crate::sql_store::{guard, SqlStore};
 use crate::StoreError;
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use sqlx::Row;
@@ -113,15 +113,13 @@ impl SqlStore {
         documents_consented: &[DocType],
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        let moved = sqlx::query(
+        let guarding = sqlx::query(
             "UPDATE sessions SET documents_consented = $1 WHERE id = $2 AND status = $3",
         )
         .bind(DocType::join(documents_consented))
         .bind(&token.session_id)
-        .bind(SessionStatus::Authorized.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
+        .bind(SessionStatus::Authorized.as_str());
+        if !guard(&mut tx, guarding).await? {
             tx.rollback().await?;
             return Ok(false);
         }

@@ -8,7 +8,7 @@
 //! writes nothing, so one key never yields two sessions.
 
 use crate::records::{AuditEntry, SessionRecord};
-use crate::sql_store::SqlStore;
+use crate::sql_store::{guard, SqlStore};
 use crate::StoreError;
 use sqlx::Row;
 
@@ -115,22 +115,20 @@ impl SqlStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
         // The guard: only the current holder of the claim may answer it.
-        let answered = sqlx::query(
+        let guarding = sqlx::query(
             "UPDATE idempotency_keys SET response = $1 WHERE api_key_id = $2 AND idempotency_key = $3 \
              AND claim_token = $4 AND response IS NULL",
         )
         .bind(response)
         .bind(&session.api_key_id)
         .bind(key)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?;
-        if answered.rows_affected() != 1 {
+        .bind(owner);
+        if !guard(&mut tx, guarding).await? {
             tx.rollback().await?;
             return Ok(false);
         }
         crate::sql_store::insert_session_in(&mut tx, session).await?;
-        crate::audit::append_audit_in(&mut *tx, created).await?;
+        crate::audit_line::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
         Ok(true)
     }

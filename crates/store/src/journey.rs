@@ -9,7 +9,7 @@
 use crate::events::record_event;
 use crate::records::{AuthorizationRecord, CompletedSession, SessionRecord};
 use crate::rows::{self, to_json};
-use crate::sql_store::SqlStore;
+use crate::sql_store::{guard, SqlStore};
 use crate::StoreError;
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use sqlx::{Any, Transaction};
@@ -45,7 +45,7 @@ impl SqlStore {
             query = query.bind(status.as_str());
         }
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        if query.execute(&mut *tx).await?.rows_affected() != 1 {
+        if !guard(&mut tx, query).await? {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -127,7 +127,7 @@ impl SqlStore {
         c: &CompletedSession,
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        let moved = sqlx::query(
+        let guarding = sqlx::query(
             "UPDATE sessions SET status = $1, updated_at_ms = $2, documents_consented = $3, documents_missing = $4 \
              WHERE id = $5 AND status = $6 AND erased_at_ms IS NULL",
         )
@@ -136,10 +136,8 @@ impl SqlStore {
         .bind(DocType::join(&c.documents_consented))
         .bind(to_json(&c.documents_missing))
         .bind(&c.session_id)
-        .bind(SessionStatus::Authorized.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() != 1 {
+        .bind(SessionStatus::Authorized.as_str());
+        if !guard(&mut tx, guarding).await? {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -151,10 +149,7 @@ impl SqlStore {
         )
         .await?;
         let key = &c.data_key;
-        let sql = format!(
-            "INSERT INTO data_keys ({}) VALUES ($1, $2, $3, $4)",
-            rows::DATA_KEY_COLUMNS
-        );
+        let sql = rows::insert_sql("data_keys", rows::DATA_KEY_COLUMNS);
         sqlx::query(&sql)
             .bind(&c.session_id)
             .bind(&key.wrapped_key)
@@ -162,10 +157,7 @@ impl SqlStore {
             .bind(key.created_at_ms)
             .execute(&mut *tx)
             .await?;
-        let sql = format!(
-            "INSERT INTO documents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            rows::DOCUMENT_COLUMNS
-        );
+        let sql = rows::insert_sql("documents", rows::DOCUMENT_COLUMNS);
         for d in &c.documents {
             sqlx::query(&sql)
                 .bind(&d.id)
@@ -187,10 +179,7 @@ impl SqlStore {
                 .await?;
         }
         if let Some(profile) = &c.profile {
-            let sql = format!(
-                "INSERT INTO profiles ({}) VALUES ($1, $2)",
-                rows::PROFILE_COLUMNS
-            );
+            let sql = rows::insert_sql("profiles", rows::PROFILE_COLUMNS);
             sqlx::query(&sql)
                 .bind(&c.session_id)
                 .bind(&profile.sealed)
@@ -207,14 +196,12 @@ impl SqlStore {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        let marked = sqlx::query(
+        let guarding = sqlx::query(
             "UPDATE sessions SET erased_at_ms = $1 WHERE id = $2 AND erased_at_ms IS NULL",
         )
         .bind(now_ms)
-        .bind(session_id)
-        .execute(&mut *tx)
-        .await?;
-        if marked.rows_affected() != 1 {
+        .bind(session_id);
+        if !guard(&mut tx, guarding).await? {
             tx.rollback().await?;
             // A repeat scrubs again, in case the first erasure's scrub could not finish.
             self.backend.scrub_after_erasure(&self.writer).await?;

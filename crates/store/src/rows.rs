@@ -29,6 +29,18 @@ pub(crate) const DOCUMENT_COLUMNS: &str =
 pub(crate) const PROFILE_COLUMNS: &str = "session_id, sealed";
 pub(crate) const DATA_KEY_COLUMNS: &str = "session_id, wrapped_key, kek_id, created_at_ms";
 
+/// `INSERT INTO {table} ({columns}) VALUES ($1, …, $n)`: a placeholder per column, bound in
+/// the columns' order.
+pub(crate) fn insert_sql(table: &str, columns: &str) -> String {
+    let placeholders: Vec<String> = (1..=columns.split(',').count())
+        .map(|n| format!("${n}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({columns}) VALUES ({})",
+        placeholders.join(", ")
+    )
+}
+
 /// A column of `row`, or `Corrupt` naming `table.column`.
 fn get<'r, T>(row: &'r AnyRow, table: &str, column: &str) -> Result<T, StoreError>
 where

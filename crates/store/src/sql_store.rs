@@ -111,10 +111,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO api_keys ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            rows::API_KEY_COLUMNS
-        );
+        let sql = rows::insert_sql("api_keys", rows::API_KEY_COLUMNS);
         sqlx::query(&sql)
             .bind(&key.id)
             .bind(&key.name)
@@ -202,7 +199,7 @@ impl Store for SqlStore {
         }
         let mut tx = self.backend.begin_write(&self.writer).await?;
         insert_session_in(&mut tx, s).await?;
-        crate::audit::append_audit_in(&mut *tx, created).await?;
+        crate::audit_line::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -676,10 +673,7 @@ pub(crate) async fn insert_session_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     s: &SessionRecord,
 ) -> Result<(), StoreError> {
-    let sql = format!(
-            "INSERT INTO sessions ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            rows::SESSION_COLUMNS
-        );
+    let sql = rows::insert_sql("sessions", rows::SESSION_COLUMNS);
     sqlx::query(&sql)
         .bind(&s.id)
         .bind(&s.api_key_id)
@@ -703,17 +697,25 @@ pub(crate) async fn insert_session_in(
     Ok(())
 }
 
+/// Runs the guarding `UPDATE` a transaction opens with: whether it changed the one row it
+/// names. When it did not, the caller rolls back and reports the change refused.
+pub(crate) async fn guard<'q>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<bool, StoreError> {
+    Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
 /// Inside a transaction: stores a session's (sealed) upstream token, replacing any previous one.
 pub(crate) async fn put_upstream_token_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     t: &UpstreamTokenRecord,
 ) -> Result<(), StoreError> {
     let sql = format!(
-        "INSERT INTO upstream_tokens ({}) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
+        "{} ON CONFLICT (session_id) DO UPDATE SET access_token_sealed = excluded.access_token_sealed, \
          refresh_token_sealed = excluded.refresh_token_sealed, expires_at_ms = excluded.expires_at_ms, \
          revoked_at_ms = excluded.revoked_at_ms",
-        rows::UPSTREAM_TOKEN_COLUMNS
+        rows::insert_sql("upstream_tokens", rows::UPSTREAM_TOKEN_COLUMNS)
     );
     sqlx::query(&sql)
         .bind(&t.session_id)

@@ -1,6 +1,8 @@
 //! Fresh, throw-away databases for tests (feature `testing`): a SQLite file in its own temp
 //! directory, or a PostgreSQL database of its own. Both are removed when dropped.
 
+use crate::{SessionRecord, Store};
+use digigate_core::{DocType, Flow, SessionOptions, SessionStatus};
 use rand::distributions::{Alphanumeric, DistString};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor};
@@ -26,6 +28,41 @@ enum Cleanup {
         admin: Box<PgConnectOptions>,
         name: String,
     },
+}
+
+/// A `created` sign-in session of `api_key_id` asking for a PAN, made at `now_ms`: its link
+/// (`link-{id}`) lapses in ten minutes and consent in an hour. For tests and tools that write
+/// sessions to a store directly.
+pub fn created_session(id: &str, api_key_id: &str, now_ms: i64) -> SessionRecord {
+    SessionRecord {
+        id: id.to_owned(),
+        api_key_id: api_key_id.to_owned(),
+        status: SessionStatus::Created,
+        flow: Flow::Signin,
+        doc_types: vec![DocType::Pan],
+        redirect_url: "https://shop.example/done".to_owned(),
+        options: SessionOptions::default(),
+        consent_expiry_ms: now_ms + 3_600_000,
+        link_id: format!("link-{id}"),
+        link_expires_at_ms: now_ms + 600_000,
+        created_at_ms: now_ms,
+        updated_at_ms: now_ms,
+        failure_reason: None,
+        documents_consented: vec![],
+        documents_missing: vec![],
+        erased_at_ms: None,
+        expected_sealed: None,
+    }
+}
+
+/// How many lines of the audit log (its latest 10,000; of `session_id` only, if given) record
+/// `action`.
+pub async fn audit_count(store: &dyn Store, session_id: Option<&str>, action: &str) -> usize {
+    let log = store
+        .audit_log(session_id, 10_000)
+        .await
+        .expect("the audit log reads");
+    log.iter().filter(|line| line.action == action).count()
 }
 
 fn random_suffix() -> String {

@@ -1,7 +1,7 @@
 //! Webhook endpoints: where an API key's events go, with their sealed signing secrets. The
 //! outbox of deliveries and the delivery log are in `outbox.rs`.
 
-use crate::sql_store::SqlStore;
+use crate::sql_store::{guard, SqlStore};
 use crate::StoreError;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -130,16 +130,14 @@ impl SqlStore {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        let removed = sqlx::query(
+        let guarding = sqlx::query(
             "UPDATE webhook_endpoints SET removed_at_ms = $1 \
              WHERE id = $2 AND api_key_id = $3 AND removed_at_ms IS NULL",
         )
         .bind(now_ms)
         .bind(id)
-        .bind(api_key_id)
-        .execute(&mut *tx)
-        .await?;
-        if removed.rows_affected() != 1 {
+        .bind(api_key_id);
+        if !guard(&mut tx, guarding).await? {
             tx.rollback().await?;
             return Ok(false);
         }

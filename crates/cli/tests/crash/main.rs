@@ -15,25 +15,25 @@
 mod process;
 #[path = "../support/receiver.rs"]
 mod receiver;
+#[path = "../support/served.rs"]
+mod served;
 #[path = "../support/temp_dir.rs"]
 mod temp_dir;
 mod webhook;
 
 use digigate_client::simulator::{Browser, Person};
 use digigate_core::{FailureReason, SessionEventType, SessionStatus};
-use digigate_store::testing::TestDatabase;
+use digigate_store::testing::{audit_count, TestDatabase};
 use digigate_store::Store;
 use process::{digigate, free_port, Process};
 use serde_json::{json, Value};
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use temp_dir::TempDir;
 use url::Url;
 
-const CLIENT_ID: &str = "digigate-simulator";
 const CLIENT_SECRET: &str = "partner-secret-of-the-crash-tests";
 const REDIRECT_URL: &str = "https://shop.example/kyc/done";
 /// Holds all three documents.
@@ -64,17 +64,8 @@ impl Rig {
         let key_files = files.key_files(CLIENT_SECRET);
         let (port, simulator_port) = (free_port(), free_port());
         let callback = format!("http://127.0.0.1:{port}/callbacks/digilocker");
-        let mut sim = digigate();
-        sim.env("DIGIGATE_LOG", "warn")
-            .env("DIGIGATE_SIMULATOR_CLIENT_SECRET", CLIENT_SECRET)
-            .args([
-                "simulator",
-                "--listen",
-                &format!("127.0.0.1:{simulator_port}"),
-            ])
-            .args(["--client-id", CLIENT_ID, "--redirect-uri", &callback])
-            .arg("--pki-dir")
-            .arg(files.0.join("simulator-pki"));
+        let mut sim = served::simulator(&files.0, simulator_port, CLIENT_SECRET, &callback);
+        sim.env("DIGIGATE_LOG", "warn");
         let mut simulator = Process::spawn("the simulator", sim);
         simulator.wait_for_port(simulator_port);
         let store = digigate_store::connect(&db.url).await.unwrap();
@@ -90,11 +81,8 @@ impl Rig {
             store,
             db,
         };
-        let created: Value =
-            serde_json::from_str(&rig.run(&["keys", "create", "--name", "shop", "--json"]))
-                .unwrap();
-        rig.api_key = created["api_key"].as_str().unwrap().to_owned();
-        rig.api_secret = created["api_secret"].as_str().unwrap().to_owned();
+        let printed = rig.run(&["keys", "create", "--name", "shop", "--json"]);
+        (rig.api_key, rig.api_secret) = served::created_key(&printed);
         rig
     }
 
@@ -116,23 +104,20 @@ impl Rig {
 
     /// `digigate serve` on the rig's port, told to crash at `crash_at` if given; healthy.
     fn serve(&self, crash_at: Option<&str>) -> Process {
-        let mut cmd: Command = digigate();
+        let data_dir = self.files.0.join("gateway");
+        let (db, files) = (&self.db.url, &self.files.0);
+        let mut cmd = served::serve(
+            self.port,
+            self.simulator_port,
+            db,
+            files,
+            &data_dir,
+            &self.key_files,
+        );
         cmd.env("DIGIGATE_LOG", "info")
-            .env("DIGIGATE_DIGILOCKER_CLIENT_ID", CLIENT_ID)
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
-            .args(["--upstream", "digilocker", "--digilocker-url"])
-            .arg(format!("http://127.0.0.1:{}/public", self.simulator_port))
-            .args(["--database-url", &self.db.url])
-            .arg("--trust-pem")
-            .arg(self.files.0.join("simulator-pki").join("root-ca.pem"))
-            .arg("--data-dir")
-            .arg(self.files.0.join("gateway"))
             .args(["--link-ttl-secs", LINK_TTL_SECS])
             .args(["--job-lease-secs", JOB_LEASE_SECS])
             .args(["--webhook-lease-secs", JOB_LEASE_SECS]);
-        for (var, file) in &self.key_files {
-            cmd.env(var, file);
-        }
         if let Some(point) = crash_at {
             cmd.env("DIGIGATE_CRASH_AT", point);
         }
@@ -159,18 +144,8 @@ impl Rig {
 
     /// `GET` of an API path; the status and the envelope's `data`.
     async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let res = reqwest::Client::new()
-            .get(self.url(path))
-            .header("x-api-key", &self.api_key)
-            .header("authorization", token)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (
-            status,
-            res.json::<Value>().await.unwrap_or(Value::Null)["data"].clone(),
-        )
+        let req = reqwest::Client::new().get(self.url(path));
+        served::call(req, &self.api_key, token).await
     }
 
     /// Init; `None` when the gateway died before answering.
@@ -329,14 +304,7 @@ async fn crash_at(db: TestDatabase, point: &str) {
         jobs.iter().all(|j| j.done_at_ms.is_some()),
         "{point}: {jobs:?}"
     );
-    let outcomes = rig
-        .store
-        .audit_log(Some(&id), 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|line| line.action == "callback.completed")
-        .count();
+    let outcomes = audit_count(rig.store.as_ref(), Some(&id), "callback.completed").await;
     assert_eq!(
         outcomes,
         usize::from(expected != SessionStatus::Expired),

@@ -1,6 +1,7 @@
 //! [`Cluster`]: the simulator and the gateway instances of one test, and what they share.
 
 use crate::process::{digigate, free_port, Process};
+use crate::served;
 use crate::temp_dir::TempDir;
 use digigate_client::simulator::{Browser, Person};
 use digigate_store::testing::TestDatabase;
@@ -9,7 +10,6 @@ use std::path::PathBuf;
 use std::process::Command;
 use url::Url;
 
-const CLIENT_ID: &str = "digigate-simulator";
 const CLIENT_SECRET: &str = "partner-secret-shared-by-every-instance";
 const REDIRECT_URL: &str = "https://shop.example/kyc/done";
 const PERSONA: &str = "9000000001";
@@ -76,11 +76,8 @@ impl Cluster {
 
     /// Creates the API key the tests call with, as `digigate keys create --json`.
     pub fn create_api_key(&mut self) {
-        let created: Value =
-            serde_json::from_str(&self.run(&["keys", "create", "--name", "shop", "--json"]))
-                .unwrap();
-        self.api_key = created["api_key"].as_str().unwrap().to_owned();
-        self.api_secret = created["api_secret"].as_str().unwrap().to_owned();
+        let printed = self.run(&["keys", "create", "--name", "shop", "--json"]);
+        (self.api_key, self.api_secret) = served::created_key(&printed);
     }
 
     /// Starts one `digigate serve` per port, all at once, and waits until each is healthy.
@@ -110,24 +107,20 @@ impl Cluster {
     }
 
     fn serve(&self, port: u16, extra: &[&str], log: &str) -> Command {
-        let mut cmd = digigate();
+        // Nothing is shared through the data directory: each instance has its own.
+        let data_dir = self.files.0.join(format!("instance-{port}"));
+        let (db, files) = (&self.db.url, &self.files.0);
+        let mut cmd = served::serve(
+            port,
+            self.simulator_port,
+            db,
+            files,
+            &data_dir,
+            &self.key_files,
+        );
         cmd.env("DIGIGATE_LOG", log)
-            .env("DIGIGATE_DIGILOCKER_CLIENT_ID", CLIENT_ID)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--public-url", self.public_url.as_str()])
-            .args(["--upstream", "digilocker", "--digilocker-url"])
-            .arg(format!("http://127.0.0.1:{}/public", self.simulator_port))
-            .args(["--database-url", &self.db.url])
-            // Documents are verified against the simulator's root, as against DigiLocker's.
-            .arg("--trust-pem")
-            .arg(self.files.0.join("simulator-pki").join("root-ca.pem"))
-            // Nothing is shared through the data directory: each instance has its own.
-            .arg("--data-dir")
-            .arg(self.files.0.join(format!("instance-{port}")))
             .args(extra);
-        for (var, file) in &self.key_files {
-            cmd.env(var, file);
-        }
         cmd
     }
 
@@ -207,15 +200,7 @@ impl Cluster {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, token: &str) -> (u16, Value) {
-        let res = req
-            .header("x-api-key", &self.api_key)
-            .header("authorization", token)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let body: Value = res.json().await.unwrap_or(Value::Null);
-        (status, body["data"].clone())
+        served::call(req, &self.api_key, token).await
     }
 
     /// Inits a session on A, opens its link and consents through the simulator, and delivers
@@ -263,13 +248,8 @@ impl Cluster {
 
 /// `digigate simulator` on `port`, its DigiLocker client registered with the public callback.
 fn simulator(files: &TempDir, port: u16, public_url: &Url) -> Command {
-    let mut cmd = digigate();
-    cmd.env("DIGIGATE_LOG", "info")
-        .env("DIGIGATE_SIMULATOR_CLIENT_SECRET", CLIENT_SECRET)
-        .args(["simulator", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--client-id", CLIENT_ID, "--redirect-uri"])
-        .arg(public_url.join("/callbacks/digilocker").unwrap().as_str())
-        .arg("--pki-dir")
-        .arg(files.0.join("simulator-pki"));
+    let callback = public_url.join("/callbacks/digilocker").unwrap();
+    let mut cmd = served::simulator(&files.0, port, CLIENT_SECRET, callback.as_str());
+    cmd.env("DIGIGATE_LOG", "info");
     cmd
 }

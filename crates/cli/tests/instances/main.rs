@@ -9,6 +9,8 @@
 mod cluster;
 #[path = "../support/process.rs"]
 mod process;
+#[path = "../support/served.rs"]
+mod served;
 #[path = "../support/temp_dir.rs"]
 mod temp_dir;
 

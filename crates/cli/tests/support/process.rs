@@ -158,15 +158,37 @@ impl Drop for Process {
 
 /// `GET /health` over a plain socket (the readiness probe a load balancer would send).
 fn healthy(port: u16) -> bool {
-    let Ok(mut socket) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = socket.set_read_timeout(Some(Duration::from_secs(5)));
-    let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if socket.write_all(request.as_bytes()).is_err() {
-        return false;
+    http_get(port, "/health")
+        .is_some_and(|answer| answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"))
+}
+
+/// Waits until a server the test spawned itself (not as a [`Process`]) answers `/health`.
+#[allow(dead_code)] // used by the tests that read the server's own output
+pub fn wait_for_health_of(port: u16) {
+    let deadline = Instant::now() + READY_WITHIN;
+    while !healthy(port) {
+        assert!(Instant::now() < deadline, "serve never answered");
+        std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// One HTTP/1.1 request on a fresh connection (`head` with its blank line); the whole answer,
+/// or `None` if nobody listens.
+pub fn http(port: u16, head: &str) -> Option<String> {
+    let mut socket = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    socket.write_all(head.as_bytes()).ok()?;
     let mut answer = String::new();
-    let _ = socket.read_to_string(&mut answer);
-    answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok")
+    socket.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// `GET path` with [`http`].
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    )
 }

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use digigate_client::DigigateClient;
-use digigate_server::testing::{TestStack, Topology};
+use digigate_server::testing::TestStack;
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
 use secrecy::SecretString;
@@ -34,14 +34,7 @@ pub async fn spawn(backend: Backend) -> TestApp {
     let db = backend.database().await;
     let store = digigate_store::connect(&db.url).await.unwrap();
     store.migrate().await.unwrap();
-    let stack = TestStack::start(
-        store.clone(),
-        Topology::OwnPort,
-        &tokio::runtime::Handle::current(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let stack = TestStack::on_own_port(store.clone(), |_| {}).await;
     let (key, secret) = stack.create_api_key(Vec::new()).await;
     TestApp {
         base: stack.base.clone(),

@@ -54,7 +54,7 @@ pub async fn revoke_upstream_token(state: &AppState, session_id: &str) {
 /// Deletes the caller's session: its documents and profile are erased at once and every
 /// later read answers 404. Returns when it was deleted (the first time, on a repeat).
 pub async fn delete(state: &AppState, api_key_id: &str, session_id: &str) -> Result<i64, ApiError> {
-    let not_found = || ApiError::SessionNotFound(session_id.chars().take(64).collect());
+    let not_found = || ApiError::session_not_found(session_id);
     if session_id.len() > 64 {
         return Err(not_found());
     }

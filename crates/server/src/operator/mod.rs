@@ -12,7 +12,6 @@ mod upstream;
 
 pub use token::{OperatorToken, OperatorTokenError, MIN_TOKEN_CHARS};
 
-use crate::config::GatewayConfig;
 use crate::envelope::now_ms;
 use crate::vault::Vault;
 use crate::{limits, AppState};
@@ -25,27 +24,29 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use report::{Report, Window};
 use std::net::SocketAddr;
+use url::Url;
 
 /// The largest sign-in form accepted: a token is a line, not a file.
 const MAX_FORM_BYTES: usize = 4096;
 
-/// The operator access of a gateway configured with a token, `None` otherwise.
-pub(crate) fn access_for(config: &GatewayConfig, vault: &Vault) -> Option<OperatorAccess> {
-    let token = config.operator_token.clone()?;
+/// The operator access of a gateway configured with `token` at `public_url`, `None` without a
+/// token.
+pub(crate) fn access_for(
+    token: Option<OperatorToken>,
+    public_url: &Url,
+    vault: &Vault,
+) -> Option<OperatorAccess> {
     Some(OperatorAccess::new(
-        token,
+        token?,
         vault.derive("operator-sign-in/v1"),
-        base_path(config),
-        config.public_url.scheme() == "https",
+        base_path(public_url),
+        public_url.scheme() == "https",
     ))
 }
 
 /// The operator pages' path as the browser sees it: under the public URL's path.
-fn base_path(config: &GatewayConfig) -> String {
-    format!(
-        "{}/operator",
-        config.public_url.path().trim_end_matches('/')
-    )
+fn base_path(public_url: &Url) -> String {
+    format!("{}/operator", public_url.path().trim_end_matches('/'))
 }
 
 /// The operator routes; none at all when no token is configured, so `/operator` is the
@@ -81,7 +82,7 @@ async fn show_report(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let base = base_path(&state.inner.config);
+    let base = base_path(&state.inner.config.public_url);
     if !access(&state).signed_in(&headers, now_ms()) {
         return page::sign_in(StatusCode::UNAUTHORIZED, &base, None);
     }
@@ -126,7 +127,7 @@ async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<SignIn>, FormRejection>,
 ) -> Response {
-    let base = base_path(&state.inner.config);
+    let base = base_path(&state.inner.config.public_url);
     let access = access(&state);
     let address = limits::client_address(peer.ip(), &headers, &state.inner.config.trusted_proxies);
     if let Err(wait) = access.attempt(limits::address_bucket(address)) {
@@ -162,7 +163,7 @@ async fn sign_in(
 /// `GET /operator/sign-in` (the address bar after a refused attempt, reloaded or bookmarked):
 /// 303 to the report, which shows the form to whoever is not signed in.
 async fn to_report(State(state): State<AppState>) -> Response {
-    let base = base_path(&state.inner.config);
+    let base = base_path(&state.inner.config.public_url);
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(location) = HeaderValue::from_str(&base) {
         res.headers_mut().insert(header::LOCATION, location);
@@ -172,7 +173,7 @@ async fn to_report(State(state): State<AppState>) -> Response {
 
 /// `POST /operator/sign-out`: removes the cookie and goes back to the sign-in form.
 async fn sign_out(State(state): State<AppState>) -> Response {
-    let base = base_path(&state.inner.config);
+    let base = base_path(&state.inner.config.public_url);
     redirect_to(&base, access(&state).sign_out_cookie())
 }
 

@@ -148,7 +148,7 @@ pub async fn caller_session(
     caller: &Caller,
     id: &str,
 ) -> Result<SessionRecord, ApiError> {
-    let not_found = || ApiError::SessionNotFound(id.chars().take(64).collect());
+    let not_found = || ApiError::session_not_found(id);
     if id.len() > 64 {
         return Err(not_found());
     }

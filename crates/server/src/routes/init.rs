@@ -5,7 +5,7 @@ use crate::audit::{self, Action};
 use crate::auth::Caller;
 use crate::envelope::{now_ms, Data};
 use crate::error::ApiError;
-use crate::journey::random_token;
+use crate::new_session::{created, Asked};
 use crate::vault::{kek_context, sha256_hex};
 use crate::AppState;
 use axum::extract::State;
@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use digigate_core::api::{SessionCreated, INIT_RESPONSE_ENTITY};
 use digigate_core::{ApiKeyId, InitRequest, KeyEnvironment, SessionStatus};
 use digigate_documents::parse::{parse_dob, parse_gender};
-use digigate_store::{IdempotencyClaim, SealedKind, SessionRecord};
+use digigate_store::{IdempotencyClaim, SealedKind};
 use serde_json::{json, Value};
 use url::Url;
 
@@ -131,29 +131,15 @@ async fn create(
             "Invalid request body: redirect_url is not on this API key's allow-list".into(),
         ));
     }
-    state
-        .inner
-        .breakers
-        .journeys_can_start(std::time::Instant::now())?;
-    let session = SessionRecord {
-        id,
-        api_key_id: caller.key.id.clone(),
-        status: SessionStatus::Created,
+    let asked = Asked {
         flow: req.flow,
         doc_types: req.doc_types,
         redirect_url: req.redirect_url.to_string(),
         options: req.options,
         consent_expiry_ms: req.consent_expiry_ms,
-        link_id: random_token(),
-        link_expires_at_ms: now + cfg.link_ttl.as_millis() as i64,
-        created_at_ms: now,
-        updated_at_ms: now,
-        failure_reason: None,
-        documents_consented: Vec::new(),
-        documents_missing: Vec::new(),
-        erased_at_ms: None,
         expected_sealed,
     };
+    let session = created(state, id, &caller.key.id, asked, now)?;
     let answer = SessionCreated {
         entity: INIT_RESPONSE_ENTITY.to_owned(),
         authorization_url: cfg.public_link(&format!("/connect/{}", session.link_id)),

@@ -17,8 +17,6 @@ mod verify;
 pub(crate) mod wait;
 mod webhooks;
 
-pub(crate) use sdk::create as sdk_create;
-
 use crate::envelope::with_transaction_id;
 use crate::error::ApiError;
 use crate::AppState;

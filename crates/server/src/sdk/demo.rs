@@ -90,7 +90,7 @@ pub async fn demo(
     let body =
         json!({ "@entity": SDK_SESSION_REQUEST_ENTITY, "flow": flow, "doc_types": doc_types });
     let key = demo_key(&state).await?;
-    let session = crate::routes::sdk_create(&state, &key, &body).await?;
+    let session = super::create_session(&state, &key, &body).await?;
     let prefix = state.inner.config.public_url.path().trim_end_matches('/');
     let body = html! {
         p {

@@ -1,6 +1,7 @@
 //! Sandbox's DigiLocker SDK variant, the browser side: the script businesses include
-//! (`script.rs`), the pages the popup passes through (`pages.rs`: start and completion) and the
-//! development demo (`demo.rs`). The API side is `routes::sdk`.
+//! (`script.rs`), the pages the popup passes through (`pages.rs`: start and completion), the
+//! development demo (`demo.rs`) and the making of an SDK session (`session.rs`), which the API
+//! side (`routes::sdk`) and the demo share.
 //!
 //! An SDK session is an ordinary session whose return address is the gateway's own
 //! [`COMPLETE_PATH`]: the journey (connect → DigiLocker → callback → return address) is the same
@@ -10,6 +11,9 @@
 pub mod demo;
 pub mod pages;
 pub mod script;
+mod session;
+
+pub(crate) use session::create as create_session;
 
 use crate::GatewayConfig;
 use digigate_store::{ApiKeyRecord, SessionRecord};

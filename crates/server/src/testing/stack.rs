@@ -77,6 +77,18 @@ impl TestStack {
         })
     }
 
+    /// [`TestStack::start`] with the simulator on its own port of this runtime; panics when
+    /// the stack cannot start.
+    pub async fn on_own_port(
+        store: Arc<dyn Store>,
+        tweak: impl FnOnce(&mut GatewayConfig),
+    ) -> TestStack {
+        let runtime = tokio::runtime::Handle::current();
+        Self::start(store, Topology::OwnPort, &runtime, tweak)
+            .await
+            .expect("the test stack starts")
+    }
+
     /// The configuration the stack runs the gateway with: the given keys, quick fetch retries,
     /// and the simulator's root as the only trust anchor; then `tweak`.
     fn config(

@@ -5,7 +5,7 @@
 //! answers again.
 
 use digigate_client::simulator::{Browser, Person};
-use digigate_server::testing::{TestStack, Topology};
+use digigate_server::testing::TestStack;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -195,14 +195,7 @@ async fn readyz(api: &Api) -> (StatusCode, Value) {
 async fn gateway_on(pg: &PrivatePostgres) -> (TestStack, Api) {
     let store = digigate_store::connect(&pg.url()).await.unwrap();
     store.migrate().await.unwrap();
-    let stack = TestStack::start(
-        store,
-        Topology::OwnPort,
-        &tokio::runtime::Handle::current(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let stack = TestStack::on_own_port(store, |_| {}).await;
     let (key, secret) = stack.create_api_key(Vec::new()).await;
     let http = Client::builder()
         .redirect(reqwest::redirect::Policy::none())

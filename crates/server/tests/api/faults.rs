@@ -32,6 +32,20 @@ fn touchy_breaker(c: &mut GatewayConfig) {
     };
 }
 
+/// A gateway whose simulator answers `endpoint` with `fault` (`times` times, or always), and
+/// the final status of a PAN journey through it.
+async fn pan_journey_with(
+    backend: Backend,
+    endpoint: Endpoint,
+    fault: InjectedFault,
+    times: Option<u32>,
+) -> (TestApp, Value) {
+    let app = spawn(backend).await;
+    app.sim.inject(endpoint, fault, times);
+    let status = journey(&app, &["pan"]).await;
+    (app, status)
+}
+
 /// Runs a journey for `docs` as persona 9000000001 (who holds all three) and returns the
 /// session's status once it is terminal.
 async fn journey(app: &TestApp, docs: &[&str]) -> Value {
@@ -40,10 +54,7 @@ async fn journey(app: &TestApp, docs: &[&str]) -> Value {
 
 /// Like [`journey`], with the session's id.
 async fn journey_of(app: &TestApp, docs: &[&str]) -> (String, Value) {
-    let (id, link) = app.init("signin", docs, json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (id, browser, callback) = app.consented_callback(docs).await;
     let res = browser.get(callback).await.unwrap();
     assert!(
         res.status().is_success(),
@@ -80,12 +91,7 @@ fn assert_failed(status: &Value, reason: &str) {
 }
 
 async fn readyz(app: &TestApp) -> (StatusCode, Value) {
-    let res = app
-        .api
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anonymous("/readyz").await;
     (res.status(), res.json().await.unwrap())
 }
 
@@ -115,20 +121,26 @@ async fn a_slow_answer_inside_the_timeout_is_waited_for(backend: Backend) {
 }
 
 async fn two_5xx_answers_then_a_document_succeed_with_three_calls(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::Documents, InjectedFault::Status(503), Some(2));
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) = pan_journey_with(
+        backend,
+        Endpoint::Documents,
+        InjectedFault::Status(503),
+        Some(2),
+    )
+    .await;
     assert_eq!(status["status"], "succeeded", "{status}");
     assert_eq!(calls(&app, Endpoint::Documents), 3);
     assert_eq!(app.sim.call_counts().code_exchanges, 1);
 }
 
 async fn a_persistent_5xx_on_documents_fails_after_three_calls(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::Documents, InjectedFault::Status(500), None);
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) = pan_journey_with(
+        backend,
+        Endpoint::Documents,
+        InjectedFault::Status(500),
+        None,
+    )
+    .await;
     assert_failed(&status, "repository_unavailable");
     assert_eq!(
         calls(&app, Endpoint::Documents),
@@ -138,10 +150,8 @@ async fn a_persistent_5xx_on_documents_fails_after_three_calls(backend: Backend)
 }
 
 async fn a_persistent_5xx_on_the_user_endpoint_fails_before_any_document(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::User, InjectedFault::Status(502), None);
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) =
+        pan_journey_with(backend, Endpoint::User, InjectedFault::Status(502), None).await;
     assert_failed(&status, "upstream_unavailable");
     assert_eq!(calls(&app, Endpoint::User), 3);
     assert_eq!(calls(&app, Endpoint::Documents), 0);
@@ -171,19 +181,15 @@ async fn malformed_xml_is_kept_as_failed_verification_never_as_verified(backend:
 }
 
 async fn a_wrong_hmac_fails_the_session_without_retrying(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::Documents, InjectedFault::WrongHmac, None);
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) =
+        pan_journey_with(backend, Endpoint::Documents, InjectedFault::WrongHmac, None).await;
     assert_failed(&status, "document_integrity");
     assert_eq!(calls(&app, Endpoint::Documents), 1);
 }
 
 async fn the_token_endpoint_down_fails_the_session_after_one_exchange(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::Token, InjectedFault::Status(503), None);
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) =
+        pan_journey_with(backend, Endpoint::Token, InjectedFault::Status(503), None).await;
     assert_failed(&status, "token_exchange_failed");
     assert_eq!(
         calls(&app, Endpoint::Token),
@@ -194,10 +200,13 @@ async fn the_token_endpoint_down_fails_the_session_after_one_exchange(backend: B
 }
 
 async fn an_expired_access_token_is_refreshed_once_and_the_read_repeated(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::User, InjectedFault::ExpiredToken, Some(1));
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) = pan_journey_with(
+        backend,
+        Endpoint::User,
+        InjectedFault::ExpiredToken,
+        Some(1),
+    )
+    .await;
     assert_eq!(status["status"], "succeeded", "{status}");
     let counts = app.sim.call_counts();
     assert_eq!(counts.code_exchanges, 1);
@@ -210,10 +219,8 @@ async fn an_expired_access_token_is_refreshed_once_and_the_read_repeated(backend
 }
 
 async fn an_access_token_that_keeps_expiring_is_refreshed_only_once(backend: Backend) {
-    let app = spawn(backend).await;
-    app.sim
-        .inject(Endpoint::User, InjectedFault::ExpiredToken, None);
-    let status = journey(&app, &["pan"]).await;
+    let (app, status) =
+        pan_journey_with(backend, Endpoint::User, InjectedFault::ExpiredToken, None).await;
     assert_failed(&status, "upstream_unavailable");
     let counts = app.sim.call_counts();
     assert_eq!((counts.code_exchanges, counts.refreshes), (1, 1));
@@ -274,7 +281,7 @@ async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backe
     app.sim
         .inject(Endpoint::User, InjectedFault::Status(503), None);
     assert_failed(&journey(&app, &["pan"]).await, "upstream_unavailable");
-    let created_before = sessions_created(&app).await;
+    let created_before = app.sessions_created().await;
 
     let init = json!({
         "@entity": "in.co.sandbox.kyc.digilocker.session.request",
@@ -308,7 +315,7 @@ async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backe
         assert!(envelope.get("data").is_none(), "{envelope}");
     }
     assert_eq!(
-        sessions_created(&app).await,
+        app.sessions_created().await,
         created_before,
         "nothing stored"
     );
@@ -319,11 +326,6 @@ async fn init_is_refused_with_retry_after_while_a_circuit_is_open(backend: Backe
     let started = journey(&app, &["pan"]).await;
     assert_eq!(started["status"], "succeeded", "{started}");
     assert_eq!(app.status(&id).await["status"], "created");
-}
-
-async fn sessions_created(app: &TestApp) -> usize {
-    let log = app.store.audit_log(None, 10_000).await.unwrap();
-    log.iter().filter(|e| e.action == "session.created").count()
 }
 
 /// Persona 9000000006's repository takes 2 s per document (the simulator's default): the

@@ -307,23 +307,14 @@ async fn every_documented_operation_is_routed_on_the_live_server(backend: Backen
         .await
         .unwrap();
     let endpoint = added["data"]["endpoint_id"].as_str().unwrap().to_owned();
-    let (done, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
+    let (done, _) = app.consented_journey(&["aadhaar", "pan"]).await;
     let (_, link) = app.init("signin", &["pan"], json!({})).await;
     let (doomed, _) = app.init("signin", &["pan"], json!({})).await;
     let file = file_link(&app, &done, "aadhaar").await;
     let event = app.store.session_events(&done).await.unwrap()[0].id.clone();
     let spec: Value = app
-        .api
-        .get(format!("{}/openapi.json", app.base))
-        .send()
+        .get_anonymous("/openapi.json")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

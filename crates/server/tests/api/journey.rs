@@ -25,11 +25,7 @@ async fn document(app: &TestApp, id: &str, doc: &str) -> (StatusCode, Value) {
 async fn a_consistent_persona_shares_all_three_documents(backend: Backend) {
     let app = spawn(backend).await;
     let (id, back) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan", "driving_license"],
-            &Person::allowing("9000000001"),
-        )
+        .consented_journey(&["aadhaar", "pan", "driving_license"])
         .await;
     assert!(back.as_str().starts_with(REDIRECT));
     assert_eq!(query(&back, "session_id").as_deref(), Some(id.as_str()));
@@ -82,13 +78,7 @@ async fn a_consistent_persona_shares_all_three_documents(backend: Backend) {
 
 async fn a_persona_without_aadhaar_still_shares_pan(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, back) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000002"),
-        )
-        .await;
+    let (id, back) = app.signin_allowing("9000000002", &["aadhaar", "pan"]).await;
     assert_eq!(query(&back, "status").as_deref(), Some("succeeded"));
     let status = app.status(&id).await;
     assert_eq!(status["documents_missing"][0]["doc_type"], "aadhaar");
@@ -108,13 +98,7 @@ async fn a_persona_without_aadhaar_still_shares_pan(backend: Backend) {
 
 async fn a_persona_with_differing_documents_completes(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000003"),
-        )
-        .await;
+    let (id, _) = app.signin_allowing("9000000003", &["aadhaar", "pan"]).await;
     assert_eq!(app.status(&id).await["status"], "succeeded");
     assert_eq!(document(&app, &id, "aadhaar").await.0, StatusCode::OK);
     assert_eq!(document(&app, &id, "pan").await.0, StatusCode::OK);
@@ -122,13 +106,7 @@ async fn a_persona_with_differing_documents_completes(backend: Backend) {
 
 async fn a_failing_repository_fails_the_session_with_a_reason(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, back) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000004"),
-        )
-        .await;
+    let (id, back) = app.signin_allowing("9000000004", &["aadhaar", "pan"]).await;
     assert_eq!(query(&back, "status").as_deref(), Some("failed"));
     let status = app.status(&id).await;
     assert_eq!(status["status"], "failed");
@@ -180,9 +158,7 @@ async fn denying_consent_fails_the_session(backend: Backend) {
 
 async fn a_pan_only_session_never_asks_for_the_e_aadhaar(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (id, _) = app.consented_journey(&["pan"]).await;
     assert_eq!(app.status(&id).await["documents_consented"], json!(["pan"]));
     assert_eq!(app.sim.call_counts().eaadhaar_requests, 0);
 }
@@ -237,10 +213,7 @@ async fn an_expired_link_is_refused_and_the_session_expires(backend: Backend) {
 
 async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (id, browser, callback) = app.consented_callback(&["aadhaar"]).await;
     app.finish_callback(&browser, &callback).await;
     let before = app.status(&id).await;
     let calls = app.sim.call_counts();
@@ -265,10 +238,7 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
 
 async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (id, browser, callback) = app.consented_callback(&["aadhaar"]).await;
     // Another browser (no binding cookie) replays the real callback URL.
     let stranger = Browser::new();
     assert_eq!(
@@ -303,9 +273,7 @@ async fn a_forged_state_or_a_missing_cookie_is_refused_without_side_effects(back
 
 async fn another_keys_session_is_indistinguishable_from_a_missing_one(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, _) = app
-        .journey("signin", &["aadhaar"], &Person::allowing("9000000001"))
-        .await;
+    let (id, _) = app.consented_journey(&["aadhaar"]).await;
     let (key, secret) = app.create_key(Vec::new()).await;
     let token = app.authenticate(&key, &secret).await;
     let missing = "00000000-0000-4000-8000-000000000000";
@@ -338,10 +306,7 @@ async fn another_keys_session_is_indistinguishable_from_a_missing_one(backend: B
 
 async fn a_restart_between_init_and_callback_completes_the_journey(backend: Backend) {
     let mut app = spawn(backend).await;
-    let (id, link) = app.init("signin", &["aadhaar", "pan"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (id, browser, callback) = app.consented_callback(&["aadhaar", "pan"]).await;
     app.restart().await;
     app.finish_callback(&browser, &callback).await;
     assert_eq!(app.status(&id).await["status"], "succeeded");

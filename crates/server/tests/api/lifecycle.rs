@@ -1,8 +1,8 @@
 //! The published state machine: the status's `history` and `retryable`, the fetch as a job
 //! while the person waits on a page bound to their browser, and expiry with no traffic.
 
-use crate::common::{spawn, spawn_with, without_signature, Backend, REDIRECT};
-use digigate_client::simulator::{Browser, Person};
+use crate::common::{spawn, spawn_with, without_signature, Backend, TestApp, REDIRECT};
+use digigate_client::simulator::Browser;
 use digigate_core::{SessionEventType, SessionStatus};
 use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
@@ -24,9 +24,7 @@ fn history(status: &Value) -> Vec<String> {
 
 async fn a_succeeded_session_lists_every_status_it_went_through(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, back) = app
-        .journey("signin", &["aadhaar"], &Person::allowing("9000000001"))
-        .await;
+    let (id, back) = app.consented_journey(&["aadhaar"]).await;
     assert!(
         without_signature(back.as_str()).ends_with("status=succeeded"),
         "{back}"
@@ -56,9 +54,7 @@ async fn a_succeeded_session_lists_every_status_it_went_through(backend: Backend
 
 async fn failed_sessions_say_whether_trying_again_may_help(backend: Backend) {
     let app = spawn(backend).await;
-    let (denied, back) = app
-        .journey("signin", &["aadhaar"], &Person::denying("9000000001"))
-        .await;
+    let (denied, back) = app.signin_denying("9000000001", &["aadhaar"]).await;
     assert!(
         without_signature(back.as_str()).ends_with("status=failed"),
         "{back}"
@@ -73,9 +69,7 @@ async fn failed_sessions_say_whether_trying_again_may_help(backend: Backend) {
         ["created", "initialized", "authorized", "failed"]
     );
     // 9000000004's repository keeps failing: the job gives up inside the consent window.
-    let (failing, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000004"))
-        .await;
+    let (failing, _) = app.signin_allowing("9000000004", &["pan"]).await;
     let status = app.status(&failing).await;
     assert_eq!(status["status"], "failed", "{status}");
     assert_eq!(status["retryable"], json!(true), "{status}");
@@ -87,10 +81,7 @@ async fn failed_sessions_say_whether_trying_again_may_help(backend: Backend) {
 
 async fn the_callback_answers_at_once_and_a_later_runner_fetches(backend: Backend) {
     let mut app = spawn(backend).await;
-    let (id, link) = app.init("signin", &["aadhaar", "pan"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (id, browser, callback) = app.consented_callback(&["aadhaar", "pan"]).await;
     // No runner: the callback must not do the fetch itself.
     app.stop_job_runner().await;
     let res = browser.get(callback.clone()).await.unwrap();
@@ -140,12 +131,7 @@ async fn the_callback_answers_at_once_and_a_later_runner_fetches(backend: Backen
 
 /// The waiting page's address for `session_id` with deadline `until_ms`, signed as the gateway
 /// signs it (master key `[1; 32]`) for a browser whose waiting cookie is `cookie`.
-fn wait_address(
-    app: &crate::common::TestApp,
-    session_id: &str,
-    until_ms: i64,
-    cookie: &str,
-) -> String {
+fn wait_address(app: &TestApp, session_id: &str, until_ms: i64, cookie: &str) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
     use base64::Engine;
     use digigate_server::vault::{sha256_hex, Vault};
@@ -166,17 +152,21 @@ fn wait_address(
     )
 }
 
-async fn after_a_minute_the_person_is_forwarded_with_the_status_as_it_is(backend: Backend) {
-    let mut app = spawn(backend).await;
-    let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+/// A session whose callback came back while no job runner was running: `authorized`, its
+/// fetch queued and not run. Answers its id.
+async fn called_back_with_no_runner(app: &mut TestApp) -> String {
+    let (id, browser, callback) = app.consented_callback(&["aadhaar"]).await;
     app.stop_job_runner().await;
     assert_eq!(
         browser.get(callback).await.unwrap().status(),
         StatusCode::OK
     );
+    id
+}
+
+async fn after_a_minute_the_person_is_forwarded_with_the_status_as_it_is(backend: Backend) {
+    let mut app = spawn(backend).await;
+    let id = called_back_with_no_runner(&mut app).await;
     let cookie_name = format!(
         "dgw_{}",
         &digigate_server::vault::sha256_hex(id.as_bytes())[..16]
@@ -218,15 +208,7 @@ async fn after_a_minute_the_person_is_forwarded_with_the_status_as_it_is(backend
 
 async fn a_job_failing_on_storage_is_retried_until_it_succeeds_and_records_once(backend: Backend) {
     let mut app = spawn(backend).await;
-    let (id, link) = app.init("signin", &["aadhaar"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
-    app.stop_job_runner().await;
-    assert_eq!(
-        browser.get(callback).await.unwrap().status(),
-        StatusCode::OK
-    );
+    let id = called_back_with_no_runner(&mut app).await;
     // The audit log refuses new lines: the fetch commits, then its outcome cannot be recorded.
     if app.db.url.starts_with("postgres") {
         app.run_sql(
@@ -283,14 +265,7 @@ async fn a_job_failing_on_storage_is_retried_until_it_succeeds_and_records_once(
         assert!(started.elapsed() < Duration::from_secs(20), "{jobs:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let outcomes = app
-        .store
-        .audit_log(Some(&id), 100)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|line| line.action == "callback.completed")
-        .count();
+    let outcomes = app.audit_count(Some(&id), "callback.completed").await;
     assert_eq!(outcomes, 1);
     assert_eq!(app.store.session_events(&id).await.unwrap().len(), 3);
 }

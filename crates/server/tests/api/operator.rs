@@ -5,7 +5,6 @@
 use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp};
-use digigate_client::simulator::Person;
 use digigate_server::operator::OperatorToken;
 use digigate_server::testing::on_both_backends;
 use digigate_server::GatewayConfig;
@@ -70,12 +69,7 @@ fn row(label: &str, n: u64) -> String {
 
 async fn the_operator_page_does_not_exist_without_a_token(backend: Backend) {
     let app = spawn(backend).await;
-    let res = app
-        .api
-        .get(format!("{}/operator", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anonymous("/operator").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         sign_in_with(&app, TOKEN).await.status(),
@@ -88,12 +82,7 @@ async fn the_operator_page_does_not_exist_without_a_token(backend: Backend) {
 
 async fn without_its_cookie_the_operator_page_asks_for_the_token(backend: Backend) {
     let app = spawn_with(backend, with_operator).await;
-    let res = app
-        .api
-        .get(format!("{}/operator", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anonymous("/operator").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
@@ -206,16 +195,8 @@ async fn finished(app: &TestApp, id: &str) -> String {
 
 async fn signed_in_the_operator_sees_the_funnel_of_real_journeys(backend: Backend) {
     let app = spawn_with(backend, with_operator).await;
-    let (done, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
-    let (denied, _) = app
-        .journey("signin", &["pan"], &Person::denying("9000000001"))
-        .await;
+    let (done, _) = app.consented_journey(&["aadhaar", "pan"]).await;
+    let (denied, _) = app.signin_denying("9000000001", &["pan"]).await;
     let (waiting, _) = app.init("signin", &["pan"], serde_json::json!({})).await;
     assert_eq!(finished(&app, &done).await, "succeeded");
     assert_eq!(finished(&app, &denied).await, "failed");
@@ -290,12 +271,7 @@ async fn a_report_the_database_cannot_answer_is_a_page_that_says_so(backend: Bac
         .await;
     assert_eq!(report(&app, &cookie, "").await.0, StatusCode::OK);
     // The address bar after a refused attempt leads back to the report.
-    let res = app
-        .api
-        .get(format!("{}/operator/sign-in", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anonymous("/operator/sign-in").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/operator");
 }
@@ -303,9 +279,7 @@ async fn a_report_the_database_cannot_answer_is_a_page_that_says_so(backend: Bac
 async fn a_failing_repository_shows_in_the_failures_and_in_digilockers_health(backend: Backend) {
     let app = spawn_with(backend, with_operator).await;
     // This persona's repository answers 500 to every document request.
-    let (id, _) = app
-        .journey("signin", &["aadhaar"], &Person::allowing("9000000004"))
-        .await;
+    let (id, _) = app.signin_allowing("9000000004", &["aadhaar"]).await;
     assert_eq!(finished(&app, &id).await, "failed");
     let reason = app.status(&id).await["reason"].as_str().unwrap().to_owned();
     let cookie = signed_in(&app).await;
@@ -353,9 +327,7 @@ async fn an_open_circuit_is_shown_first_and_on_the_endpoints_it_guards(backend: 
         digigate_simulator::InjectedFault::Status(503),
         None,
     );
-    let (id, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (id, _) = app.consented_journey(&["pan"]).await;
     assert_eq!(finished(&app, &id).await, "failed");
     let (_, page) = report(&app, &cookie, "").await;
     assert!(

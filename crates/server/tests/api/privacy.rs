@@ -4,7 +4,6 @@
 use crate::common;
 
 use common::{spawn, spawn_with, Backend, TestApp, REDIRECT};
-use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -15,14 +14,7 @@ async fn body(res: reqwest::Response) -> (StatusCode, Value) {
 }
 
 async fn delete(app: &TestApp, id: &str) -> (StatusCode, Value) {
-    let res = app
-        .api
-        .delete(format!("{}/kyc/digilocker/sessions/{id}", app.base))
-        .header("x-api-key", &app.key)
-        .header("authorization", &app.token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete(&format!("/kyc/digilocker/sessions/{id}")).await;
     body(res).await
 }
 
@@ -59,13 +51,7 @@ fn found_in_sqlite_files(app: &TestApp, backend: Backend, values: &[Vec<u8>]) ->
 
 async fn deleting_a_session_erases_it_and_later_reads_answer_404(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
+    let (id, _) = app.consented_journey(&["aadhaar", "pan"]).await;
     let sealed = stored_sealed_values(&app, &id).await;
     if matches!(backend, Backend::Sqlite) {
         assert_eq!(found_in_sqlite_files(&app, backend, &sealed), sealed.len());
@@ -113,19 +99,12 @@ async fn deleting_a_session_erases_it_and_later_reads_answer_404(backend: Backen
 
 async fn another_key_cannot_delete_a_session(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, _) = app
-        .journey("signin", &["aadhaar"], &Person::allowing("9000000001"))
-        .await;
+    let (id, _) = app.consented_journey(&["aadhaar"]).await;
     let (key, secret) = app.create_key(Vec::new()).await;
     let token = app.authenticate(&key, &secret).await;
     let res = app
-        .api
-        .delete(format!("{}/kyc/digilocker/sessions/{id}", app.base))
-        .header("x-api-key", &key)
-        .header("authorization", &token)
-        .send()
-        .await
-        .unwrap();
+        .delete_as(&format!("/kyc/digilocker/sessions/{id}"), &key, &token)
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.status(&id).await["status"], "succeeded");
     assert_eq!(app.store.documents(&id).await.unwrap().len(), 1);
@@ -133,13 +112,7 @@ async fn another_key_cannot_delete_a_session(backend: Backend) {
 
 async fn retention_erases_documents_but_keeps_the_status(backend: Backend) {
     let app = spawn_with(backend, |c| c.retention = std::time::Duration::ZERO).await;
-    let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
+    let (id, _) = app.consented_journey(&["aadhaar", "pan"]).await;
     let sealed = stored_sealed_values(&app, &id).await;
     let erased = app
         .gateway
@@ -373,10 +346,7 @@ async fn a_keys_redirect_allow_list_is_enforced(backend: Backend) {
 
 async fn the_callback_and_pages_carry_strict_browser_headers(backend: Backend) {
     let app = spawn(backend).await;
-    let (_, link) = app.init("signin", &["aadhaar"], json!({})).await;
-    let (browser, callback) = app
-        .to_callback(&link, &Person::allowing("9000000001"))
-        .await;
+    let (_, browser, callback) = app.consented_callback(&["aadhaar"]).await;
     // The callback answers the page forwarding to the business (the fetch ended within its
     // short wait) or the waiting page; both carry the same headers.
     let res = browser.get(callback.clone()).await.unwrap();
@@ -507,12 +477,7 @@ async fn bodies_over_the_configured_size_get_413(backend: Backend) {
 async fn the_readiness_probe_fails_while_the_database_lacks_its_tables(backend: Backend) {
     let app = spawn(backend).await;
     let ready = || async {
-        let res = app
-            .api
-            .get(format!("{}/ready", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get_anonymous("/ready").await;
         (res.status(), res.text().await.unwrap())
     };
     assert_eq!(ready().await, (StatusCode::OK, "ready".to_owned()));
@@ -522,12 +487,7 @@ async fn the_readiness_probe_fails_while_the_database_lacks_its_tables(backend: 
         ready().await,
         (StatusCode::SERVICE_UNAVAILABLE, "not ready".to_owned())
     );
-    let health = app
-        .api
-        .get(format!("{}/health", app.base))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get_anonymous("/health").await;
     assert_eq!(health.status(), StatusCode::OK, "liveness is not readiness");
     app.run_sql(&rename("api_keys_elsewhere", "api_keys")).await;
     assert_eq!(ready().await, (StatusCode::OK, "ready".to_owned()));

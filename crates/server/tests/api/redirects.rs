@@ -44,16 +44,6 @@ async fn init_with_a_new_key(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn sessions_created(app: &TestApp) -> usize {
-    app.store
-        .audit_log(None, 10_000)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.action == "session.created")
-        .count()
-}
-
 async fn a_live_key_without_registered_redirect_urls_cannot_create_sessions(backend: Backend) {
     use digigate_core::KeyEnvironment::{Live, Test};
     let app = spawn(backend).await;
@@ -66,7 +56,7 @@ async fn a_live_key_without_registered_redirect_urls_cannot_create_sessions(back
             .contains("this API key has no registered redirect URLs"),
         "{b}"
     );
-    assert_eq!(sessions_created(&app).await, 0, "no session was stored");
+    assert_eq!(app.sessions_created().await, 0, "no session was stored");
     let (code, _) = init_with_a_new_key(&app, Live, vec![REDIRECT.to_owned()]).await;
     assert_eq!(code, StatusCode::OK, "a live key with its URL registered");
     let (code, _) = init_with_a_new_key(&app, Test, Vec::new()).await;

@@ -33,9 +33,12 @@ async fn create(app: &TestApp, doc_types: &[&str]) -> Value {
     v["data"].clone()
 }
 
-async fn sessions_created(app: &TestApp) -> usize {
-    let log = app.store.audit_log(None, 10_000).await.unwrap();
-    log.iter().filter(|e| e.action == "session.created").count()
+/// The id of an SDK session created for `doc_types`.
+async fn created_id(app: &TestApp, doc_types: &[&str]) -> String {
+    create(app, doc_types).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// The gateway's own origin, which development mode allows to embed the SDK (the demo's).
@@ -78,7 +81,7 @@ async fn an_sdk_session_is_created_and_read_with_sandboxs_entity_tags(backend: B
 
 async fn fields_the_sdk_request_has_not_are_refused_and_nothing_is_stored(backend: Backend) {
     let app = spawn(backend).await;
-    let before = sessions_created(&app).await;
+    let before = app.sessions_created().await;
     let mut with_redirect = request(&["pan"]);
     with_redirect["redirect_url"] = json!("https://business.example/kyc/done");
     let mut with_options = request(&["pan"]);
@@ -103,15 +106,12 @@ async fn fields_the_sdk_request_has_not_are_refused_and_nothing_is_stored(backen
         );
         assert!(v["transaction_id"].is_string() && v.get("data").is_none());
     }
-    assert_eq!(sessions_created(&app).await, before);
+    assert_eq!(app.sessions_created().await, before);
 }
 
 async fn another_keys_sdk_session_is_not_found(backend: Backend) {
     let app = spawn(backend).await;
-    let id = create(&app, &["pan"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = created_id(&app, &["pan"]).await;
     let (key, secret) = app.create_key(Vec::new()).await;
     let token = app.authenticate(&key, &secret).await;
     for path in ["status", "user/profile", "documents/pan"] {
@@ -143,10 +143,7 @@ async fn an_sdk_journey_ends_on_the_completion_page_which_posts_to_the_embedding
     backend: Backend,
 ) {
     let app = spawn(backend).await;
-    let id = create(&app, &["aadhaar", "pan"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = created_id(&app, &["aadhaar", "pan"]).await;
     let (browser, complete) = sdk_journey(&app, &id, &Person::allowing("9000000001")).await;
     assert_eq!(
         without_signature(complete.as_str()),
@@ -191,10 +188,7 @@ async fn an_sdk_journey_ends_on_the_completion_page_which_posts_to_the_embedding
 
 async fn a_denied_sdk_journey_reports_a_failure_with_its_reason(backend: Backend) {
     let app = spawn(backend).await;
-    let id = create(&app, &["pan"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = created_id(&app, &["pan"]).await;
     let (browser, complete) = sdk_journey(&app, &id, &Person::denying("9000000001")).await;
     let html = browser.get(complete).await.unwrap().text().await.unwrap();
     assert!(html.contains("data-event=\"in.co.sandbox.kyc.digilocker_sdk.session.failed\""));
@@ -203,10 +197,7 @@ async fn a_denied_sdk_journey_reports_a_failure_with_its_reason(backend: Backend
 
 async fn the_start_page_refuses_an_origin_the_key_does_not_allow(backend: Backend) {
     let app = spawn(backend).await;
-    let id = create(&app, &["pan"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = created_id(&app, &["pan"]).await;
     let browser = Browser::new();
     for origin in ["https://evil.example", "", "null"] {
         let res = browser

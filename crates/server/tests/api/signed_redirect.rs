@@ -7,7 +7,6 @@ mod rust_check;
 use crate::common;
 
 use common::{spawn, Backend, TestApp, REDIRECT};
-use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use digigate_server::webhooks::SigningSecret;
 use reqwest::StatusCode;
@@ -97,9 +96,7 @@ async fn a_journeys_redirect_back_is_signed_and_the_documented_checks_accept_onl
 ) {
     let mut app = spawn(backend).await;
     let secret = use_a_key_with_a_redirect_secret(&mut app).await;
-    let (id, back) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (id, back) = app.consented_journey(&["pan"]).await;
     assert!(back.as_str().starts_with(REDIRECT), "{back}");
     let pairs: Vec<(String, String)> = back.query_pairs().into_owned().collect();
     let names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
@@ -153,9 +150,7 @@ async fn a_key_without_a_redirect_secret_redirects_as_before_until_one_is_issued
     .await;
     // The key cache holds a key for at most a second.
     tokio::time::sleep(digigate_store::KEY_CACHE_TTL).await;
-    let (id, back) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (id, back) = app.consented_journey(&["pan"]).await;
     assert_eq!(
         back.as_str(),
         format!("{REDIRECT}?session_id={id}&status=succeeded")
@@ -167,9 +162,7 @@ async fn a_key_without_a_redirect_secret_redirects_as_before_until_one_is_issued
             .await
             .unwrap()
             .expect("the key exists");
-    let (id, back) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (id, back) = app.consented_journey(&["pan"]).await;
     let ts = back
         .query_pairs()
         .find(|(k, _)| k == "ts")
@@ -213,15 +206,7 @@ async fn init_refuses_a_redirect_url_carrying_the_parameters_of_the_redirect_bac
         );
         assert!(b["transaction_id"].is_string(), "{b}");
     }
-    let created = app
-        .store
-        .audit_log(None, 1000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "session.created")
-        .count();
-    assert_eq!(created, 0, "nothing was stored");
+    assert_eq!(app.sessions_created().await, 0, "nothing was stored");
 }
 
 on_both_backends!(

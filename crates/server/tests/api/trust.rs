@@ -7,6 +7,7 @@ use common::{spawn, spawn_with, Backend, TestApp};
 use digigate_client::simulator::Person;
 use digigate_documents::signature::TrustStore;
 use digigate_server::testing::on_both_backends;
+use digigate_server::GatewayConfig;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -17,20 +18,39 @@ async fn data(app: &TestApp, path: &str) -> Value {
     res.json::<Value>().await.unwrap()["data"].clone()
 }
 
+/// The `data` of the session's document `doc` (`aadhaar?include=photo` for the photo too).
+async fn document(app: &TestApp, id: &str, doc: &str) -> Value {
+    data(
+        app,
+        &format!("/kyc/digilocker/sessions/{id}/documents/{doc}"),
+    )
+    .await
+}
+
+/// The `data` of the session's cross-document checks.
+async fn checks(app: &TestApp, id: &str) -> Value {
+    data(app, &format!("/kyc/digilocker/sessions/{id}/checks")).await
+}
+
+/// Trusts only a root of another PKI than the simulator's, whose signatures then fail.
+fn trust_another_root(c: &mut GatewayConfig) {
+    let mut other = TrustStore::new();
+    let (_, root) = digigate_documents::signature::SigningIdentity::generate_test_pki(
+        "OTHER",
+        chrono::Utc::now() - chrono::Duration::days(1),
+        chrono::Utc::now() + chrono::Duration::days(30),
+    )
+    .unwrap();
+    other.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
+    c.trust_store = Arc::new(other);
+}
+
 async fn documents_come_verified_and_normalised(backend: Backend) {
     let app = spawn(backend).await;
     let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan", "driving_license"],
-            &Person::allowing("9000000001"),
-        )
+        .consented_journey(&["aadhaar", "pan", "driving_license"])
         .await;
-    let aadhaar = data(
-        &app,
-        &format!("/kyc/digilocker/sessions/{id}/documents/aadhaar"),
-    )
-    .await;
+    let aadhaar = document(&app, &id, "aadhaar").await;
     let v = &aadhaar["verification"];
     assert_eq!(v["status"], "verified", "{v}");
     assert_eq!(aadhaar["verified"], true);
@@ -64,18 +84,10 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
         doc.get("photo").is_none(),
         "the photo only comes when asked for"
     );
-    let with_photo = data(
-        &app,
-        &format!("/kyc/digilocker/sessions/{id}/documents/aadhaar?include=photo"),
-    )
-    .await;
+    let with_photo = document(&app, &id, "aadhaar?include=photo").await;
     assert!(with_photo["document"]["photo"].is_string());
     for doc in ["pan", "driving_license"] {
-        let d = data(
-            &app,
-            &format!("/kyc/digilocker/sessions/{id}/documents/{doc}"),
-        )
-        .await;
+        let d = document(&app, &id, doc).await;
         assert_eq!(d["verification"]["status"], "verified", "{doc}");
         assert!(d["document"]["number"].is_string(), "{doc}");
     }
@@ -84,13 +96,9 @@ async fn documents_come_verified_and_normalised(backend: Backend) {
 async fn consistent_documents_match(backend: Backend) {
     let app = spawn(backend).await;
     let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan", "driving_license"],
-            &Person::allowing("9000000001"),
-        )
+        .consented_journey(&["aadhaar", "pan", "driving_license"])
         .await;
-    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    let checks = checks(&app, &id).await;
     assert_eq!(checks["outcome"], "match", "{checks}");
     let fields: Vec<&str> = checks["fields"]
         .as_array()
@@ -103,14 +111,8 @@ async fn consistent_documents_match(backend: Backend) {
 
 async fn differing_name_formats_are_a_partial_match_with_reasons(backend: Backend) {
     let app = spawn(backend).await;
-    let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000003"),
-        )
-        .await;
-    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    let (id, _) = app.signin_allowing("9000000003", &["aadhaar", "pan"]).await;
+    let checks = checks(&app, &id).await;
     assert_eq!(checks["outcome"], "partial", "{checks}");
     let name = checks["fields"]
         .as_array()
@@ -162,7 +164,7 @@ async fn expected_details_from_init_are_compared(backend: Backend) {
     );
     let (browser, callback) = app.to_callback(link, &Person::allowing("9000000001")).await;
     app.finish_callback(&browser, &callback).await;
-    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    let checks = checks(&app, id).await;
     assert_eq!(checks["outcome"], "mismatch", "{checks}");
     assert!(checks["sources"]
         .as_array()
@@ -171,26 +173,9 @@ async fn expected_details_from_init_are_compared(backend: Backend) {
 }
 
 async fn documents_from_an_untrusted_signer_fail_verification_and_are_not_parsed(backend: Backend) {
-    let app = spawn_with(backend, |c| {
-        let mut other = TrustStore::new();
-        let (_, root) = digigate_documents::signature::SigningIdentity::generate_test_pki(
-            "OTHER",
-            chrono::Utc::now() - chrono::Duration::days(1),
-            chrono::Utc::now() + chrono::Duration::days(30),
-        )
-        .unwrap();
-        other.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
-        c.trust_store = Arc::new(other);
-    })
-    .await;
-    let (id, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
-    let pan = data(
-        &app,
-        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
-    )
-    .await;
+    let app = spawn_with(backend, trust_another_root).await;
+    let (id, _) = app.consented_journey(&["pan"]).await;
+    let pan = document(&app, &id, "pan").await;
     assert_eq!(pan["verification"]["status"], "failed");
     assert!(pan["verification"]["reason"].is_string());
     assert!(pan["document"].is_null());
@@ -204,14 +189,8 @@ async fn documents_from_an_untrusted_signer_fail_verification_and_are_not_parsed
 
 async fn without_trust_anchors_documents_are_unverified_but_parsed(backend: Backend) {
     let app = spawn_with(backend, |c| c.trust_store = Arc::new(TrustStore::new())).await;
-    let (id, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
-    let pan = data(
-        &app,
-        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
-    )
-    .await;
+    let (id, _) = app.consented_journey(&["pan"]).await;
+    let pan = document(&app, &id, "pan").await;
     assert_eq!(pan["verification"]["status"], "unverified");
     assert!(pan["document"]["number"].is_string());
     assert_eq!(pan["verified"], false, "{pan}");
@@ -243,26 +222,9 @@ async fn a_session_where_every_box_was_unticked_fails_with_no_documents(backend:
 }
 
 async fn checks_are_insufficient_when_every_document_fails_verification(backend: Backend) {
-    let app = spawn_with(backend, |c| {
-        let mut other = TrustStore::new();
-        let (_, root) = digigate_documents::signature::SigningIdentity::generate_test_pki(
-            "OTHER",
-            chrono::Utc::now() - chrono::Duration::days(1),
-            chrono::Utc::now() + chrono::Duration::days(30),
-        )
-        .unwrap();
-        other.add_pem(root.to_pem().unwrap().as_bytes()).unwrap();
-        c.trust_store = Arc::new(other);
-    })
-    .await;
-    let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
-    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    let app = spawn_with(backend, trust_another_root).await;
+    let (id, _) = app.consented_journey(&["aadhaar", "pan"]).await;
+    let checks = checks(&app, &id).await;
     assert_eq!(checks["outcome"], "insufficient", "{checks}");
     let name = &checks["fields"][0];
     assert_eq!(name["outcome"], "insufficient");
@@ -286,13 +248,9 @@ async fn checks_are_insufficient_when_every_document_fails_verification(backend:
 async fn unverified_documents_are_shown_but_never_make_a_match(backend: Backend) {
     let app = spawn_with(backend, |c| c.trust_store = Arc::new(TrustStore::new())).await;
     let (id, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan", "driving_license"],
-            &Person::allowing("9000000001"),
-        )
+        .consented_journey(&["aadhaar", "pan", "driving_license"])
         .await;
-    let checks = data(&app, &format!("/kyc/digilocker/sessions/{id}/checks")).await;
+    let checks = checks(&app, &id).await;
     assert_eq!(checks["outcome"], "insufficient", "{checks}");
     let values = checks["fields"][0]["values"].as_array().unwrap();
     assert!(values
@@ -309,14 +267,8 @@ async fn a_trusted_chain_from_a_signer_other_than_digilockers_fails_as_unexpecte
         c.trust_store = Arc::new(trust);
     })
     .await;
-    let (id, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
-    let pan = data(
-        &app,
-        &format!("/kyc/digilocker/sessions/{id}/documents/pan"),
-    )
-    .await;
+    let (id, _) = app.consented_journey(&["pan"]).await;
+    let pan = document(&app, &id, "pan").await;
     let v = &pan["verification"];
     assert_eq!(v["status"], "failed", "{v}");
     assert_eq!(v["reason"], "unexpected_signer");

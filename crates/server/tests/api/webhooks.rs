@@ -8,7 +8,6 @@ mod reference;
 use crate::common;
 
 use common::{spawn_with, Backend, TestApp};
-use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use digigate_server::webhooks::SigningSecret;
 use digigate_server::GatewayConfig;
@@ -84,13 +83,7 @@ async fn a_journeys_events_arrive_in_order_signed_and_without_personal_data(back
     let receiver = Receiver::start(0).await;
     let (_, secret) = add_endpoint(&app, &receiver.url).await;
     deliverer(&app);
-    let (session, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000001"),
-        )
-        .await;
+    let (session, _) = app.consented_journey(&["aadhaar", "pan"]).await;
     let got = receiver.wait_for(3).await;
     let types: Vec<Value> = got.iter().map(|r| r.json()["type"].clone()).collect();
     assert_eq!(
@@ -132,9 +125,7 @@ async fn a_receiver_failing_twice_then_succeeding_gets_the_same_webhook_id_three
     let receiver = Receiver::start(2).await;
     let (endpoint, secret) = add_endpoint(&app, &receiver.url).await;
     deliverer(&app);
-    let (session, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (session, _) = app.consented_journey(&["pan"]).await;
     let got = receiver.wait_for(5).await;
     let ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
     let events = event_ids(&app, &session).await;
@@ -260,8 +251,7 @@ async fn during_a_rotation_both_secrets_sign_and_the_reference_library_accepts_e
     let day = 24 * 3600 * 1000;
     assert!((until - chrono::Utc::now().timestamp_millis() - day).abs() < 60_000);
     deliverer(&app);
-    app.journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    app.consented_journey(&["pan"]).await;
     let got = receiver.wait_for(3).await;
     for r in &got {
         assert_eq!(r.signature.split(' ').count(), 2, "{r:?}");
@@ -350,9 +340,7 @@ async fn a_delivered_event_is_sent_again_on_request_with_its_webhook_id(backend:
     let receiver = Receiver::start(0).await;
     let (endpoint, secret) = add_endpoint(&app, &receiver.url).await;
     deliverer(&app);
-    let (session, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (session, _) = app.consented_journey(&["pan"]).await;
     receiver.wait_for(3).await;
     let first = event_ids(&app, &session).await[0].clone();
     let res = app
@@ -385,13 +373,12 @@ async fn a_delivered_event_is_sent_again_on_request_with_its_webhook_id(backend:
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app
-        .api
-        .delete(format!("{}/webhooks/endpoints/{endpoint}", app.base))
-        .header("x-api-key", &other_key)
-        .header("authorization", &token)
-        .send()
-        .await
-        .unwrap();
+        .delete_as(
+            &format!("/webhooks/endpoints/{endpoint}"),
+            &other_key,
+            &token,
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app.get("/webhooks/endpoints").await;
     let listed: Value = res.json().await.unwrap();
@@ -427,21 +414,12 @@ async fn two_instances_on_one_postgresql_deliver_each_event_once_in_order_per_se
     let (_, secret) = add_endpoint(&app, &receiver.url).await;
     let mut sessions = Vec::new();
     for _ in 0..6 {
-        let (session, _) = app
-            .journey("signin", &["pan"], &Person::allowing("9000000001"))
-            .await;
+        let (session, _) = app.consented_journey(&["pan"]).await;
         sessions.push(session);
     }
     // A second instance: its own pools on the same database, its own deliverer.
     let store = digigate_store::connect(&app.db.url).await.unwrap();
-    let other = digigate_server::testing::TestStack::start(
-        store,
-        common::Topology::OwnPort,
-        &tokio::runtime::Handle::current(),
-        two_at_a_time,
-    )
-    .await
-    .unwrap();
+    let other = digigate_server::testing::TestStack::on_own_port(store, two_at_a_time).await;
     let this = app.gateway.clone().unwrap();
     let total = 3 * sessions.len();
     let run = |gateway: digigate_server::Gateway, owner: &'static str| {
@@ -490,22 +468,15 @@ async fn this_instances_events_are_sent_at_once_without_waiting_for_the_poll(bac
     add_endpoint(&app, &receiver.url).await;
     deliverer(&app);
     let started = std::time::Instant::now();
-    let (session, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (session, _) = app.consented_journey(&["pan"]).await;
     // Each event of the journey woke the deliverer (the connect, the callback, the fetch).
     let got = receiver.wait_for(3).await;
     let ids: Vec<String> = got.iter().map(|r| r.id.clone()).collect();
     assert_eq!(ids, event_ids(&app, &session).await);
     // The erasure's event too.
     let res = app
-        .api
-        .delete(format!("{}/kyc/digilocker/sessions/{session}", app.base))
-        .header("x-api-key", &app.key)
-        .header("authorization", &app.token)
-        .send()
-        .await
-        .unwrap();
+        .delete(&format!("/kyc/digilocker/sessions/{session}"))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let got = receiver.wait_for(4).await;
     assert_eq!(got[3].json()["type"], "session.erased");

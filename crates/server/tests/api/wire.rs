@@ -8,7 +8,6 @@
 use crate::common;
 
 use common::{spawn, Backend, TestApp};
-use digigate_client::simulator::Person;
 use digigate_server::testing::on_both_backends;
 use insta::{assert_json_snapshot, Settings};
 use reqwest::{Response, StatusCode};
@@ -135,9 +134,7 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
     assert_json_snapshot!("error_405", body(res, StatusCode::METHOD_NOT_ALLOWED).await);
 
     // A succeeded session's status, document, profile, checks, and erasure.
-    let (id, _) = app
-        .journey("signin", &["pan"], &Person::allowing("9000000001"))
-        .await;
+    let (id, _) = app.consented_journey(&["pan"]).await;
     let res = app
         .get(&format!("/kyc/digilocker/sessions/{id}/status"))
         .await;
@@ -161,14 +158,7 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
         .get(&format!("/kyc/digilocker/sessions/{id}/checks"))
         .await;
     assert_json_snapshot!("checks", body(res, StatusCode::OK).await);
-    let res = app
-        .api
-        .delete(format!("{}/kyc/digilocker/sessions/{id}", app.base))
-        .header("x-api-key", &app.key)
-        .header("authorization", &app.token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete(&format!("/kyc/digilocker/sessions/{id}")).await;
     assert_json_snapshot!("erasure", body(res, StatusCode::OK).await);
     let res = app
         .get(&format!("/kyc/digilocker/sessions/{id}/documents/pan"))
@@ -185,20 +175,12 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
 
     // A failed session says why and whether trying again may help; a succeeded one names the
     // documents DigiLocker did not provide, and fetching one is a 404 that says why.
-    let (denied, _) = app
-        .journey("signin", &["aadhaar"], &Person::denying("9000000001"))
-        .await;
+    let (denied, _) = app.signin_denying("9000000001", &["aadhaar"]).await;
     let res = app
         .get(&format!("/kyc/digilocker/sessions/{denied}/status"))
         .await;
     assert_json_snapshot!("status_failed", body(res, StatusCode::OK).await);
-    let (partial, _) = app
-        .journey(
-            "signin",
-            &["aadhaar", "pan"],
-            &Person::allowing("9000000002"),
-        )
-        .await;
+    let (partial, _) = app.signin_allowing("9000000002", &["aadhaar", "pan"]).await;
     let res = app
         .get(&format!("/kyc/digilocker/sessions/{partial}/status"))
         .await;
@@ -270,23 +252,11 @@ async fn every_answer_is_the_pinned_wire_shape(backend: Backend) {
         "error_404_redeliver",
         body(res, StatusCode::NOT_FOUND).await
     );
-    let res = app
-        .api
-        .delete(format!("{}/webhooks/endpoints/{endpoint}", app.base))
-        .header("x-api-key", &app.key)
-        .header("authorization", &app.token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.delete(&format!("/webhooks/endpoints/{endpoint}")).await;
     assert_json_snapshot!("webhook_removed", body(res, StatusCode::OK).await);
 
     // Readiness (not enveloped: probes read it).
-    let res = app
-        .api
-        .get(format!("{}/readyz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_anonymous("/readyz").await;
     assert_json_snapshot!("readyz", body(res, StatusCode::OK).await);
 }
 

@@ -47,7 +47,13 @@ async fn business_page() -> String {
     format!("http://{addr}/kyc/done")
 }
 
-async fn stage(
+/// A stage with the gateway's default configuration; screenshots are named after `name`.
+async fn stage(backend: Backend, topology: Topology, viewport: Viewport, name: &str) -> Stage {
+    stage_with(backend, topology, viewport, name, |_| {}).await
+}
+
+/// A stage whose gateway configuration `tweak` adjusts.
+async fn stage_with(
     backend: Backend,
     topology: Topology,
     viewport: Viewport,
@@ -120,6 +126,13 @@ impl Stage {
         id
     }
 
+    /// Opens the gateway's page at `path` and looks at it; returns its heading.
+    async fn visit(&mut self, path: &str) -> String {
+        let url = format!("{}{path}", self.app.base);
+        self.walk.browser.goto(&url).await;
+        self.walk.look().await
+    }
+
     async fn finish(self) {
         self.walk.browser.quit().await;
     }
@@ -135,7 +148,7 @@ const PERSONAS: [(&str, &str, &str); 5] = [
 ];
 
 async fn every_persona(backend: Backend, topology: Topology, viewport: Viewport, name: &str) {
-    let mut s = stage(backend, topology, viewport, name, |_| {}).await;
+    let mut s = stage(backend, topology, viewport, name).await;
     for (flow, login_id, status) in PERSONAS {
         s.journey(flow, login_id, Answer::Allow, status).await;
     }
@@ -151,14 +164,7 @@ async fn every_persona_reaches_the_business_through_a_simulator_on_another_site(
 }
 
 async fn denying_or_unticking_a_document_returns_the_person_with_that_outcome(backend: Backend) {
-    let mut s = stage(
-        backend,
-        Topology::OwnOrigin,
-        Viewport::Desktop,
-        "answers",
-        |_| {},
-    )
-    .await;
+    let mut s = stage(backend, Topology::OwnOrigin, Viewport::Desktop, "answers").await;
     let denied = s
         .journey("signin", "9000000001", Answer::Deny, "failed")
         .await;
@@ -179,7 +185,7 @@ async fn denying_or_unticking_a_document_returns_the_person_with_that_outcome(ba
 }
 
 async fn the_back_button_after_consent_changes_nothing(backend: Backend) {
-    let mut s = stage(backend, Topology::Mounted, Viewport::Phone, "back", |_| {}).await;
+    let mut s = stage(backend, Topology::Mounted, Viewport::Phone, "back").await;
     let id = s
         .journey("signin", "9000000001", Answer::Allow, "succeeded")
         .await;
@@ -203,23 +209,12 @@ async fn the_back_button_after_consent_changes_nothing(backend: Backend) {
     );
     // Opening the link again tells the person the verification is done.
     let link = s.app.store.session(&id).await.unwrap().unwrap().link_id;
-    s.walk
-        .browser
-        .goto(&format!("{}/connect/{link}", s.app.base))
-        .await;
-    assert_eq!(s.walk.look().await, "Already used");
+    assert_eq!(s.visit(&format!("/connect/{link}")).await, "Already used");
     s.finish().await;
 }
 
 async fn a_second_tab_on_the_same_link_ends_in_one_outcome(backend: Backend) {
-    let mut s = stage(
-        backend,
-        Topology::OwnOrigin,
-        Viewport::Desktop,
-        "two-tabs",
-        |_| {},
-    )
-    .await;
+    let mut s = stage(backend, Topology::OwnOrigin, Viewport::Desktop, "two-tabs").await;
     let (id, link) = s.init("signin", &["pan"]).await;
     s.walk.browser.goto(&link).await;
     assert_eq!(s.walk.look().await, "Sign in to your account");
@@ -229,11 +224,7 @@ async fn a_second_tab_on_the_same_link_ends_in_one_outcome(backend: Backend) {
     assert_eq!(s.app.status(&id).await["status"], "succeeded");
     // The first tab, still on the sign-in page, goes on to the end.
     s.walk.browser.switch_to(&first).await;
-    for value in ["9000000001", "123456", "123456"] {
-        s.walk.browser.type_here(value).await;
-        let submit = s.walk.browser.find("button[type=submit]").await;
-        s.walk.browser.submit_with(&submit).await;
-    }
+    s.walk.reach_consent_page("9000000001").await;
     let allow = s.walk.browser.find("button[value=allow]").await;
     s.walk.browser.submit_with(&allow).await;
     let page = s.walk.look().await;
@@ -248,7 +239,7 @@ async fn a_second_tab_on_the_same_link_ends_in_one_outcome(backend: Backend) {
 }
 
 async fn the_gateways_own_pages_fit_a_phone(backend: Backend) {
-    let mut s = stage(
+    let mut s = stage_with(
         backend,
         Topology::Mounted,
         Viewport::Phone,
@@ -259,19 +250,12 @@ async fn the_gateways_own_pages_fit_a_phone(backend: Backend) {
     let (_, expired) = s.init("signin", &["pan"]).await;
     s.walk.browser.goto(&expired).await;
     assert_eq!(s.walk.look().await, "Link expired");
-    s.walk
-        .browser
-        .goto(&format!("{}/connect/no-such-link", s.app.base))
-        .await;
-    assert_eq!(s.walk.look().await, "Link not found");
-    s.walk
-        .browser
-        .goto(&format!(
-            "{}/callbacks/digilocker?code=forged&state=forged",
-            s.app.base
-        ))
-        .await;
-    assert_eq!(s.walk.look().await, "This sign-in could not be completed");
+    assert_eq!(s.visit("/connect/no-such-link").await, "Link not found");
+    assert_eq!(
+        s.visit("/callbacks/digilocker?code=forged&state=forged")
+            .await,
+        "This sign-in could not be completed"
+    );
     s.finish().await;
 }
 
@@ -281,7 +265,6 @@ async fn a_failing_database_shows_something_went_wrong(backend: Backend) {
         Topology::Mounted,
         Viewport::Desktop,
         "database-down",
-        |_| {},
     )
     .await;
     let (id, link) = s.init("signin", &["pan"]).await;

@@ -5,7 +5,7 @@
 
 use crate::person::Answer;
 use crate::webdriver::Viewport;
-use crate::{stage, Stage};
+use crate::{stage_with, Stage};
 use common::{Backend, Topology};
 use digigate_server::operator::OperatorToken;
 use digigate_server::GatewayConfig;
@@ -46,7 +46,7 @@ async fn screenshot_further_down(s: &mut Stage, label: &str) {
 }
 
 async fn the_operator_signs_in_and_sees_the_funnel(backend: Backend, viewport: Viewport) {
-    let mut s = stage(
+    let mut s = stage_with(
         backend,
         Topology::Mounted,
         viewport,

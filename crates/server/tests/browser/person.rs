@@ -142,36 +142,37 @@ impl Walk {
     /// Goes through DigiLocker from the page the browser is on (a popup the SDK opened), as
     /// [`Walk::consent`] does after opening the link.
     pub async fn consent_here(&mut self, login_id: &str, answer: &Answer) {
+        self.reach_consent_page(login_id).await;
+        let decision = match answer {
+            Answer::Allow => "allow",
+            Answer::AllowWithout(codes) => {
+                for code in *codes {
+                    let selector = format!("input[name=doc][value={code}]");
+                    let box_ = self.browser.find(&selector).await;
+                    self.browser.click(&box_).await;
+                }
+                "allow"
+            }
+            Answer::Deny => "deny",
+        };
+        let button = format!("button[value={decision}]");
+        let button = self.browser.find(&button).await;
+        self.browser.click(&button).await;
+    }
+
+    /// Signs in (or up) as `login_id` from the page the browser is on, looking at each page,
+    /// until DigiLocker's consent page, which is left unanswered.
+    pub async fn reach_consent_page(&mut self, login_id: &str) {
         for _ in 0..6 {
             let heading = self.look().await;
             match heading.as_str() {
                 "Sign in to your account" | "Create your DigiLocker account" => {
                     self.browser.type_here(login_id).await;
                 }
-                "Verify OTP" | "Enter your PIN" => {
+                "Verify OTP" | "Enter your PIN" | "Create your account" => {
                     self.browser.type_here("123456").await;
                 }
-                "Create your account" => {
-                    self.browser.type_here("123456").await;
-                }
-                "Share documents" => {
-                    let decision = match answer {
-                        Answer::Allow => "allow",
-                        Answer::AllowWithout(codes) => {
-                            for code in *codes {
-                                let selector = format!("input[name=doc][value={code}]");
-                                let box_ = self.browser.find(&selector).await;
-                                self.browser.click(&box_).await;
-                            }
-                            "allow"
-                        }
-                        Answer::Deny => "deny",
-                    };
-                    let button = format!("button[value={decision}]");
-                    let button = self.browser.find(&button).await;
-                    self.browser.click(&button).await;
-                    return;
-                }
+                "Share documents" => return,
                 other => panic!(
                     "unexpected page \"{other}\" at {}",
                     self.browser.url().await

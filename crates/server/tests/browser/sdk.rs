@@ -78,12 +78,8 @@ async fn stored_status(s: &Stage, id: &str) -> &'static str {
 
 /// Opens the demo page and looks at it; returns the session it created and its window.
 async fn open_demo(s: &mut Stage) -> (String, String) {
-    s.walk
-        .browser
-        .goto(&format!("{}/sdk/demo", s.app.base))
-        .await;
     s.walk.scripts_allowed = true;
-    assert_eq!(s.walk.look().await, "Demo shop");
+    assert_eq!(s.visit("/sdk/demo").await, "Demo shop");
     let id = s
         .walk
         .browser
@@ -135,7 +131,6 @@ async fn the_demo_completes_a_journey_in_a_popup_and_ignores_forged_messages(bac
         Topology::OwnOrigin,
         Viewport::Desktop,
         "sdk-completed",
-        |_| {},
     )
     .await;
     let (id, _) = open_demo(&mut s).await;
@@ -186,34 +181,20 @@ async fn the_demo_completes_a_journey_in_a_popup_and_ignores_forged_messages(bac
     s.walk.look().await;
     assert_eq!(stored_status(&s, &id).await, "succeeded");
     // The completion page as a person who reopens it sees it, and the refusal of a stranger.
-    s.walk
-        .browser
-        .goto(&format!("{}/sdk/complete?session_id={id}", s.app.base))
-        .await;
-    assert_eq!(s.walk.look().await, "Verification complete");
-    s.walk
-        .browser
-        .goto(&format!(
-            "{}/sdk/start/{id}?origin=https://evil.example",
-            s.app.base
-        ))
-        .await;
     assert_eq!(
-        s.walk.look().await,
+        s.visit(&format!("/sdk/complete?session_id={id}")).await,
+        "Verification complete"
+    );
+    assert_eq!(
+        s.visit(&format!("/sdk/start/{id}?origin=https://evil.example"))
+            .await,
         "This site cannot start the verification"
     );
     s.finish().await;
 }
 
 async fn closing_the_popup_half_way_is_heard_as_closed(backend: Backend) {
-    let mut s = stage(
-        backend,
-        Topology::Mounted,
-        Viewport::Phone,
-        "sdk-closed",
-        |_| {},
-    )
-    .await;
+    let mut s = stage(backend, Topology::Mounted, Viewport::Phone, "sdk-closed").await;
     let (id, main) = open_demo(&mut s).await;
     open_popup(&mut s).await;
     assert_eq!(s.walk.look().await, "Sign in to your account");
@@ -248,14 +229,7 @@ async fn closing_the_popup_half_way_is_heard_as_closed(backend: Backend) {
 }
 
 async fn a_popup_blocked_by_the_browser_is_heard_as_failed(backend: Backend) {
-    let mut s = stage(
-        backend,
-        Topology::Mounted,
-        Viewport::Desktop,
-        "sdk-blocked",
-        |_| {},
-    )
-    .await;
+    let mut s = stage(backend, Topology::Mounted, Viewport::Desktop, "sdk-blocked").await;
     let blocking = s._driver.browser_blocking_popups(Viewport::Desktop).await;
     let allowing = std::mem::replace(&mut s.walk.browser, blocking);
     allowing.quit().await;
@@ -284,14 +258,7 @@ async fn a_popup_blocked_by_the_browser_is_heard_as_failed(backend: Backend) {
 }
 
 async fn a_denied_consent_is_heard_as_failed_and_reopening_reports_it_again(backend: Backend) {
-    let mut s = stage(
-        backend,
-        Topology::Mounted,
-        Viewport::Desktop,
-        "sdk-denied",
-        |_| {},
-    )
-    .await;
+    let mut s = stage(backend, Topology::Mounted, Viewport::Desktop, "sdk-denied").await;
     let (id, main) = open_demo(&mut s).await;
     open_popup(&mut s).await;
     s.walk.consent_here("9000000001", &Answer::Deny).await;
@@ -330,8 +297,7 @@ async fn a_denied_consent_is_heard_as_failed_and_reopening_reports_it_again(back
 
 /// How many times the session's link has been opened (its audit lines).
 async fn links_opened(s: &Stage, id: &str) -> usize {
-    let log = s.app.store.audit_log(Some(id), 1_000).await.unwrap();
-    log.iter().filter(|e| e.action == "link.opened").count()
+    s.app.audit_count(Some(id), "link.opened").await
 }
 
 /// Clicks the button after earlier events: the popup opens, the SDK reports it ready, and the

@@ -9,7 +9,7 @@ use digigate_server::{Gateway, GatewayConfig};
 use digigate_simulator::Simulator;
 use digigate_store::testing::TestDatabase;
 use digigate_store::Store;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -166,8 +166,32 @@ impl TestApp {
 
     /// A GET on the API with other credentials.
     pub async fn get_as(&self, path: &str, key: &str, token: &str) -> Response {
+        self.send_as(Method::GET, path, key, token).await
+    }
+
+    /// A GET with no credentials at all (health, pages, `/openapi.json`).
+    pub async fn get_anonymous(&self, path: &str) -> Response {
         self.api
             .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A DELETE on the API with this app's credentials.
+    pub async fn delete(&self, path: &str) -> Response {
+        self.delete_as(path, &self.key, &self.token).await
+    }
+
+    /// A DELETE on the API with other credentials.
+    pub async fn delete_as(&self, path: &str, key: &str, token: &str) -> Response {
+        self.send_as(Method::DELETE, path, key, token).await
+    }
+
+    /// A bodyless request on the API with the given credentials.
+    async fn send_as(&self, method: Method, path: &str, key: &str, token: &str) -> Response {
+        self.api
+            .request(method, format!("{}{path}", self.base))
             .header("x-api-key", key)
             .header("authorization", token)
             .send()
@@ -235,6 +259,36 @@ impl TestApp {
         (id, self.finish_callback(&browser, &callback).await)
     }
 
+    /// The whole journey of the first persona (`9000000001`) signing in and allowing every
+    /// document asked for; returns the session id and the final redirect to the business.
+    pub async fn consented_journey(&self, doc_types: &[&str]) -> (String, Url) {
+        self.signin_allowing("9000000001", doc_types).await
+    }
+
+    /// The whole journey of the persona `login_id` signing in and allowing every document
+    /// asked for; returns the session id and the final redirect to the business.
+    pub async fn signin_allowing(&self, login_id: &str, doc_types: &[&str]) -> (String, Url) {
+        self.journey("signin", doc_types, &Person::allowing(login_id))
+            .await
+    }
+
+    /// The whole journey of the persona `login_id` signing in and denying consent; returns the
+    /// session id and the final redirect to the business.
+    pub async fn signin_denying(&self, login_id: &str, doc_types: &[&str]) -> (String, Url) {
+        self.journey("signin", doc_types, &Person::denying(login_id))
+            .await
+    }
+
+    /// Inits a sign-in session for `doc_types` and goes through DigiLocker as the first persona
+    /// allowing it all; returns the session id, the browser and the callback (not yet followed).
+    pub async fn consented_callback(&self, doc_types: &[&str]) -> (String, Browser, Url) {
+        let (id, link) = self.init("signin", doc_types, json!({})).await;
+        let (browser, callback) = self
+            .to_callback(&link, &Person::allowing("9000000001"))
+            .await;
+        (id, browser, callback)
+    }
+
     /// Follows the callback as the person's browser does: through the waiting page, which
     /// reloads itself while the fetch job runs, to the page that forwards to the business.
     /// Returns the business's address.
@@ -249,6 +303,16 @@ impl TestApp {
             .follow_to_business(callback, res)
             .await
             .expect("the gateway forwards the person to the business")
+    }
+
+    /// How many sessions were created (their audit lines).
+    pub async fn sessions_created(&self) -> usize {
+        self.audit_count(None, "session.created").await
+    }
+
+    /// How many audit lines (of `session_id` only, if given) record `action`.
+    pub async fn audit_count(&self, session_id: Option<&str>, action: &str) -> usize {
+        digigate_store::testing::audit_count(self.store.as_ref(), session_id, action).await
     }
 
     /// The `data` of the session's status.

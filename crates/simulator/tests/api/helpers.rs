@@ -256,6 +256,13 @@ impl TestSim {
             .to_owned()
     }
 
+    /// The XML document at `uri` (`/oauth2/1/xml/{uri}`), which must be served.
+    pub async fn xml(&self, uri: &str, token: &str) -> String {
+        let res = self.get(&format!("/oauth2/1/xml/{uri}"), token).await;
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        res.text().await.expect("xml")
+    }
+
     /// GETs a resource path with a bearer token.
     pub async fn get(&self, path: &str, token: &str) -> Response {
         self.client

@@ -107,14 +107,9 @@ async fn a_registered_person_signs_in_consents_and_the_partner_reads_their_docum
     assert!(xml.contains("<KycRes") && xml.contains("uid=\"xxxxxxxx5616\""));
     assert!(!xml.contains("491830275616"));
 
-    let pan = sim
-        .get("/oauth2/1/xml/in.gov.pan-PANCR-ABKPV4821M", access)
-        .await;
-    assert_eq!(pan.status(), StatusCode::OK);
-    assert!(pan
-        .text()
+    assert!(sim
+        .xml("in.gov.pan-PANCR-ABKPV4821M", access)
         .await
-        .expect("xml")
         .contains("<PAN num=\"ABKPV4821M\""));
     let pdf = sim
         .get("/oauth2/1/file/in.gov.pan-PANCR-ABKPV4821M", access)

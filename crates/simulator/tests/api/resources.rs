@@ -153,14 +153,9 @@ async fn faults_from_a_persona_file_are_applied() {
     let third = sim.access_token("9000000003", &["ADHAR", "PANCR"]).await;
     let aadhaar = sim.get("/oauth2/3/xml/eaadhaar", &third).await;
     assert_error(aadhaar, StatusCode::NOT_FOUND, "aadhaar_not_available").await;
-    let pan = sim
-        .get("/oauth2/1/xml/in.gov.pan-PANCR-BQRPS7315L", &third)
-        .await;
-    assert_eq!(pan.status(), StatusCode::OK);
-    assert!(pan
-        .text()
+    assert!(sim
+        .xml("in.gov.pan-PANCR-BQRPS7315L", &third)
         .await
-        .expect("xml")
         .contains("dob=\"07/03/1985\""));
 
     let second = sim.access_token("9000000002", &["PANCR"]).await;

@@ -132,6 +132,31 @@ fn owner_of(claim: digigate_store::IdempotencyClaim) -> String {
     }
 }
 
+/// Claims `key` of the key `k` for a request hashed `hash`; the claim must be new.
+async fn new_claim(store: &dyn Store, key: &str, hash: &str, at: i64) -> String {
+    owner_of(
+        store
+            .claim_idempotency_key("k", key, hash, at)
+            .await
+            .unwrap(),
+    )
+}
+
+/// Creates session `id` of the key `k` as init does under an idempotency `key` that `owner`
+/// claimed, with `response` as the key's answer.
+async fn create_answering(
+    store: &dyn Store,
+    id: &str,
+    key: &str,
+    owner: &str,
+    response: &str,
+) -> Result<bool, digigate_store::StoreError> {
+    let created = entry(id, "session.created", NOW);
+    store
+        .insert_session_answering(&session(id, "k"), &created, key, owner, response)
+        .await
+}
+
 pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: Arc<dyn Store>) {
     use digigate_store::IdempotencyClaim;
     let claim = |hash: &'static str, at: i64| {
@@ -154,14 +179,7 @@ pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: 
         first, second,
         "abandoned claims are reclaimed by a new owner"
     );
-    assert!(store
-        .insert_session_answering(
-            &session("s-2", "k"),
-            &entry("s-2", "session.created", NOW),
-            "order-1",
-            &second,
-            "{}"
-        )
+    assert!(create_answering(&*store, "s-2", "order-1", &second, "{}")
         .await
         .unwrap());
     let done = IdempotencyClaim::Existing {
@@ -187,40 +205,24 @@ pub async fn an_abandoned_idempotency_claim_is_taken_over_after_a_minute(store: 
 pub async fn a_slow_request_whose_claim_was_taken_over_stores_no_second_session(
     store: Arc<dyn Store>,
 ) {
-    let slow = owner_of(
-        store
-            .claim_idempotency_key("k", "order-7", "h", NOW)
-            .await
-            .unwrap(),
-    );
+    let slow = new_claim(&*store, "order-7", "h", NOW).await;
     // A retry a minute later takes the claim over, stores its session and answers.
-    let retry = owner_of(
-        store
-            .claim_idempotency_key("k", "order-7", "h", NOW + 61_000)
-            .await
-            .unwrap(),
-    );
-    assert!(store
-        .insert_session_answering(
-            &session("by-retry", "k"),
-            &entry("by-retry", "session.created", NOW),
-            "order-7",
-            &retry,
-            r#"{"id":"by-retry"}"#
-        )
-        .await
-        .unwrap());
+    let retry = new_claim(&*store, "order-7", "h", NOW + 61_000).await;
+    assert!(create_answering(
+        &*store,
+        "by-retry",
+        "order-7",
+        &retry,
+        r#"{"id":"by-retry"}"#
+    )
+    .await
+    .unwrap());
     // The first request was merely slow: its commit must write nothing.
-    assert!(!store
-        .insert_session_answering(
-            &session("by-slow", "k"),
-            &entry("by-slow", "session.created", NOW),
-            "order-7",
-            &slow,
-            r#"{"id":"by-slow"}"#
-        )
-        .await
-        .unwrap());
+    assert!(
+        !create_answering(&*store, "by-slow", "order-7", &slow, r#"{"id":"by-slow"}"#)
+            .await
+            .unwrap()
+    );
     store
         .release_idempotency_key("k", "order-7", &slow)
         .await
@@ -253,21 +255,8 @@ pub async fn a_slow_request_whose_claim_was_taken_over_stores_no_second_session(
 
 pub async fn a_session_that_cannot_be_stored_leaves_its_claim_unanswered(store: Arc<dyn Store>) {
     store.insert_session(&session("taken", "k")).await.unwrap();
-    let owner = owner_of(
-        store
-            .claim_idempotency_key("k", "order-9", "h", NOW)
-            .await
-            .unwrap(),
-    );
-    let clash = store
-        .insert_session_answering(
-            &session("taken", "k"),
-            &entry("taken", "session.created", NOW),
-            "order-9",
-            &owner,
-            "{}",
-        )
-        .await;
+    let owner = new_claim(&*store, "order-9", "h", NOW).await;
+    let clash = create_answering(&*store, "taken", "order-9", &owner, "{}").await;
     assert!(
         matches!(clash, Err(digigate_store::StoreError::Conflict)),
         "{clash:?}"

@@ -1,6 +1,8 @@
 //! Authorizations (start, consume once) and upstream tokens.
 
-use crate::fixtures::{all_bytes, authorization, session, MINUTE, NOW};
+use crate::fixtures::{
+    add_session, all_bytes, authorization, open_link, session, MINUTE, NOW, TENANT,
+};
 use digigate_core::SessionStatus;
 use digigate_store::{Store, StoreError, UpstreamTokenRecord};
 use std::sync::Arc;
@@ -39,10 +41,7 @@ pub async fn starting_an_authorization_on_an_expired_link_writes_nothing(store: 
 }
 
 pub async fn starting_an_authorization_on_a_finished_session_writes_nothing(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s").await;
     assert!(store
         .transition("s", SessionStatus::Expired, None, NOW)
         .await
@@ -59,10 +58,7 @@ pub async fn starting_an_authorization_on_a_finished_session_writes_nothing(stor
 }
 
 pub async fn an_authorization_is_consumed_exactly_once_when_ten_tasks_race(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s").await;
     // Opening the link twice is allowed; only the second state is raced for.
     assert!(store
         .start_authorization(&authorization("s", "first"), NOW)
@@ -102,12 +98,8 @@ pub async fn an_authorization_is_consumed_exactly_once_when_ten_tasks_race(store
 }
 
 pub async fn a_wrong_binding_hash_consumes_nothing(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
     let auth = authorization("s", "a");
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
+    open_link(&*store, &session("s", TENANT), &auth).await;
     assert_eq!(
         store
             .consume_authorization(&auth.state_hash, "binding-of-another-browser", NOW)
@@ -131,12 +123,8 @@ pub async fn a_wrong_binding_hash_consumes_nothing(store: Arc<dyn Store>) {
 }
 
 pub async fn an_expired_state_is_not_consumed(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
     let auth = authorization("s", "a");
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
+    open_link(&*store, &session("s", TENANT), &auth).await;
     let late = auth.expires_at_ms;
     assert_eq!(
         store
@@ -149,12 +137,8 @@ pub async fn an_expired_state_is_not_consumed(store: Arc<dyn Store>) {
 }
 
 pub async fn a_state_is_not_consumed_when_its_session_moved_on(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
     let auth = authorization("s", "a");
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
+    open_link(&*store, &session("s", TENANT), &auth).await;
     assert!(store
         .transition("s", SessionStatus::Expired, None, NOW + MINUTE)
         .await
@@ -171,10 +155,7 @@ pub async fn a_state_is_not_consumed_when_its_session_moved_on(store: Arc<dyn St
 }
 
 pub async fn upstream_tokens_are_replaced_and_revoked_once(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s").await;
     assert_eq!(store.upstream_token("s").await.unwrap(), None);
     let first = UpstreamTokenRecord {
         session_id: "s".to_owned(),

@@ -2,7 +2,7 @@
 //! write-ahead log holds a byte sequence of the session's wrapped data key, sealed documents,
 //! sealed profile or sealed expected details.
 
-use crate::fixtures::{authorization, completion, session, NOW};
+use crate::fixtures::{authorization, authorize, completion, session, NOW, TENANT};
 use digigate_store::testing::TestDatabase;
 use digigate_store::{DocumentRecord, Store};
 use std::sync::Arc;
@@ -36,16 +36,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 async fn completed_with_unique_blobs(store: &dyn Store, id: &str) -> Vec<(String, Vec<u8>)> {
     let with_expected = digigate_store::SessionRecord {
         expected_sealed: Some(unique_blob()),
-        ..session(id, "key_test_tenantone")
+        ..session(id, TENANT)
     };
-    store.insert_session(&with_expected).await.unwrap();
-    let auth = authorization(id, id);
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
-    assert!(store
-        .consume_authorization(&auth.state_hash, &auth.binding_hash, NOW + 1)
-        .await
-        .unwrap()
-        .is_some());
+    authorize(store, &with_expected, &authorization(id, id)).await;
     let mut c = completion(id);
     c.data_key.wrapped_key = unique_blob();
     for d in &mut c.documents {

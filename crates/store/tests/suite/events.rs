@@ -1,7 +1,10 @@
 //! Session events: exactly one per status change (and per erasure), written in the change's
 //! own transaction, numbered 1, 2, 3 … per session.
 
-use crate::fixtures::{authorization, authorized_session, completion, document, session, NOW};
+use crate::fixtures::{
+    add_session, authorization, authorized_session, completion, document, open_link, session, NOW,
+    TENANT,
+};
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use digigate_store::{SessionEventRecord, Store, StoreError};
 use std::sync::Arc;
@@ -35,10 +38,7 @@ fn assert_ordered_and_well_formed(found: &[SessionEventRecord], id: &str) {
 pub async fn a_journey_writes_one_event_per_transition_in_order(store: Arc<dyn Store>) {
     use SessionEventType as E;
     use SessionStatus as S;
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s").await;
     assert_eq!(
         events(&*store, "s").await,
         vec![],
@@ -85,10 +85,7 @@ pub async fn a_journey_writes_one_event_per_transition_in_order(store: Arc<dyn S
 }
 
 pub async fn refused_transitions_write_no_event(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s").await;
     for refused in [
         SessionStatus::Created,
         SessionStatus::Authorized,
@@ -168,12 +165,8 @@ pub async fn an_event_is_written_only_when_its_change_commits(store: Arc<dyn Sto
 }
 
 pub async fn racing_changes_write_one_event_each(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
     let auth = authorization("s", "raced");
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
+    open_link(&*store, &session("s", TENANT), &auth).await;
     // Ten callbacks race for the state and ten expiries for the session: one of each kind
     // of change at most, and the events agree with what the session went through.
     let mut racers = Vec::new();

@@ -136,19 +136,33 @@ pub fn completion(session_id: &str) -> CompletedSession {
     }
 }
 
-/// Inserts a session and walks it to `authorized` the way the server does.
-pub async fn authorized_session(store: &dyn Store, id: &str) -> SessionRecord {
-    store
-        .insert_session(&session(id, "key_test_tenantone"))
-        .await
-        .unwrap();
-    let auth = authorization(id, id);
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
+/// The tenant of the sessions most tests make.
+pub const TENANT: &str = "key_test_tenantone";
+
+/// Inserts a fresh session `id` of [`TENANT`] (`created`).
+pub async fn add_session(store: &dyn Store, id: &str) {
+    store.insert_session(&session(id, TENANT)).await.unwrap();
+}
+
+/// Inserts `session` and starts `auth` on it, as opening the link does: it is `initialized`.
+pub async fn open_link(store: &dyn Store, session: &SessionRecord, auth: &AuthorizationRecord) {
+    store.insert_session(session).await.unwrap();
+    assert!(store.start_authorization(auth, NOW).await.unwrap());
+}
+
+/// [`open_link`], then consumes `auth` as the callback does: the session is `authorized`.
+pub async fn authorize(store: &dyn Store, session: &SessionRecord, auth: &AuthorizationRecord) {
+    open_link(store, session, auth).await;
     assert!(store
         .consume_authorization(&auth.state_hash, &auth.binding_hash, NOW + 1)
         .await
         .unwrap()
         .is_some());
+}
+
+/// Inserts a session and walks it to `authorized` the way the server does.
+pub async fn authorized_session(store: &dyn Store, id: &str) -> SessionRecord {
+    authorize(store, &session(id, TENANT), &authorization(id, id)).await;
     let s = store.session(id).await.unwrap().unwrap();
     assert_eq!(s.status, SessionStatus::Authorized);
     s

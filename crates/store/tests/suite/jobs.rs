@@ -1,7 +1,7 @@
 //! Durable jobs (claim, lease, retry, finish) and the callback's changes that feed them: the
 //! kept code, the fetch job enqueued with the state change, the code taken once.
 
-use crate::fixtures::{authorization, session, MINUTE, NOW};
+use crate::fixtures::{authorization, open_link, session, MINUTE, NOW, TENANT};
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use digigate_store::{
     AfterCallback, JobOutcome, NewJob, SessionRecord, Store, UpstreamTokenRecord, FETCH_JOB,
@@ -29,11 +29,7 @@ pub async fn a_claimed_job_is_claimed_again_only_once_its_lease_lapses(store: Ar
         (&id, 1, Some(NOW + LEASE))
     );
     assert_eq!(first[0].payload, r#"{"n":1}"#);
-    assert!(store
-        .claim_jobs(NOW + LEASE - 1, LEASE, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    claims_nothing(&*store, NOW + LEASE - 1).await;
     // The claimer died: once its lease lapses the job is claimed again, as attempt 2.
     let again = store.claim_jobs(NOW + LEASE, LEASE, 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 2));
@@ -50,11 +46,7 @@ pub async fn a_claimed_job_is_claimed_again_only_once_its_lease_lapses(store: Ar
         .finish_job(&id, 2, &JobOutcome::Done, NOW + LEASE + 3)
         .await
         .unwrap());
-    assert!(store
-        .claim_jobs(NOW + 10 * LEASE, LEASE, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    claims_nothing(&*store, NOW + 10 * LEASE).await;
     let stored = store.session_jobs("s").await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(
@@ -89,11 +81,7 @@ pub async fn a_retried_job_waits_for_its_time_and_a_given_up_one_never_runs_agai
         .finish_job(&id, claimed[0].attempts, &retry, NOW + 6)
         .await
         .unwrap());
-    assert!(store
-        .claim_jobs(NOW + 9_999, LEASE, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    claims_nothing(&*store, NOW + 9_999).await;
     let again = store.claim_jobs(NOW + 10_000, LEASE, 10).await.unwrap();
     assert_eq!(
         again[0].last_error.as_deref(),
@@ -107,11 +95,7 @@ pub async fn a_retried_job_waits_for_its_time_and_a_given_up_one_never_runs_agai
         .finish_job(&id, 2, &give_up, NOW + 10_001)
         .await
         .unwrap());
-    assert!(store
-        .claim_jobs(NOW + 100 * LEASE, LEASE, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    claims_nothing(&*store, NOW + 100 * LEASE).await;
     let stored = &store.session_jobs("s").await.unwrap()[0];
     assert_eq!(stored.done_at_ms, Some(NOW + 10_001));
     assert_eq!(stored.last_error.as_deref(), Some("consent window lapsed"));
@@ -149,13 +133,35 @@ pub async fn concurrent_claimers_never_get_the_same_job(store: Arc<dyn Store>) {
 }
 
 async fn initialized(store: &dyn Store, id: &str) -> digigate_store::AuthorizationRecord {
-    store
-        .insert_session(&session(id, "key_test_tenantone"))
-        .await
-        .unwrap();
     let auth = authorization(id, id);
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
+    open_link(store, &session(id, TENANT), &auth).await;
     auth
+}
+
+/// Session `id` past its callback, as the server leaves it: `authorized`, with DigiLocker's
+/// code kept and its `fetch` job queued.
+async fn fetch_queued(store: &dyn Store, id: &str) {
+    let auth = initialized(store, id).await;
+    let then = AfterCallback::Fetch {
+        seal_code: &sealed_code,
+    };
+    store
+        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// Asserts that no job is there to claim at `at`.
+async fn claims_nothing(store: &dyn Store, at: i64) {
+    let claimed = store.claim_jobs(at, LEASE, 10).await.unwrap();
+    assert!(claimed.is_empty(), "claimed at {at}: {claimed:?}");
+}
+
+/// Asserts that session `id` has no DigiLocker code to hand out at `at`.
+async fn no_code_kept(store: &dyn Store, id: &str, at: i64) {
+    let code = store.take_code_for_exchange(id, at).await.unwrap();
+    assert!(code.is_none(), "a code of {id} was still kept");
 }
 
 fn sealed_code(session_id: &str) -> Vec<u8> {
@@ -201,28 +207,12 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
         .unwrap();
     assert_eq!(taken.code_sealed, sealed_code("s"));
     assert_eq!(taken.pkce_verifier_sealed, auth.pkce_verifier_sealed);
-    assert!(store
-        .take_code_for_exchange("s", NOW + 4)
-        .await
-        .unwrap()
-        .is_none());
-    assert!(store
-        .take_code_for_exchange("other", NOW + 4)
-        .await
-        .unwrap()
-        .is_none());
+    no_code_kept(&*store, "s", NOW + 4).await;
+    no_code_kept(&*store, "other", NOW + 4).await;
 }
 
 pub async fn a_code_taken_by_racing_jobs_is_handed_out_once(store: Arc<dyn Store>) {
-    let auth = initialized(&*store, "s").await;
-    let then = AfterCallback::Fetch {
-        seal_code: &sealed_code,
-    };
-    store
-        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
-        .await
-        .unwrap()
-        .unwrap();
+    fetch_queued(&*store, "s").await;
     let takers: Vec<_> = (0..8)
         .map(|_| {
             let store = store.clone();
@@ -265,11 +255,7 @@ pub async fn a_denied_callback_fails_the_session_in_the_same_transaction(store: 
         ]
     );
     assert!(store.session_jobs("s").await.unwrap().is_empty());
-    assert!(store
-        .take_code_for_exchange("s", NOW + 2)
-        .await
-        .unwrap()
-        .is_none());
+    no_code_kept(&*store, "s", NOW + 2).await;
 }
 
 fn token(session_id: &str) -> UpstreamTokenRecord {
@@ -314,7 +300,7 @@ pub async fn only_lapsed_unfinished_sessions_are_due_for_expiry(store: Arc<dyn S
     let at = |id: &str, link: i64, consent: i64| SessionRecord {
         link_expires_at_ms: link,
         consent_expiry_ms: consent,
-        ..session(id, "key_test_tenantone")
+        ..session(id, TENANT)
     };
     // Unopened: lapses with its link (NOW + 15 min in the fixture) or its consent window.
     store
@@ -379,15 +365,7 @@ pub async fn only_lapsed_unfinished_sessions_are_due_for_expiry(store: Arc<dyn S
 }
 
 pub async fn erasing_a_session_forgets_its_finished_jobs_and_its_kept_code(store: Arc<dyn Store>) {
-    let auth = initialized(&*store, "s").await;
-    let then = AfterCallback::Fetch {
-        seal_code: &sealed_code,
-    };
-    store
-        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
-        .await
-        .unwrap()
-        .unwrap();
+    fetch_queued(&*store, "s").await;
     let claimed = store.claim_jobs(NOW + 1, LEASE, 10).await.unwrap();
     assert!(store
         .finish_job(&claimed[0].id, 1, &JobOutcome::Done, NOW + 2)
@@ -395,9 +373,5 @@ pub async fn erasing_a_session_forgets_its_finished_jobs_and_its_kept_code(store
         .unwrap());
     assert!(store.erase_session_data("s", NOW + 3).await.unwrap());
     assert!(store.session_jobs("s").await.unwrap().is_empty());
-    assert!(store
-        .take_code_for_exchange("s", NOW + 4)
-        .await
-        .unwrap()
-        .is_none());
+    no_code_kept(&*store, "s", NOW + 4).await;
 }

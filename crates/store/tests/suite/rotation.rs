@@ -2,7 +2,7 @@
 //! (a value that cannot be re-sealed, a crash before the commit) leaves every value as it was,
 //! still opening with the old key, and running it again finishes it.
 
-use crate::fixtures::{authorization, completion, session, NOW};
+use crate::fixtures::{authorization, authorize, completion, session, NOW};
 use digigate_store::{SealedKind, Store};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -38,17 +38,11 @@ pub async fn a_rotation_that_stops_part_way_changes_nothing_and_can_be_run_again
         expected_sealed: Some(sealed_under(1, b"expected")),
         ..session("s", "k")
     };
-    store.insert_session(&with_expected).await.unwrap();
     let auth = digigate_store::AuthorizationRecord {
         pkce_verifier_sealed: sealed_under(1, b"verifier"),
         ..authorization("s", "state")
     };
-    assert!(store.start_authorization(&auth, NOW).await.unwrap());
-    assert!(store
-        .consume_authorization(&auth.state_hash, &auth.binding_hash, NOW + 1)
-        .await
-        .unwrap()
-        .is_some());
+    authorize(&*store, &with_expected, &auth).await;
     let mut c = completion("s");
     c.data_key.wrapped_key = sealed_under(1, b"data key");
     assert!(store.complete_session(&c).await.unwrap());

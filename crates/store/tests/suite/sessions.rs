@@ -1,6 +1,6 @@
 //! Sessions: round trips, tenant scoping, uniqueness and the state machine's guard.
 
-use crate::fixtures::{full_session, session, NOW};
+use crate::fixtures::{add_session, full_session, session, NOW};
 use digigate_core::{FailureReason, SessionStatus};
 use digigate_store::{SessionRecord, Store, StoreError};
 use std::sync::Arc;
@@ -118,10 +118,7 @@ pub async fn illegal_transitions_are_refused_and_change_nothing(store: Arc<dyn S
 }
 
 pub async fn a_failed_session_records_its_reason(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s").await;
     assert!(store
         .transition("s", SessionStatus::Initialized, None, NOW + 1)
         .await
@@ -142,10 +139,7 @@ pub async fn a_failed_session_records_its_reason(store: Arc<dyn Store>) {
 }
 
 pub async fn an_id_with_a_nul_finds_nothing_rather_than_failing(store: Arc<dyn Store>) {
-    store
-        .insert_session(&session("s-nul", "key_test_tenantone"))
-        .await
-        .unwrap();
+    add_session(&*store, "s-nul").await;
     let nul = "s-nul\0";
     assert_eq!(store.session(nul).await.unwrap(), None);
     assert_eq!(

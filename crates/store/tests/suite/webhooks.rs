@@ -4,7 +4,8 @@
 use crate::fixtures::{key, session, NOW};
 use digigate_core::{FailureReason, SessionStatus};
 use digigate_store::{
-    DeliveryOutcome, SealedKind, Store, WebhookAttemptRecord, WebhookEndpointRecord,
+    ClaimedDelivery, DeliveryOutcome, SealedKind, Store, WebhookAttemptRecord,
+    WebhookEndpointRecord,
 };
 use std::sync::Arc;
 
@@ -50,88 +51,63 @@ async fn two_events(store: &dyn Store) {
     assert!(to(SessionStatus::Failed, denied).await.unwrap());
 }
 
-pub async fn each_event_is_claimed_by_one_owner_until_its_lease_lapses(store: Arc<dyn Store>) {
-    two_events(store.as_ref()).await;
-    let a = store
-        .claim_webhook_deliveries("a", NOW, 1000, 10)
+/// The deliveries `owner` claims at `at`, for a lease of a second.
+async fn claim(store: &dyn Store, owner: &str, at: i64) -> Vec<ClaimedDelivery> {
+    store
+        .claim_webhook_deliveries(owner, at, 1000, 10)
+        .await
+        .unwrap()
+}
+
+/// Logs `owner`'s attempt at delivery `id` to `we_1`, answered `status`, and ends it as `outcome`.
+async fn finish(store: &dyn Store, id: &str, owner: &str, status: i64, outcome: DeliveryOutcome) {
+    let said = attempt(id, "we_1", status);
+    store
+        .finish_webhook_attempt(id, owner, &said, outcome)
         .await
         .unwrap();
+}
+
+pub async fn each_event_is_claimed_by_one_owner_until_its_lease_lapses(store: Arc<dyn Store>) {
+    two_events(store.as_ref()).await;
+    let a = claim(&*store, "a", NOW).await;
     assert_eq!(a.len(), 1, "only the session's first event is due: {a:?}");
     assert_eq!(a[0].event.event_type, "session.initialized");
     assert_eq!(a[0].event.seq, 1);
     assert_eq!(a[0].id, format!("{}.we_1", a[0].event.id));
-    let held = store
-        .claim_webhook_deliveries("b", NOW + 999, 1000, 10)
-        .await
-        .unwrap();
+    let held = claim(&*store, "b", NOW + 999).await;
     assert!(held.is_empty(), "held under a's lease");
-    let taken = store
-        .claim_webhook_deliveries("b", NOW + 1000, 1000, 10)
-        .await
-        .unwrap();
+    let taken = claim(&*store, "b", NOW + 1000).await;
     assert_eq!(taken.len(), 1, "a's lease lapsed");
     assert_eq!(taken[0].id, a[0].id);
     // a's late outcome does not move b's delivery on; it is still logged.
-    let first = &a[0].id;
-    let a_said = attempt(first, "we_1", 200);
-    store
-        .finish_webhook_attempt(first, "a", &a_said, DeliveryOutcome::Delivered)
-        .await
-        .unwrap();
+    finish(&*store, &a[0].id, "a", 200, DeliveryOutcome::Delivered).await;
     let log = store.webhook_attempts("we_1", 10).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].delivery_state, "pending");
     assert!(
-        store
-            .claim_webhook_deliveries("c", NOW + 3000, 1000, 10)
-            .await
-            .unwrap()
-            .len()
-            == 1,
+        claim(&*store, "c", NOW + 3000).await.len() == 1,
         "b's lease lapses too; the second event still waits"
     );
 }
 
 pub async fn a_later_event_of_a_session_waits_until_the_earlier_one_is_done(store: Arc<dyn Store>) {
     two_events(store.as_ref()).await;
-    let first = store
-        .claim_webhook_deliveries("a", NOW, 1000, 10)
-        .await
-        .unwrap();
+    let first = claim(&*store, "a", NOW).await;
     let id = first[0].id.clone();
     let retry = DeliveryOutcome::RetryAt(NOW + 5000);
-    store
-        .finish_webhook_attempt(&id, "a", &attempt(&id, "we_1", 500), retry)
-        .await
-        .unwrap();
-    let waiting = store
-        .claim_webhook_deliveries("a", NOW + 100, 1000, 10)
-        .await
-        .unwrap();
+    finish(&*store, &id, "a", 500, retry).await;
+    let waiting = claim(&*store, "a", NOW + 100).await;
     assert!(
         waiting.is_empty(),
         "the first is pending its retry, the second waits for it"
     );
-    let again = store
-        .claim_webhook_deliveries("a", NOW + 5000, 1000, 10)
-        .await
-        .unwrap();
+    let again = claim(&*store, "a", NOW + 5000).await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, id);
     assert_eq!(again[0].attempts, 1);
-    store
-        .finish_webhook_attempt(
-            &id,
-            "a",
-            &attempt(&id, "we_1", 204),
-            DeliveryOutcome::Delivered,
-        )
-        .await
-        .unwrap();
-    let second = store
-        .claim_webhook_deliveries("a", NOW + 5001, 1000, 10)
-        .await
-        .unwrap();
+    finish(&*store, &id, "a", 204, DeliveryOutcome::Delivered).await;
+    let second = claim(&*store, "a", NOW + 5001).await;
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].event.event_type, "session.failed");
     assert_eq!(second[0].event.reason.as_deref(), Some("consent_denied"));
@@ -161,21 +137,13 @@ pub async fn a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_
         "once"
     );
     assert!(store.webhook_endpoints("k").await.unwrap().is_empty());
-    assert!(store
-        .claim_webhook_deliveries("a", NOW, 1000, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(claim(&*store, "a", NOW).await.is_empty());
     store.insert_session(&session("t", "k")).await.unwrap();
     assert!(store
         .transition("t", SessionStatus::Expired, None, NOW)
         .await
         .unwrap());
-    assert!(store
-        .claim_webhook_deliveries("a", NOW, 1000, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(claim(&*store, "a", NOW).await.is_empty());
     assert!(!store
         .rotate_webhook_secret("we_1", "k", b"new", NOW)
         .await
@@ -184,16 +152,10 @@ pub async fn a_removed_endpoint_gets_no_new_deliveries_and_its_pending_ones_are_
 
 pub async fn pruning_forgets_only_finished_deliveries_older_than_the_bound(store: Arc<dyn Store>) {
     two_events(store.as_ref()).await;
-    let first = store
-        .claim_webhook_deliveries("a", NOW, 1000, 10)
-        .await
-        .unwrap();
+    let first = claim(&*store, "a", NOW).await;
     let id = first[0].id.clone();
     let done = DeliveryOutcome::Delivered;
-    store
-        .finish_webhook_attempt(&id, "a", &attempt(&id, "we_1", 200), done)
-        .await
-        .unwrap();
+    finish(&*store, &id, "a", 200, done).await;
     assert_eq!(store.prune_webhook_log(NOW).await.unwrap(), 0, "not older");
     assert_eq!(store.prune_webhook_log(NOW + 1).await.unwrap(), 1);
     assert!(store.webhook_attempts("we_1", 10).await.unwrap().is_empty());
@@ -203,10 +165,7 @@ pub async fn pruning_forgets_only_finished_deliveries_older_than_the_bound(store
         .await
         .unwrap());
     // The second event, still pending, stays however old it is.
-    let second = store
-        .claim_webhook_deliveries("a", NOW, 1000, 10)
-        .await
-        .unwrap();
+    let second = claim(&*store, "a", NOW).await;
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].event.event_type, "session.failed");
 }
