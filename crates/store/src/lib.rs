@@ -28,6 +28,7 @@ mod events;
 mod funnel;
 mod group_commit;
 mod idempotency;
+mod invalidation;
 mod jobs;
 mod journey;
 mod outbox;
@@ -449,7 +450,20 @@ pub trait Store: Send + Sync + 'static {
 ///
 /// A SQLite URL without `mode=` is opened with `mode=rwc`, so the file is created on first start.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(sql_store::SqlStore::connect(url).await?))
+    Ok(Arc::new(
+        sql_store::SqlStore::connect(url, KEY_CACHE_TTL).await?,
+    ))
+}
+
+/// Opens the store as [`connect`] does, serving records read from memory for up to
+/// `cache_ttl` instead of [`KEY_CACHE_TTL`]: with a TTL far longer than a test, a test sees a
+/// change made elsewhere only through invalidation, never by the entry growing old.
+#[cfg(feature = "testing")]
+pub async fn connect_with_cache_ttl(
+    url: &str,
+    cache_ttl: std::time::Duration,
+) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(sql_store::SqlStore::connect(url, cache_ttl).await?))
 }
 
 #[cfg(test)]
