@@ -158,8 +158,8 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new session; an existing id or link id is [`StoreError::Conflict`].
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError>;
     /// Stores a new session and the audit line of its creation in one transaction; an existing
-    /// id or link id is [`StoreError::Conflict`] and stores neither. On SQLite concurrent
-    /// creations share a commit (see `group_commit.rs`); it returns once the commit is durable.
+    /// id or link id is [`StoreError::Conflict`] and stores neither. Concurrent creations share
+    /// a commit (see `group_commit.rs`); it returns once the commit is durable.
     async fn create_session(
         &self,
         s: &SessionRecord,

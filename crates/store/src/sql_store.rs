@@ -30,8 +30,8 @@ pub(crate) struct SqlStore {
     caches: Arc<Caches>,
     /// On PostgreSQL, the task hearing of changes made by other instances (stops on drop).
     _listening: Option<Listening>,
-    /// The writer that groups new sessions into shared commits (SQLite only).
-    creations: Option<GroupCommit>,
+    /// The writers that group new sessions into shared commits.
+    creations: GroupCommit,
 }
 
 /// A change of one session (or of every one) in progress: its record and its events.
@@ -56,8 +56,7 @@ impl SqlStore {
         let pool = backend.open_pool(url).await?;
         let writer = backend.open_writer(url, &pool).await?;
         tracing::debug!(?backend, "storage connected");
-        let creations =
-            (backend == Backend::Sqlite).then(|| GroupCommit::start(writer.clone(), backend));
+        let creations = GroupCommit::start(writer.clone(), backend);
         // On PostgreSQL nothing is served from memory until the listener hears of changes.
         let caches = Arc::new(Caches::new(cache_ttl, backend == Backend::Postgres));
         let listening =
@@ -222,14 +221,7 @@ impl Store for SqlStore {
         s: &SessionRecord,
         created: &AuditEntry,
     ) -> Result<(), StoreError> {
-        if let Some(group) = &self.creations {
-            return group.create(s, created).await;
-        }
-        let mut tx = self.backend.begin_write(&self.writer).await?;
-        insert_session_in(&mut tx, s).await?;
-        crate::audit::append_audit_in(&mut *tx, created).await?;
-        tx.commit().await?;
-        Ok(())
+        self.creations.create(s, created).await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
