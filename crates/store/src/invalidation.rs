@@ -177,11 +177,16 @@ mod tests {
         let caches = Caches::new(Duration::from_secs(60), false);
         for id in ["a", "b"] {
             caches.keys.put(caches.keys.start_read(), id, &key(id));
-            caches.events.put(caches.events.start_read(), id, &Vec::new());
+            caches
+                .events
+                .put(caches.events.start_read(), id, &Vec::new());
         }
         caches.forget_announced("session:a");
         assert!(caches.events.get("a").is_none(), "a's history is dropped");
-        assert!(caches.keys.get("a").is_some(), "a session's id names no key");
+        assert!(
+            caches.keys.get("a").is_some(),
+            "a session's id names no key"
+        );
         caches.forget_announced("key:a");
         assert!(caches.keys.get("a").is_none());
         assert!(caches.keys.get("b").is_some() && caches.events.get("b").is_some());

@@ -463,7 +463,9 @@ pub async fn connect_with_cache_ttl(
     url: &str,
     cache_ttl: std::time::Duration,
 ) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(sql_store::SqlStore::connect(url, cache_ttl).await?))
+    Ok(Arc::new(
+        sql_store::SqlStore::connect(url, cache_ttl).await?,
+    ))
 }
 
 #[cfg(test)]

@@ -105,7 +105,11 @@ async fn a_key_disabled_and_a_session_changed_on_one_instance_are_seen_on_the_ot
     b.delete_session("s", "key_test_k", NOW + 3).await.unwrap();
     eventually("the rotation and the deletion on A", || async {
         let key = a.api_key("key_test_k").await.unwrap().unwrap();
-        let gone = a.session_for_key("s", "key_test_k").await.unwrap().is_none();
+        let gone = a
+            .session_for_key("s", "key_test_k")
+            .await
+            .unwrap()
+            .is_none();
         key.generation == 1 && gone
     })
     .await;
@@ -149,7 +153,10 @@ async fn a_store_whose_listener_was_cut_off_serves_nothing_it_read_before() {
 pub async fn a_polled_history_shows_every_change_made_through_the_store_at_once(
     store: Arc<dyn Store>,
 ) {
-    store.insert_session(&session("h", "key_test_k")).await.unwrap();
+    store
+        .insert_session(&session("h", "key_test_k"))
+        .await
+        .unwrap();
     let history = || async {
         let events = store.session_events("h").await.unwrap();
         events.iter().map(|e| e.status).collect::<Vec<_>>()
