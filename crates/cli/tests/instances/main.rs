@@ -99,19 +99,9 @@ async fn a_key_disabled_by_the_command_stops_working_on_every_instance() {
     // announces the change (the command changes it through the same store, and the database's
     // trigger announces it), so the refusal comes within milliseconds. The poll allows three
     // seconds: a cache that let a disabled key through for longer on any instance fails here.
-    let deadline = Instant::now() + Duration::from_secs(3);
     for instance in [0, 1] {
-        loop {
-            let (status, _) = cluster.get(instance, &token, probe).await;
-            if status == 401 {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "instance {instance} still accepts a disabled key (answers {status})"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let refused = format!("instance {instance} refusing a disabled key");
+        until_answered(&cluster, instance, &token, probe, 401, &refused).await;
     }
     // Nor can a new token be had from either instance.
     for instance in [0, 1] {
@@ -149,15 +139,35 @@ async fn a_session_deleted_on_one_instance_is_gone_on_the_other() {
     // A's deletion is announced by PostgreSQL; B drops the session when the announcement
     // arrives (milliseconds), not when its second in memory is up. (The store's suite shows
     // with an hour-long TTL that the announcement alone does it.)
+    until_answered(
+        &cluster,
+        1,
+        &token,
+        &status_path,
+        404,
+        "B forgetting the session",
+    )
+    .await;
+}
+
+/// Polls `GET path` on one instance until it answers `expected`, for at most three seconds.
+async fn until_answered(
+    cluster: &Cluster,
+    instance: usize,
+    token: &str,
+    path: &str,
+    expected: u16,
+    what: &str,
+) {
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
-        let (status, _) = cluster.get(1, &token, &status_path).await;
-        if status == 404 {
-            break;
+        let (status, _) = cluster.get(instance, token, path).await;
+        if status == expected {
+            return;
         }
         assert!(
             Instant::now() < deadline,
-            "B still answers a deleted session ({status})"
+            "never saw {what}: still answers {status}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
