@@ -125,6 +125,16 @@ impl Backend {
             .map_err(StoreError::Unavailable)
     }
 
+    /// How many tasks commit new sessions in groups (`group_commit.rs`): one on SQLite, which
+    /// takes one writer at a time; on PostgreSQL a few, each collecting a group while the
+    /// others commit theirs.
+    pub(crate) fn creation_writers(self) -> usize {
+        match self {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 4,
+        }
+    }
+
     /// This backend's embedded migrations.
     pub(crate) fn migrator(self) -> &'static Migrator {
         match self {

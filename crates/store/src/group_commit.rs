@@ -1,17 +1,23 @@
-//! Group commit of new sessions on SQLite.
+//! Group commit of new sessions.
 //!
 //! A SQLite file takes one writer at a time and every commit waits for the disk (`synchronous =
 //! FULL`), so sixty-four inits each committing alone queue behind sixty-four disk flushes. Here
 //! one writer task takes every creation waiting when it is free, writes them in one transaction
-//! and answers each caller only after the commit: an answered init is on disk, and a burst costs one flush. At low
-//! load the writer finds one creation and commits it at once, so nothing waits for company.
-//! PostgreSQL groups concurrent commits itself and does not use this.
+//! and answers each caller only after the commit: an answered init is on disk, and a burst costs
+//! one flush. At low load the writer finds one creation and commits it at once, so nothing waits
+//! for company.
+//!
+//! PostgreSQL groups concurrent flushes itself, but each init alone still cost four round trips
+//! (`BEGIN`, two `INSERT`s, `COMMIT`) and a commit's work in a server that shares the machine's
+//! cores; a few writers (see `Backend::creation_writers`) share the queue there, each taking
+//! what waits while the others commit.
 
 use crate::backend::Backend;
 use crate::records::{AuditEntry, SessionRecord};
 use crate::StoreError;
 use sqlx::AnyPool;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 /// The most creations one transaction carries.
 const MAX_BATCH: usize = 128;
@@ -29,10 +35,13 @@ pub(crate) struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer task on the current runtime.
+    /// Starts the backend's writer tasks on the current runtime.
     pub(crate) fn start(pool: AnyPool, backend: Backend) -> GroupCommit {
         let (queue, waiting) = mpsc::unbounded_channel();
-        tokio::spawn(writer(pool, backend, waiting));
+        let waiting = Arc::new(Mutex::new(waiting));
+        for _ in 0..backend.creation_writers() {
+            tokio::spawn(writer(pool.clone(), backend, Arc::clone(&waiting)));
+        }
         GroupCommit { queue }
     }
 
@@ -57,9 +66,19 @@ fn stopped() -> StoreError {
     StoreError::Unavailable(sqlx::Error::WorkerCrashed)
 }
 
-async fn writer(pool: AnyPool, backend: Backend, mut waiting: mpsc::UnboundedReceiver<Creation>) {
+/// Takes what waits (holding the queue while it waits, so the other writers queue behind it)
+/// and commits it; ends when the store is dropped.
+async fn writer(
+    pool: AnyPool,
+    backend: Backend,
+    waiting: Arc<Mutex<mpsc::UnboundedReceiver<Creation>>>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    loop {
+        let taken = waiting.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+        if taken == 0 {
+            return;
+        }
         commit(&pool, backend, std::mem::take(&mut batch)).await;
     }
 }

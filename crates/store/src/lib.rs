@@ -29,6 +29,7 @@ mod events;
 mod funnel;
 mod group_commit;
 mod idempotency;
+mod invalidation;
 mod jobs;
 mod journey;
 mod outbox;
@@ -158,8 +159,8 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new session; an existing id or link id is [`StoreError::Conflict`].
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError>;
     /// Stores a new session and the audit line of its creation in one transaction; an existing
-    /// id or link id is [`StoreError::Conflict`] and stores neither. On SQLite concurrent
-    /// creations share a commit (see `group_commit.rs`); it returns once the commit is durable.
+    /// id or link id is [`StoreError::Conflict`] and stores neither. Concurrent creations share
+    /// a commit (see `group_commit.rs`); it returns once the commit is durable.
     async fn create_session(
         &self,
         s: &SessionRecord,
@@ -450,7 +451,22 @@ pub trait Store: Send + Sync + 'static {
 ///
 /// A SQLite URL without `mode=` is opened with `mode=rwc`, so the file is created on first start.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(sql_store::SqlStore::connect(url).await?))
+    Ok(Arc::new(
+        sql_store::SqlStore::connect(url, KEY_CACHE_TTL).await?,
+    ))
+}
+
+/// Opens the store as [`connect`] does, serving records read from memory for up to
+/// `cache_ttl` instead of [`KEY_CACHE_TTL`]: with a TTL far longer than a test, a test sees a
+/// change made elsewhere only through invalidation, never by the entry growing old.
+#[cfg(feature = "testing")]
+pub async fn connect_with_cache_ttl(
+    url: &str,
+    cache_ttl: std::time::Duration,
+) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(
+        sql_store::SqlStore::connect(url, cache_ttl).await?,
+    ))
 }
 
 #[cfg(test)]

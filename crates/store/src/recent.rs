@@ -1,11 +1,14 @@
-//! Records read recently, so that a poll does not go to the database every time: API keys (on
-//! every backend) and sessions (on SQLite, where one server process owns the file).
+//! Records read recently, so that a poll does not go to the database every time: API keys,
+//! sessions and their events.
 //!
 //! Correctness: a change made through this store drops the entries it touches before and after it
 //! is written, and a read that began before a change is never remembered, so this process never
-//! serves a record it changed. A change made by another process (the `digigate keys` command,
-//! another instance on the same PostgreSQL) is seen at the latest [`KEY_CACHE_TTL`] later: that is
-//! the bound within which a disabled key or a rotated secret stops working everywhere.
+//! serves a record it changed. On PostgreSQL a change made anywhere (another instance, the
+//! `digigate keys` command) is dropped when its notification arrives (`invalidation.rs`), and
+//! while the listener is not connected nothing is served ([`RecentReads::close`]). On SQLite
+//! another process's change (the `digigate keys` command) is seen at the latest
+//! [`KEY_CACHE_TTL`] later; on PostgreSQL that TTL is the backstop for a listener connection lost
+//! without the socket saying so.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -25,12 +28,17 @@ const AFTER_ABANDONED_CHANGE: Duration = Duration::from_secs(15);
 /// Recently read records by id, each with when it was read.
 pub(crate) struct RecentReads<V> {
     entries: RwLock<Entries<V>>,
+    /// How long an entry is served (see [`KEY_CACHE_TTL`]).
+    ttl: Duration,
 }
 
 struct Entries<V> {
     by_id: HashMap<String, (Instant, V)>,
     /// Until when nothing is served or remembered (see [`AFTER_ABANDONED_CHANGE`]).
     suspended_until: Option<Instant>,
+    /// Whether nothing is served or remembered until [`RecentReads::open`]: while the changes
+    /// of other processes cannot be heard of.
+    closed: bool,
     /// Bumped by every change this store makes, so a read that started before a change cannot
     /// put back what the change made stale.
     changes: u64,
@@ -43,27 +51,28 @@ pub(crate) struct ReadStart {
     changes: u64,
 }
 
-impl<V: Clone> Default for RecentReads<V> {
-    fn default() -> Self {
+impl<V: Clone> RecentReads<V> {
+    /// A cache serving entries for `ttl`; a `closed` one serves nothing until opened.
+    pub(crate) fn new(ttl: Duration, closed: bool) -> Self {
         RecentReads {
             entries: RwLock::new(Entries {
                 by_id: HashMap::new(),
                 suspended_until: None,
+                closed,
                 changes: 0,
             }),
+            ttl,
         }
     }
-}
 
-impl<V: Clone> RecentReads<V> {
-    /// The record `id` if it was read less than [`KEY_CACHE_TTL`] ago.
+    /// The record `id` if it was read less than the TTL ago.
     pub(crate) fn get(&self, id: &str) -> Option<V> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         if entries.suspended() {
             return None;
         }
         let (read_at, value) = entries.by_id.get(id)?;
-        (read_at.elapsed() < KEY_CACHE_TTL).then(|| value.clone())
+        (read_at.elapsed() < self.ttl).then(|| value.clone())
     }
 
     /// Call before reading a record from the database.
@@ -83,9 +92,8 @@ impl<V: Clone> RecentReads<V> {
             return;
         }
         if entries.by_id.len() >= SWEEP_AT {
-            entries
-                .by_id
-                .retain(|_, (at, _)| at.elapsed() < KEY_CACHE_TTL);
+            let ttl = self.ttl;
+            entries.by_id.retain(|_, (at, _)| at.elapsed() < ttl);
         }
         entries
             .by_id
@@ -105,8 +113,28 @@ impl<V: Clone> RecentReads<V> {
         }
     }
 
+    /// Stops serving and remembering anything, and forgets everything: changes made elsewhere
+    /// can no longer be heard of.
+    pub(crate) fn close(&self) {
+        self.set_closed(true);
+    }
+
+    /// Serves and remembers again, starting empty: from now on changes made elsewhere are heard
+    /// of, and any read that began before is not remembered (it may predate a change that was
+    /// not heard of).
+    pub(crate) fn open(&self) {
+        self.set_closed(false);
+    }
+
+    fn set_closed(&self, closed: bool) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        entries.closed = closed;
+        entries.by_id.clear();
+        entries.changes += 1;
+    }
+
     /// Forgets `id`, or everything when `None`.
-    fn forget(&self, id: Option<&str>) {
+    pub(crate) fn forget(&self, id: Option<&str>) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         match id {
             Some(id) => {
@@ -120,8 +148,10 @@ impl<V: Clone> RecentReads<V> {
 
 impl<V> Entries<V> {
     fn suspended(&self) -> bool {
-        self.suspended_until
-            .is_some_and(|until| Instant::now() < until)
+        self.closed
+            || self
+                .suspended_until
+                .is_some_and(|until| Instant::now() < until)
     }
 }
 
@@ -157,9 +187,13 @@ impl<V: Clone> Drop for Change<'_, V> {
 mod tests {
     use super::*;
 
+    fn open_cache() -> RecentReads<u32> {
+        RecentReads::new(KEY_CACHE_TTL, false)
+    }
+
     #[test]
     fn a_record_is_served_until_it_is_a_ttl_old_or_forgotten() {
-        let cache = RecentReads::<u32>::default();
+        let cache = open_cache();
         cache.put(cache.start_read(), "a", &1);
         assert_eq!(cache.get("a"), Some(1));
         cache.change(Some("a")).finish();
@@ -175,7 +209,7 @@ mod tests {
 
     #[test]
     fn a_read_that_began_before_a_change_is_not_remembered() {
-        let cache = RecentReads::<u32>::default();
+        let cache = open_cache();
         let before = cache.start_read();
         cache.change(Some("a")).finish();
         cache.put(before, "a", &1);
@@ -184,7 +218,7 @@ mod tests {
 
     #[test]
     fn an_abandoned_change_suspends_the_cache() {
-        let cache = RecentReads::<u32>::default();
+        let cache = open_cache();
         drop(cache.change(Some("a")));
         cache.put(cache.start_read(), "b", &2);
         assert_eq!(
@@ -192,5 +226,22 @@ mod tests {
             None,
             "nothing is remembered while suspended"
         );
+    }
+
+    #[test]
+    fn a_closed_cache_serves_nothing_and_an_opened_one_starts_empty() {
+        let cache = RecentReads::<u32>::new(KEY_CACHE_TTL, true);
+        cache.put(cache.start_read(), "a", &1);
+        assert_eq!(cache.get("a"), None, "nothing is remembered while closed");
+        let before = cache.start_read();
+        cache.open();
+        cache.put(before, "a", &1);
+        assert_eq!(cache.get("a"), None, "a read from before the opening");
+        cache.put(cache.start_read(), "b", &2);
+        assert_eq!(cache.get("b"), Some(2));
+        cache.close();
+        assert_eq!(cache.get("b"), None);
+        cache.open();
+        assert_eq!(cache.get("b"), None, "reopened empty");
     }
 }

@@ -3,16 +3,19 @@
 
 use crate::backend::Backend;
 use crate::group_commit::GroupCommit;
-use crate::recent::{Change, RecentReads};
+use crate::invalidation::{Caches, Listening};
+use crate::recent::Change;
 use crate::records::{
     ApiKeyRecord, AuditEntry, AuthorizationRecord, CompletedSession, DataKeyRecord, DocumentRecord,
-    ProfileRecord, SessionRecord, UpstreamTokenRecord,
+    ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 use crate::rows::{self, to_json};
 use crate::{Store, StoreError};
 use digigate_core::{DocType, FailureReason, SessionStatus};
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A store on SQLite or PostgreSQL, chosen by the URL it was opened with.
 pub(crate) struct SqlStore {
@@ -22,38 +25,59 @@ pub(crate) struct SqlStore {
     /// SQLite's busy handler (see `Backend::open_writer`).
     pub(crate) writer: AnyPool,
     pub(crate) backend: Backend,
-    /// Keys read recently (see `recent.rs` for how stale one may be).
-    pub(crate) keys: RecentReads<ApiKeyRecord>,
-    /// Sessions read recently, on SQLite only: there one server process owns the file, while
-    /// on PostgreSQL another instance may change a session at any moment.
-    sessions: Option<RecentReads<SessionRecord>>,
-    /// The writer that groups new sessions into shared commits (SQLite only).
-    creations: Option<GroupCommit>,
+    /// Keys, sessions and events read recently (see `recent.rs` and `invalidation.rs` for how
+    /// stale one may be).
+    caches: Arc<Caches>,
+    /// On PostgreSQL, the task hearing of changes made by other instances (stops on drop).
+    _listening: Option<Listening>,
+    /// The writers that group new sessions into shared commits.
+    creations: GroupCommit,
+}
+
+/// A change of one session (or of every one) in progress: its record and its events.
+struct SessionChange<'a> {
+    session: Change<'a, SessionRecord>,
+    events: Change<'a, Vec<SessionEventRecord>>,
+}
+
+impl SessionChange<'_> {
+    /// The change's write has returned (committed or failed).
+    fn finish(self) {
+        self.session.finish();
+        self.events.finish();
+    }
 }
 
 impl SqlStore {
-    /// Opens the pool for `url` without migrating.
-    pub(crate) async fn connect(url: &str) -> Result<Self, StoreError> {
+    /// Opens the pool for `url` without migrating; records read are served from memory for
+    /// up to `cache_ttl`.
+    pub(crate) async fn connect(url: &str, cache_ttl: Duration) -> Result<Self, StoreError> {
         let backend = Backend::from_url(url)?;
         let pool = backend.open_pool(url).await?;
         let writer = backend.open_writer(url, &pool).await?;
         tracing::debug!(?backend, "storage connected");
-        let creations =
-            (backend == Backend::Sqlite).then(|| GroupCommit::start(writer.clone(), backend));
+        let creations = GroupCommit::start(writer.clone(), backend);
+        // On PostgreSQL nothing is served from memory until the listener hears of changes.
+        let caches = Arc::new(Caches::new(cache_ttl, backend == Backend::Postgres));
+        let listening =
+            (backend == Backend::Postgres).then(|| crate::invalidation::start(url, &caches));
         Ok(SqlStore {
             pool,
             writer,
             backend,
-            keys: RecentReads::default(),
-            sessions: (backend == Backend::Sqlite).then(RecentReads::default),
+            caches,
+            _listening: listening,
             creations,
         })
     }
 
-    /// Marks a change of session `id` (every session when `None`) in the session cache, if
-    /// there is one; finish it once the write has returned.
-    fn changing_sessions<'a>(&'a self, id: Option<&'a str>) -> Option<Change<'a, SessionRecord>> {
-        self.sessions.as_ref().map(|cache| cache.change(id))
+    /// Marks a change of session `id` (every session when `None`) in the caches; finish it
+    /// once the write has returned.
+    fn changing_sessions<'a>(&'a self, id: Option<&'a str>) -> SessionChange<'a> {
+        SessionChange {
+            session: self.caches.sessions.change(id),
+            events: self.caches.events.change(id),
+        }
     }
 
     /// The row `sql` selects with `keys` bound to `$1..`, decoded.
@@ -127,17 +151,17 @@ impl Store for SqlStore {
     }
 
     async fn api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        if let Some(key) = self.keys.get(id) {
+        if let Some(key) = self.caches.keys.get(id) {
             return Ok(Some(key));
         }
-        let read = self.keys.start_read();
+        let read = self.caches.keys.start_read();
         let sql = format!(
             "SELECT {} FROM api_keys WHERE id = $1",
             rows::API_KEY_COLUMNS
         );
         let key = self.find_one(&sql, &[id], rows::api_key).await?;
         if let Some(key) = &key {
-            self.keys.put(read, &key.id, key);
+            self.caches.keys.put(read, &key.id, key);
         }
         Ok(key)
     }
@@ -155,7 +179,7 @@ impl Store for SqlStore {
         id: &str,
         disabled_at_ms: Option<i64>,
     ) -> Result<bool, StoreError> {
-        let change = self.keys.change(Some(id));
+        let change = self.caches.keys.change(Some(id));
         let done = sqlx::query("UPDATE api_keys SET disabled_at_ms = $1 WHERE id = $2")
             .bind(disabled_at_ms)
             .bind(id)
@@ -170,7 +194,7 @@ impl Store for SqlStore {
         id: &str,
         secret_hash: &str,
     ) -> Result<bool, StoreError> {
-        let change = self.keys.change(Some(id));
+        let change = self.caches.keys.change(Some(id));
         let done = sqlx::query(
             "UPDATE api_keys SET secret_hash = $1, generation = generation + 1 WHERE id = $2",
         )
@@ -194,14 +218,7 @@ impl Store for SqlStore {
         s: &SessionRecord,
         created: &AuditEntry,
     ) -> Result<(), StoreError> {
-        if let Some(group) = &self.creations {
-            return group.create(s, created).await;
-        }
-        let mut tx = self.backend.begin_write(&self.writer).await?;
-        insert_session_in(&mut tx, s).await?;
-        crate::audit_line::append_audit_in(&mut *tx, created).await?;
-        tx.commit().await?;
-        Ok(())
+        self.creations.create(s, created).await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -218,16 +235,17 @@ impl Store for SqlStore {
         api_key_id: &str,
     ) -> Result<Option<SessionRecord>, StoreError> {
         let mine = |s: SessionRecord| (s.api_key_id == api_key_id).then_some(s);
-        if let Some(cached) = self.sessions.as_ref().and_then(|c| c.get(id)) {
+        let cache = &self.caches.sessions;
+        if let Some(cached) = cache.get(id) {
             return Ok(mine(cached));
         }
-        let read = self.sessions.as_ref().map(RecentReads::start_read);
+        let read = cache.start_read();
         let sql = format!(
             "SELECT {} FROM sessions WHERE id = $1 AND deleted_at_ms IS NULL",
             rows::SESSION_COLUMNS
         );
         let found = self.find_one(&sql, &[id], rows::session).await?;
-        if let (Some(cache), Some(read), Some(s)) = (&self.sessions, read, &found) {
+        if let Some(s) = &found {
             cache.put(read, id, s);
         }
         Ok(found.and_then(mine))
@@ -250,9 +268,7 @@ impl Store for SqlStore {
     ) -> Result<bool, StoreError> {
         let changing = self.changing_sessions(Some(id));
         let outcome = self.transition_guarded(id, to, reason, now_ms).await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -263,9 +279,7 @@ impl Store for SqlStore {
     ) -> Result<bool, StoreError> {
         let changing = self.changing_sessions(Some(&auth.session_id));
         let outcome = self.start_authorization_tx(auth, now_ms).await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -279,9 +293,7 @@ impl Store for SqlStore {
         let outcome = self
             .consume_authorization_tx(state_hash, binding_hash, now_ms)
             .await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -320,9 +332,7 @@ impl Store for SqlStore {
     async fn complete_session(&self, c: &CompletedSession) -> Result<bool, StoreError> {
         let changing = self.changing_sessions(Some(&c.session_id));
         let outcome = self.complete_session_tx(c).await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -377,9 +387,7 @@ impl Store for SqlStore {
     async fn erase_session_data(&self, session_id: &str, now_ms: i64) -> Result<bool, StoreError> {
         let changing = self.changing_sessions(Some(session_id));
         let outcome = self.erase_session_data_tx(session_id, now_ms).await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -391,9 +399,7 @@ impl Store for SqlStore {
     ) -> Result<Option<i64>, StoreError> {
         let changing = self.changing_sessions(Some(session_id));
         let outcome = self.delete_session_tx(session_id, api_key_id, now_ms).await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -412,12 +418,10 @@ impl Store for SqlStore {
     ) -> Result<u64, StoreError> {
         let changing = self.changing_sessions(None);
         // Keys hold a sealed redirect secret too.
-        let keys = self.keys.change(None);
+        let keys = self.caches.keys.change(None);
         let outcome = self.reseal_all_tx(reseal, kek_id).await;
         keys.finish();
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -463,9 +467,7 @@ impl Store for SqlStore {
         let outcome = self
             .consume_callback_tx(state_hash, binding_hash, now_ms, then)
             .await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -484,9 +486,7 @@ impl Store for SqlStore {
     ) -> Result<bool, StoreError> {
         let changing = self.changing_sessions(Some(&token.session_id));
         let outcome = self.store_exchange_tx(token, documents_consented).await;
-        if let Some(change) = changing {
-            change.finish();
-        }
+        changing.finish();
         outcome
     }
 
@@ -541,7 +541,7 @@ impl Store for SqlStore {
         id: &str,
         redirect_secret_sealed: &[u8],
     ) -> Result<bool, StoreError> {
-        let change = self.keys.change(Some(id));
+        let change = self.caches.keys.change(Some(id));
         let done = sqlx::query("UPDATE api_keys SET redirect_secret_sealed = $1 WHERE id = $2")
             .bind(redirect_secret_sealed)
             .bind(id)
@@ -640,7 +640,14 @@ impl Store for SqlStore {
         &self,
         session_id: &str,
     ) -> Result<Vec<crate::SessionEventRecord>, StoreError> {
-        self.events_of(session_id).await
+        let cache = &self.caches.events;
+        if let Some(events) = cache.get(session_id) {
+            return Ok(events);
+        }
+        let read = cache.start_read();
+        let events = self.events_of(session_id).await?;
+        cache.put(read, session_id, &events);
+        Ok(events)
     }
 
     async fn funnel(&self, q: crate::FunnelQuery) -> Result<Vec<crate::KeyFunnel>, StoreError> {

@@ -175,6 +175,12 @@ impl Cluster {
         self.send(reqwest::Client::new().get(url), token).await
     }
 
+    /// `DELETE` of an API path on one instance with a token; answers as [`Cluster::get`] does.
+    pub async fn delete(&self, instance: usize, token: &str, path: &str) -> (u16, Value) {
+        let url = self.base(instance).join(path).unwrap();
+        self.send(reqwest::Client::new().delete(url), token).await
+    }
+
     /// Inits a session for all three documents on one instance, with an `Idempotency-Key` if
     /// given.
     pub async fn init(

@@ -11,6 +11,7 @@ mod events;
 mod fixtures;
 mod funnel;
 mod indexes;
+mod invalidation;
 mod jobs;
 mod keys;
 mod rotation;
@@ -66,6 +67,7 @@ on_both_backends! {
     sessions::a_failed_session_records_its_reason,
     sessions::an_id_with_a_nul_finds_nothing_rather_than_failing,
     sessions::a_polled_session_shows_every_change_made_through_the_store_at_once,
+    invalidation::a_polled_history_shows_every_change_made_through_the_store_at_once,
     authorizations::starting_an_authorization_on_an_expired_link_writes_nothing,
     authorizations::starting_an_authorization_on_a_finished_session_writes_nothing,
     authorizations::an_authorization_is_consumed_exactly_once_when_ten_tasks_race,
