@@ -10,15 +10,23 @@
 //!
 //! Announcements are not queued for a listener that is not connected. So until the listener is
 //! subscribed (at start) and from the moment its connection is lost until it is subscribed
-//! again, nothing is served from memory or remembered, and it starts empty each time. The TTL
-//! stays as the backstop for a connection that dies without the socket saying so (a silent
-//! network partition): then a record is served at most a TTL after its change.
+//! again, nothing is served from memory or remembered, and it starts empty each time.
+//!
+//! A connection can also die without the socket saying so (a silent network partition). So
+//! every store also announces a heartbeat ([`BEAT_EVERY`], on a connection of its own), and
+//! when the listener has heard nothing at all for [`SILENCE_LIMIT`] (not even its own beats)
+//! nothing is served until it hears something again, starting empty. That bounds how long a
+//! change made elsewhere can be served here by [`SILENCE_LIMIT`] on a dead line, and by the
+//! announcement's delivery otherwise, so entries can live for [`LISTENED_TTL`] (far longer than
+//! a business's poll interval) instead of the 1 s that bounds staleness on SQLite.
 
 use crate::recent::RecentReads;
 use crate::records::{ApiKeyRecord, SessionEventRecord, SessionRecord};
 use sqlx::postgres::PgListener;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The channel changes are announced on, as `key:<id>` or `session:<id>`.
 pub(crate) const CHANNEL: &str = "digigate_changes";
@@ -28,11 +36,27 @@ const RETRY_FIRST: Duration = Duration::from_millis(100);
 /// The longest wait between attempts to listen again.
 const RETRY_MAX: Duration = Duration::from_secs(5);
 
+/// How often every store announces a heartbeat (`beat`), which every listener hears.
+pub(crate) const BEAT_EVERY: Duration = Duration::from_millis(250);
+/// How long a listener may hear nothing before nothing is served: the bound on serving a record
+/// changed elsewhere when the listening connection died silently.
+pub(crate) const SILENCE_LIMIT: Duration = Duration::from_secs(1);
+/// How long an entry is served on PostgreSQL, where changes are announced: long enough that a
+/// business polling a session every second or two is answered from memory, short enough that
+/// what is kept stays small (the sessions polled in the last 10 s).
+pub(crate) const LISTENED_TTL: Duration = Duration::from_secs(10);
+
 /// Records read recently: API keys, sessions, and each session's events (its status history).
 pub(crate) struct Caches {
     pub(crate) keys: RecentReads<ApiKeyRecord>,
     pub(crate) sessions: RecentReads<SessionRecord>,
     pub(crate) events: RecentReads<Vec<SessionEventRecord>>,
+    /// When the listener last heard anything, in milliseconds since `born`.
+    heard_ms: AtomicU64,
+    /// Whether the caches were closed because the listener fell silent (not because its
+    /// connection was lost), so that the next announcement heard opens them again.
+    closed_for_silence: AtomicBool,
+    born: Instant,
 }
 
 impl Caches {
@@ -42,7 +66,34 @@ impl Caches {
             keys: RecentReads::new(ttl, closed),
             sessions: RecentReads::new(ttl, closed),
             events: RecentReads::new(ttl, closed),
+            heard_ms: AtomicU64::new(0),
+            closed_for_silence: AtomicBool::new(false),
+            born: Instant::now(),
         }
+    }
+
+    /// Notes that the listener heard something at `now`: the line is alive and every
+    /// announcement committed before this one has arrived, so caches closed for silence open
+    /// again (empty).
+    fn heard(&self, now: Instant) {
+        let ms = now.saturating_duration_since(self.born).as_millis() as u64;
+        self.heard_ms.fetch_max(ms, Ordering::AcqRel);
+        if self.closed_for_silence.swap(false, Ordering::AcqRel) {
+            self.open();
+        }
+    }
+
+    /// Closes the caches if the listener has heard nothing for [`SILENCE_LIMIT`] at `now`.
+    /// Answers whether it did.
+    fn close_if_silent(&self, now: Instant) -> bool {
+        let heard = self.born + Duration::from_millis(self.heard_ms.load(Ordering::Acquire));
+        if now.saturating_duration_since(heard) <= SILENCE_LIMIT
+            || self.closed_for_silence.swap(true, Ordering::AcqRel)
+        {
+            return false;
+        }
+        self.close();
+        true
     }
 
     fn open(&self) {
@@ -60,6 +111,9 @@ impl Caches {
     /// Drops what an announcement names. One this version does not understand (a newer
     /// instance's) drops everything, to be safe.
     fn forget_announced(&self, payload: &str) {
+        if payload == "beat" {
+            return;
+        }
         match payload.split_once(':') {
             Some(("key", id)) => self.keys.forget(Some(id)),
             Some(("session", id)) => {
@@ -75,20 +129,53 @@ impl Caches {
     }
 }
 
-/// The task listening for announcements; it stops when this is dropped (with the store).
-pub(crate) struct Listening(tokio::task::AbortHandle);
+/// The tasks listening for announcements and beating; they stop when this is dropped (with
+/// the store).
+pub(crate) struct Listening([tokio::task::AbortHandle; 2]);
 
 impl Drop for Listening {
     fn drop(&mut self) {
-        self.0.abort();
+        self.0.iter().for_each(tokio::task::AbortHandle::abort);
     }
 }
 
 /// Starts listening on the database at `url` for changes of what `caches` holds; they are
-/// opened once the subscription holds and closed whenever it is lost.
+/// opened once the subscription holds and closed whenever it is lost or falls silent.
 pub(crate) fn start(url: &str, caches: &Arc<Caches>) -> Listening {
-    let task = tokio::spawn(listen(url.to_owned(), Arc::downgrade(caches)));
-    Listening(task.abort_handle())
+    let listening = tokio::spawn(listen(url.to_owned(), Arc::downgrade(caches)));
+    let beating = tokio::spawn(beat(url.to_owned(), Arc::downgrade(caches)));
+    Listening([listening.abort_handle(), beating.abort_handle()])
+}
+
+/// Announces a heartbeat every [`BEAT_EVERY`] on a connection of its own, and closes the
+/// caches whenever the listener has heard nothing for [`SILENCE_LIMIT`].
+async fn beat(url: String, caches: Weak<Caches>) {
+    let mut connection: Option<sqlx::PgConnection> = None;
+    let mut tick = tokio::time::interval(BEAT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if connection.is_none() {
+            connection = sqlx::PgConnection::connect(&url).await.ok();
+        }
+        if let Some(conn) = connection.as_mut() {
+            let sent = sqlx::query("SELECT pg_notify($1, 'beat')")
+                .bind(CHANNEL)
+                .execute(conn)
+                .await;
+            if sent.is_err() {
+                // Connected again at the next beat; meanwhile silence closes the caches.
+                connection = None;
+            }
+        }
+        let Some(held) = caches.upgrade() else { return };
+        if held.close_if_silent(Instant::now()) {
+            tracing::warn!(
+                "the connection listening for changes has heard nothing, not even heartbeats; \
+                 nothing is served from memory until it hears again"
+            );
+        }
+    }
 }
 
 async fn listen(url: String, caches: Weak<Caches>) {
@@ -101,6 +188,7 @@ async fn listen(url: String, caches: Weak<Caches>) {
                 let Some(held) = caches.upgrade() else { return };
                 // Subscribed before opening: every change committed from now on is heard of,
                 // and the caches start empty, so nothing from before is served.
+                held.heard(Instant::now());
                 held.open();
                 drop(held);
                 if warned {
@@ -111,7 +199,10 @@ async fn listen(url: String, caches: Weak<Caches>) {
                     let received = listener.try_recv().await;
                     let Some(held) = caches.upgrade() else { return };
                     match received {
-                        Ok(Some(announced)) => held.forget_announced(announced.payload()),
+                        Ok(Some(announced)) => {
+                            held.forget_announced(announced.payload());
+                            held.heard(Instant::now());
+                        }
                         Ok(None) => {
                             held.close();
                             break None;
@@ -192,5 +283,42 @@ mod tests {
         assert!(caches.keys.get("b").is_some() && caches.events.get("b").is_some());
         caches.forget_announced("something-new:b");
         assert!(caches.keys.get("b").is_none() && caches.events.get("b").is_none());
+    }
+
+    #[test]
+    fn a_silent_listener_serves_nothing_until_it_hears_again_and_then_starts_empty() {
+        let caches = Caches::new(Duration::from_secs(60), false);
+        let start = caches.born;
+        caches.heard(start);
+        caches.keys.put(caches.keys.start_read(), "a", &key("a"));
+
+        assert!(!caches.close_if_silent(start + SILENCE_LIMIT));
+        assert!(caches.keys.get("a").is_some(), "heard within the limit");
+
+        let silent = start + SILENCE_LIMIT + Duration::from_millis(1);
+        assert!(caches.close_if_silent(silent));
+        assert!(
+            caches.keys.get("a").is_none(),
+            "nothing served while silent"
+        );
+        assert!(!caches.close_if_silent(silent), "closed once");
+        caches.keys.put(caches.keys.start_read(), "a", &key("a"));
+        assert!(
+            caches.keys.get("a").is_none(),
+            "nothing remembered while silent"
+        );
+
+        caches.heard(silent + BEAT_EVERY);
+        assert!(caches.keys.get("a").is_none(), "opened again empty");
+        caches.keys.put(caches.keys.start_read(), "a", &key("a"));
+        assert!(caches.keys.get("a").is_some(), "served again once heard");
+    }
+
+    #[test]
+    fn a_heartbeat_drops_nothing() {
+        let caches = Caches::new(Duration::from_secs(60), false);
+        caches.keys.put(caches.keys.start_read(), "a", &key("a"));
+        caches.forget_announced("beat");
+        assert!(caches.keys.get("a").is_some());
     }
 }

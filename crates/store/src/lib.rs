@@ -451,9 +451,7 @@ pub trait Store: Send + Sync + 'static {
 ///
 /// A SQLite URL without `mode=` is opened with `mode=rwc`, so the file is created on first start.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    Ok(Arc::new(
-        sql_store::SqlStore::connect(url, KEY_CACHE_TTL).await?,
-    ))
+    Ok(Arc::new(sql_store::SqlStore::connect(url, None).await?))
 }
 
 /// Opens the store as [`connect`] does, serving records read from memory for up to
@@ -465,7 +463,7 @@ pub async fn connect_with_cache_ttl(
     cache_ttl: std::time::Duration,
 ) -> Result<Arc<dyn Store>, StoreError> {
     Ok(Arc::new(
-        sql_store::SqlStore::connect(url, cache_ttl).await?,
+        sql_store::SqlStore::connect(url, Some(cache_ttl)).await?,
     ))
 }
 

@@ -7,8 +7,8 @@
 //! `digigate keys` command) is dropped when its notification arrives (`invalidation.rs`), and
 //! while the listener is not connected nothing is served ([`RecentReads::close`]). On SQLite
 //! another process's change (the `digigate keys` command) is seen at the latest
-//! [`KEY_CACHE_TTL`] later; on PostgreSQL that TTL is the backstop for a listener connection lost
-//! without the socket saying so.
+//! [`KEY_CACHE_TTL`] later; on PostgreSQL a listener connection lost without the socket saying
+//! so is caught by heartbeats (`invalidation.rs`).
 
 use std::collections::HashMap;
 use std::sync::RwLock;

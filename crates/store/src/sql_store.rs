@@ -50,14 +50,22 @@ impl SessionChange<'_> {
 
 impl SqlStore {
     /// Opens the pool for `url` without migrating; records read are served from memory for
-    /// up to `cache_ttl`.
-    pub(crate) async fn connect(url: &str, cache_ttl: Duration) -> Result<Self, StoreError> {
+    /// up to `cache_ttl`, by default [`KEY_CACHE_TTL`] on SQLite and, where changes are
+    /// announced, [`LISTENED_TTL`](crate::invalidation::LISTENED_TTL) on PostgreSQL.
+    pub(crate) async fn connect(
+        url: &str,
+        cache_ttl: Option<Duration>,
+    ) -> Result<Self, StoreError> {
         let backend = Backend::from_url(url)?;
         let pool = backend.open_pool(url).await?;
         let writer = backend.open_writer(url, &pool).await?;
         tracing::debug!(?backend, "storage connected");
         let creations = GroupCommit::start(writer.clone(), backend);
         // On PostgreSQL nothing is served from memory until the listener hears of changes.
+        let cache_ttl = cache_ttl.unwrap_or(match backend {
+            Backend::Sqlite => crate::recent::KEY_CACHE_TTL,
+            Backend::Postgres => crate::invalidation::LISTENED_TTL,
+        });
         let caches = Arc::new(Caches::new(cache_ttl, backend == Backend::Postgres));
         let listening =
             (backend == Backend::Postgres).then(|| crate::invalidation::start(url, &caches));
