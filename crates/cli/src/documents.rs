@@ -31,7 +31,7 @@ pub struct VerifyArgs {
     signer_rules: Vec<SignerRule>,
     /// The document type it was fetched as (`aadhaar`, `pan`, `driving_license`, as on the
     /// API); default: what the document declares.
-    #[arg(long, value_parser = parse_doc_type)]
+    #[arg(long, value_parser = parse_doc_type())]
     doc_type: Option<DocType>,
     /// When the document was fetched from DigiLocker (RFC 3339, e.g. the report's
     /// `fetched_at`); default: now.

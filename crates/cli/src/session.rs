@@ -8,6 +8,7 @@ mod print;
 pub use exit::Exit;
 
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand};
 use digigate_client::{DigigateClient, DocType, Flow, InitSession, Status};
 use secrecy::SecretString;
@@ -63,10 +64,10 @@ enum SessionCommand {
         #[arg(long)]
         redirect_url: Url,
         /// A document to ask for (repeatable; default: aadhaar and pan).
-        #[arg(long = "doc-type", value_parser = parse_doc_type)]
+        #[arg(long = "doc-type", value_parser = parse_doc_type())]
         doc_types: Vec<DocType>,
         /// `signin` (an existing DigiLocker user) or `signup`.
-        #[arg(long, value_parser = parse_flow, default_value = "signin")]
+        #[arg(long, value_parser = parse_flow(), default_value = "signin")]
         flow: Flow,
     },
     /// Print the session's status once.
@@ -90,7 +91,7 @@ enum SessionCommand {
         /// The session id.
         session_id: String,
         /// Only this document (repeatable; default: every consented one).
-        #[arg(long = "doc-type", value_parser = parse_doc_type)]
+        #[arg(long = "doc-type", value_parser = parse_doc_type())]
         doc_types: Vec<DocType>,
     },
     /// Download a document's file.
@@ -98,7 +99,7 @@ enum SessionCommand {
         /// The session id.
         session_id: String,
         /// Which document.
-        #[arg(value_parser = parse_doc_type)]
+        #[arg(value_parser = parse_doc_type())]
         doc_type: DocType,
         /// Where to write it (default: `<doc_type>.<ext>` in the current directory; `-` for
         /// stdout).
@@ -117,20 +118,17 @@ enum SessionCommand {
     },
 }
 
-/// Reads a document type by its API name (`--doc-type`), listing the names when it is none.
-pub(crate) fn parse_doc_type(s: &str) -> Result<DocType, String> {
-    DocType::from_api_name(s).ok_or_else(|| {
-        let names: Vec<&str> = DocType::ALL.iter().map(|d| d.as_str()).collect();
-        format!("expected one of {}", names.join(", "))
-    })
+/// Reads a document type by its API name (`--doc-type`); `--help` and a wrong value list the
+/// names, which come from `DocType::ALL`.
+pub(crate) fn parse_doc_type() -> impl TypedValueParser<Value = DocType> {
+    PossibleValuesParser::new(DocType::ALL.map(DocType::as_str))
+        .map(|name| DocType::from_api_name(&name).expect("one of the possible values"))
 }
 
-fn parse_flow(s: &str) -> Result<Flow, String> {
-    match s {
-        "signin" => Ok(Flow::Signin),
-        "signup" => Ok(Flow::Signup),
-        _ => Err("expected signin or signup".to_owned()),
-    }
+/// Reads a flow by its API name (`--flow`).
+fn parse_flow() -> impl TypedValueParser<Value = Flow> {
+    PossibleValuesParser::new([Flow::Signin, Flow::Signup].map(Flow::as_str))
+        .map(|name| Flow::parse(&name).expect("one of the possible values"))
 }
 
 /// Runs the command; the returned code is the process's exit status.
