@@ -2,7 +2,7 @@
 //! the retry after a 401, the envelope) is in `transport`.
 
 use crate::error::api_error;
-use crate::requests::{LookupBody, Tagged, INIT_ENTITY, VERIFY_ENTITY};
+
 use crate::transport::{decode_error, session_path, typed, Body, DigigateClient, Inner};
 use crate::{
     CheckReport, ClientError, DocType, DocumentFiles, Erasure, FileRef, InitSession,
@@ -73,11 +73,7 @@ impl DigigateClient {
     /// # Ok(()) }
     /// ```
     pub async fn verify_user(&self, lookup: UserLookup) -> Result<bool, ClientError> {
-        let body = serde_json::to_value(Tagged {
-            entity: VERIFY_ENTITY,
-            body: &LookupBody::from(&lookup),
-        })
-        .expect("a lookup serialises");
+        let body = serde_json::to_value(lookup.body()).expect("a lookup serialises");
         let data: Value = self
             .call(
                 Method::POST,
@@ -102,11 +98,7 @@ impl DigigateClient {
     /// # Ok(()) }
     /// ```
     pub async fn init_session(&self, request: &InitSession) -> Result<SessionCreated, ClientError> {
-        let body = serde_json::to_value(Tagged {
-            entity: INIT_ENTITY,
-            body: request,
-        })
-        .expect("an init request serialises");
+        let body = serde_json::to_value(request.body()).expect("an init request serialises");
         let data = self
             .call(
                 Method::POST,

@@ -95,8 +95,8 @@ pub mod simulator;
 pub use digigate_core::api;
 pub use error::ClientError;
 pub use requests::{
-    DocType, Flow, InitSession, SessionOptions, UserLookup, VerificationMethod, INIT_ENTITY,
-    VERIFY_ENTITY,
+    DocType, ExpectedDetails, Flow, InitSession, SessionOptions, UserLookup, VerificationMethod,
+    INIT_ENTITY, VERIFY_ENTITY,
 };
 pub use responses::{
     CheckReport, DocumentFiles, Erasure, FileMetadata, FileRef, MissingDocument, SessionCreated,

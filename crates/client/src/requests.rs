@@ -1,8 +1,9 @@
-//! The request bodies of the API, mirroring Sandbox's schema. The `@entity` tag is added by the
-//! client when a body is sent, so callers never spell it.
+//! What a caller asks for, built into the gateway's own request bodies (`digigate_core::api`)
+//! when it is sent: the `@entity` tag is added then, so callers never spell it, and the wire
+//! shape is the one the gateway validates and documents.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use digigate_core::api::{InitSessionBody, VerifyUserBody};
 use std::fmt;
 use url::Url;
 
@@ -13,22 +14,10 @@ pub use digigate_core::verify::VERIFY_ENTITY;
 /// their wire names.
 pub use digigate_core::{DocType, Flow, VerificationMethod, INIT_ENTITY};
 
+/// `expected` of an init request: details you already hold, compared by the checks endpoint.
+pub use digigate_core::api::ExpectedDetails;
 /// The `options` of an init request: how the DigiLocker pages behave. Unset fields are omitted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SessionOptions {
-    /// Verification methods allowed on sign-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verification_method: Option<Vec<VerificationMethod>>,
-    /// Sign in with an OTP only, without the DigiLocker PIN (sign-in only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pinless: Option<bool>,
-    /// Skip username creation (sign-up only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub usernameless: Option<bool>,
-    /// A mobile number your system already verified, so sign-up skips its OTP.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verified_mobile: Option<String>,
-}
+pub use digigate_core::api::InitOptions as SessionOptions;
 
 /// The body of `POST /kyc/digilocker/sessions/init`.
 ///
@@ -38,7 +27,7 @@ pub struct SessionOptions {
 /// let req = InitSession::new(url, [DocType::Aadhaar, DocType::Pan]).flow(Flow::Signup);
 /// assert_eq!(req.doc_types.len(), 2);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InitSession {
     /// Sign-in or sign-up.
     pub flow: Flow,
@@ -48,10 +37,10 @@ pub struct InitSession {
     /// The documents to ask consent for (one to three, no duplicates).
     pub doc_types: Vec<DocType>,
     /// Page options; omitted when `None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<SessionOptions>,
+    /// Details you already hold about the person, for `/checks`; omitted when `None`.
+    pub expected: Option<ExpectedDetails>,
     /// When consent lapses, epoch milliseconds (at least an hour ahead); omitted when `None`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_expiry: Option<i64>,
 }
 
@@ -63,7 +52,27 @@ impl InitSession {
             redirect_url,
             doc_types: doc_types.into_iter().collect(),
             options: None,
+            expected: None,
             consent_expiry: None,
+        }
+    }
+
+    /// Sets what you already know about the person, which `/checks` compares with the documents.
+    pub fn expected(mut self, expected: ExpectedDetails) -> Self {
+        self.expected = Some(expected);
+        self
+    }
+
+    /// The body sent: the gateway's [`InitSessionBody`].
+    pub(crate) fn body(&self) -> InitSessionBody {
+        InitSessionBody {
+            entity: INIT_ENTITY.to_owned(),
+            flow: self.flow,
+            redirect_url: self.redirect_url.to_string(),
+            doc_types: self.doc_types.clone(),
+            options: self.options.clone(),
+            expected: self.expected.clone(),
+            consent_expiry: self.consent_expiry,
         }
     }
 
@@ -117,34 +126,17 @@ impl fmt::Debug for UserLookup {
 }
 
 /// A body with its `@entity` tag in front, as the API expects it.
-#[derive(Serialize)]
-pub(crate) struct Tagged<'a, T: Serialize> {
-    #[serde(rename = "@entity")]
-    pub entity: &'static str,
-    #[serde(flatten)]
-    pub body: &'a T,
-}
-
-/// The wire shape of a [`UserLookup`]: `{"mobile": "…"}` or `{"aadhaar_number": "…"}`.
-#[derive(Serialize)]
-pub(crate) struct LookupBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aadhaar_number: Option<&'a str>,
-}
-
-impl<'a> From<&'a UserLookup> for LookupBody<'a> {
-    fn from(l: &'a UserLookup) -> Self {
-        match l {
-            UserLookup::Mobile(m) => LookupBody {
-                mobile: Some(m),
-                aadhaar_number: None,
-            },
-            UserLookup::Aadhaar(a) => LookupBody {
-                mobile: None,
-                aadhaar_number: Some(a),
-            },
+impl UserLookup {
+    /// The body sent: the gateway's [`VerifyUserBody`].
+    pub(crate) fn body(&self) -> VerifyUserBody {
+        let (mobile, aadhaar_number) = match self {
+            UserLookup::Mobile(m) => (Some(m.clone()), None),
+            UserLookup::Aadhaar(a) => (None, Some(a.clone())),
+        };
+        VerifyUserBody {
+            entity: VERIFY_ENTITY.to_owned(),
+            aadhaar_number,
+            mobile,
         }
     }
 }
@@ -158,11 +150,7 @@ mod tests {
     fn an_init_request_carries_its_entity_and_omits_unset_fields() {
         let url = Url::parse("https://shop.example/kyc/done").unwrap();
         let req = InitSession::new(url, DocType::ALL);
-        let body = serde_json::to_value(Tagged {
-            entity: INIT_ENTITY,
-            body: &req,
-        })
-        .unwrap();
+        let body = serde_json::to_value(req.body()).unwrap();
         assert_eq!(
             body,
             json!({
@@ -186,7 +174,7 @@ mod tests {
                 usernameless: Some(true),
                 ..SessionOptions::default()
             });
-        let body = serde_json::to_value(&req).unwrap();
+        let body = serde_json::to_value(req.body()).unwrap();
         assert_eq!(body["flow"], "signup");
         assert_eq!(body["consent_expiry"], 1_900_000_000_000i64);
         assert_eq!(
@@ -198,15 +186,26 @@ mod tests {
     #[test]
     fn a_lookup_names_its_field_and_hides_the_number_from_debug() {
         let lookup = UserLookup::aadhaar("491830275616");
-        let body = serde_json::to_value(Tagged {
-            entity: VERIFY_ENTITY,
-            body: &LookupBody::from(&lookup),
-        })
-        .unwrap();
+        let body = serde_json::to_value(lookup.body()).unwrap();
         assert_eq!(
             body,
             json!({"@entity": VERIFY_ENTITY, "aadhaar_number": "491830275616"})
         );
         assert_eq!(format!("{lookup:?}"), "Aadhaar(..)");
+    }
+
+    #[test]
+    fn expected_details_are_sent_for_the_checks() {
+        let url = Url::parse("https://shop.example/kyc/done").unwrap();
+        let req = InitSession::new(url, [DocType::Pan]).expected(ExpectedDetails {
+            name: Some("Asha Verma".into()),
+            date_of_birth: Some("01-02-1990".into()),
+            gender: None,
+        });
+        let body = serde_json::to_value(req.body()).unwrap();
+        assert_eq!(
+            body["expected"],
+            json!({"name": "Asha Verma", "date_of_birth": "01-02-1990"})
+        );
     }
 }
