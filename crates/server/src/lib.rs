@@ -211,3 +211,13 @@ impl Gateway {
 }
 
 pub use listener::serve;
+
+/// Every operation this gateway serves and documents (method and path), from the route table.
+pub fn documented_operations() -> Vec<openapi::Operation> {
+    openapi::operations(routes::table().into_openapi())
+}
+
+/// The OpenAPI document of a gateway configured as `config`, as `GET /openapi.json` serves it.
+pub fn openapi_document(config: &GatewayConfig) -> serde_json::Value {
+    openapi::document(routes::table().into_openapi(), config)
+}

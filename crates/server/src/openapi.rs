@@ -5,7 +5,8 @@
 //! - the schemas are the wire types of `digigate_core::api` (`ToSchema`, their doc comments
 //!   being the descriptions), so an answer and its schema are one declaration;
 //! - `routes::table()` registers each route together with its operation (utoipa-axum's
-//!   `routes!`), so a route cannot be served undocumented nor documented unserved.
+//!   `routes!`), so a route cannot be served undocumented nor documented unserved; it hands
+//!   those operations to [`document`] (`routes/openapi_json.rs` serves the result).
 //!
 //! What the configuration decides (the public address, the body limit, the access token's
 //! lifetime, the overlap of a rotated webhook secret, a delivery's timeout) is filled in from
@@ -16,9 +17,6 @@ mod parts;
 pub(crate) use parts::*;
 
 use crate::config::GatewayConfig;
-use crate::AppState;
-use axum::extract::State;
-use axum::Json;
 use digigate_core::api::{ErrorEnvelope, WebhookEvent};
 use serde_json::Value;
 use std::time::Duration;
@@ -42,10 +40,9 @@ pub struct Operation {
     pub path: String,
 }
 
-/// Every operation the gateway serves: the route table's, whatever the configuration.
-pub fn operations() -> Vec<Operation> {
-    let paths =
-        serde_json::to_value(crate::routes::table().into_openapi().paths).expect("paths serialise");
+/// Every operation of `paths` (the route table's, [`crate::documented_operations`]).
+pub fn operations(paths: OpenApi) -> Vec<Operation> {
+    let paths = serde_json::to_value(paths.paths).expect("paths serialise");
     let mut ops = Vec::new();
     for (path, item) in paths.as_object().into_iter().flatten() {
         for method in [
@@ -62,9 +59,11 @@ pub fn operations() -> Vec<Operation> {
     ops
 }
 
-/// The whole OpenAPI 3.1 document of a gateway configured as `config`.
-pub fn document(config: &GatewayConfig) -> Value {
-    let mut api = crate::routes::table().into_openapi();
+/// The whole OpenAPI 3.1 document of a gateway configured as `config`, around `paths`, the
+/// operations of the route table (`routes::table`, which hands them here, so that this module
+/// needs nothing of the routes).
+pub fn document(paths: OpenApi, config: &GatewayConfig) -> Value {
+    let mut api = paths;
     api.info = InfoBuilder::new()
         .title("digigate")
         .version(env!("CARGO_PKG_VERSION"))
@@ -103,19 +102,6 @@ fn register<T: ToSchema>(components: &mut Components) {
     let mut referenced = Vec::new();
     T::schemas(&mut referenced);
     components.schemas.extend(referenced);
-}
-
-/// `GET /openapi.json`.
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    operation_id = "openapi",
-    tag = "operations",
-    summary = "This description",
-    responses((status = 200, description = "OpenAPI 3.1.", body = Object))
-)]
-pub async fn serve(State(state): State<AppState>) -> Json<Value> {
-    Json(document(&state.inner.config))
 }
 
 fn tags() -> Vec<utoipa::openapi::tag::Tag> {

@@ -11,7 +11,7 @@ fn config() -> GatewayConfig {
 }
 
 fn doc() -> Value {
-    document(&config())
+    crate::openapi_document(&config())
 }
 
 fn refs(v: &Value, out: &mut Vec<String>) {
@@ -95,7 +95,7 @@ fn every_operation_has_a_unique_id_a_tag_a_summary_and_its_answers() {
             .collect();
         assert_eq!(in_template, declared, "{method} {path}: path parameters");
     }
-    assert_eq!(ids.len(), operations().len());
+    assert_eq!(ids.len(), crate::documented_operations().len());
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn what_the_configuration_decides_is_what_the_document_says() {
     config.max_body_bytes = 8 * 1024;
     config.token_ttl = Duration::from_secs(2 * 3600);
     config.webhooks.rotation_overlap = Duration::from_secs(90 * 60);
-    let doc = document(&config);
+    let doc = crate::openapi_document(&config);
     assert_eq!(
         doc["components"]["responses"]["E413"]["description"],
         "The body is larger than 8192 bytes (8 KiB)."

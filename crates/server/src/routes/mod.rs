@@ -10,6 +10,7 @@ mod download;
 mod extract;
 mod health;
 mod init;
+mod openapi_json;
 mod profile;
 mod sdk;
 mod status;
@@ -73,7 +74,7 @@ pub(crate) fn table() -> Table {
         .with(routes!(health::healthz))
         .with(routes!(health::ready))
         .with(routes!(health::readyz))
-        .with(routes!(crate::openapi::serve))
+        .with(routes!(openapi_json::serve))
 }
 
 /// All routes of the gateway (`table`), with the fallbacks, the body limit and the
