@@ -11,6 +11,7 @@ mod faults;
 mod hostile;
 mod journey;
 mod lifecycle;
+mod metrics;
 mod operator;
 mod privacy;
 mod redirects;

@@ -1,9 +1,7 @@
 //! `/metrics` after real journeys: the counters an operator graphs move as sessions pass each
 //! stage, and no label value carries a session id, a link id, a key secret or a person's data.
 
-mod common;
-
-use common::{spawn, Backend, TestApp};
+use crate::common::{spawn, Backend, TestApp};
 use digigate_server::testing::on_both_backends;
 use digigate_simulator::Persona;
 use serde_json::json;
