@@ -461,7 +461,7 @@ impl Store for SqlStore {
         binding_hash: &str,
         now_ms: i64,
         then: &crate::AfterCallback<'_>,
-    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+    ) -> Result<Option<crate::CallbackConsumed>, StoreError> {
         let changing = self.changing_sessions(None);
         let outcome = self
             .consume_callback_tx(state_hash, binding_hash, now_ms, then)

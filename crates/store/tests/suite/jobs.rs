@@ -168,12 +168,15 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
     let auth = initialized(&*store, "s").await;
     let then = AfterCallback::Fetch {
         seal_code: &sealed_code,
+        claim_lease_ms: None,
     };
     let consumed = store
         .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
         .await
         .unwrap();
-    assert_eq!(consumed, Some(auth.clone()));
+    let consumed = consumed.unwrap();
+    assert_eq!(consumed.authorization, auth);
+    assert!(consumed.claimed_job.is_none());
     assert_eq!(
         store.session("s").await.unwrap().unwrap().status,
         SessionStatus::Authorized
@@ -213,10 +216,73 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
         .is_none());
 }
 
+pub async fn a_callback_can_store_its_fetch_already_claimed_by_the_caller(store: Arc<dyn Store>) {
+    let auth = initialized(&*store, "s").await;
+    let then = AfterCallback::Fetch {
+        seal_code: &sealed_code,
+        claim_lease_ms: Some(LEASE),
+    };
+    let consumed = store
+        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
+        .await
+        .unwrap()
+        .unwrap();
+    let job = consumed.claimed_job.expect("claimed for the caller");
+    assert_eq!(
+        (job.kind.as_str(), job.attempts, job.locked_until_ms),
+        (FETCH_JOB, 1, Some(NOW + 1 + LEASE))
+    );
+    assert_eq!(store.session_jobs("s").await.unwrap(), vec![job.clone()]);
+    // No runner claims it while the caller's lease holds; the caller finishes it as its first
+    // attempt, as if it had claimed it.
+    assert!(store
+        .claim_jobs(NOW + LEASE, LEASE, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .finish_job(&job.id, 1, &JobOutcome::Done, NOW + 2)
+        .await
+        .unwrap());
+    assert!(store
+        .claim_jobs(NOW + 10 * LEASE, LEASE, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn a_claimed_callback_job_whose_claimer_died_is_claimed_again_once_its_lease_lapses(
+    store: Arc<dyn Store>,
+) {
+    let auth = initialized(&*store, "s").await;
+    let then = AfterCallback::Fetch {
+        seal_code: &sealed_code,
+        claim_lease_ms: Some(LEASE),
+    };
+    let consumed = store
+        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
+        .await
+        .unwrap()
+        .unwrap();
+    let first = consumed.claimed_job.unwrap();
+    let again = store.claim_jobs(NOW + 1 + LEASE, LEASE, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].id.as_str(), again[0].attempts),
+        (first.id.as_str(), 2)
+    );
+    // The dead claimer's attempt is fenced off.
+    assert!(!store
+        .finish_job(&first.id, 1, &JobOutcome::Done, NOW + 2 + LEASE)
+        .await
+        .unwrap());
+}
+
 pub async fn a_code_taken_by_racing_jobs_is_handed_out_once(store: Arc<dyn Store>) {
     let auth = initialized(&*store, "s").await;
     let then = AfterCallback::Fetch {
         seal_code: &sealed_code,
+        claim_lease_ms: None,
     };
     store
         .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
@@ -382,6 +448,7 @@ pub async fn erasing_a_session_forgets_its_finished_jobs_and_its_kept_code(store
     let auth = initialized(&*store, "s").await;
     let then = AfterCallback::Fetch {
         seal_code: &sealed_code,
+        claim_lease_ms: None,
     };
     store
         .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
