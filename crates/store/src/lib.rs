@@ -22,6 +22,7 @@
 //! Errors never carry stored values: [`StoreError::Corrupt`] names a column, not its content.
 
 mod audit;
+mod audit_batch;
 mod backend;
 mod code_exchange;
 mod events;

@@ -1,6 +1,7 @@
 //! The [`Store`] implementation over sqlx's `Any` driver: single-statement operations here,
 //! guarded state changes in `journey.rs`.
 
+use crate::audit_batch::AuditBatcher;
 use crate::backend::Backend;
 use crate::group_commit::GroupCommit;
 use crate::recent::{Change, RecentReads};
@@ -29,6 +30,8 @@ pub(crate) struct SqlStore {
     sessions: Option<RecentReads<SessionRecord>>,
     /// The writer that groups new sessions into shared commits (SQLite only).
     creations: Option<GroupCommit>,
+    /// The task that appends audit lines written on their own, many to a statement.
+    pub(crate) audit: AuditBatcher,
 }
 
 impl SqlStore {
@@ -40,6 +43,7 @@ impl SqlStore {
         tracing::debug!(?backend, "storage connected");
         let creations =
             (backend == Backend::Sqlite).then(|| GroupCommit::start(writer.clone(), backend));
+        let audit = AuditBatcher::start(writer.clone());
         Ok(SqlStore {
             pool,
             writer,
@@ -47,6 +51,7 @@ impl SqlStore {
             keys: RecentReads::default(),
             sessions: (backend == Backend::Sqlite).then(RecentReads::default),
             creations,
+            audit,
         })
     }
 
