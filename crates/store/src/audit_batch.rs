@@ -69,17 +69,11 @@ async fn append_waiting(pool: AnyPool, mut waiting: mpsc::UnboundedReceiver<Line
     }
 }
 
-/// The statement appending `n` lines: `VALUES ($1, …, $5), ($6, …, $10), …`.
+/// The statement appending `n` lines.
 fn insert_sql(n: usize) -> String {
-    let rows: Vec<String> = (0..n)
-        .map(|i| {
-            let p: Vec<String> = (1..=5).map(|c| format!("${}", i * 5 + c)).collect();
-            format!("({})", p.join(", "))
-        })
-        .collect();
     format!(
         "INSERT INTO audit_log (at_ms, api_key_id, session_id, action, detail) VALUES {}",
-        rows.join(", ")
+        crate::rows::values_placeholders(n, 5)
     )
 }
 

@@ -162,12 +162,16 @@ impl SqlStore {
             .bind(key.created_at_ms)
             .execute(&mut *tx)
             .await?;
+        // One statement for every document: on SQLite each statement is a round trip to the
+        // connection's worker thread.
         let sql = format!(
-            "INSERT INTO documents ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            rows::DOCUMENT_COLUMNS
+            "INSERT INTO documents ({}) VALUES {}",
+            rows::DOCUMENT_COLUMNS,
+            rows::values_placeholders(c.documents.len(), 15)
         );
+        let mut insert = sqlx::query(&sql);
         for d in &c.documents {
-            sqlx::query(&sql)
+            insert = insert
                 .bind(&d.id)
                 .bind(&c.session_id)
                 .bind(d.doc_type.as_str())
@@ -182,9 +186,10 @@ impl SqlStore {
                 .bind(&d.sealed)
                 .bind(d.created_at_ms)
                 .bind(&d.verification)
-                .bind(&d.normalised_sealed)
-                .execute(&mut *tx)
-                .await?;
+                .bind(&d.normalised_sealed);
+        }
+        if !c.documents.is_empty() {
+            insert.execute(&mut *tx).await?;
         }
         if let Some(profile) = &c.profile {
             let sql = format!(

@@ -52,6 +52,18 @@ fn json<T: serde::de::DeserializeOwned>(
 }
 
 /// Encodes a value as the JSON text it is stored as.
+/// The `VALUES` list of a multi-row `INSERT` of `rows` rows of `columns` columns:
+/// `($1, $2), ($3, $4)` for two rows of two, parameters numbered row after row.
+pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
+    let row = |r: usize| {
+        let p: Vec<String> = (1..=columns)
+            .map(|c| format!("${}", r * columns + c))
+            .collect();
+        format!("({})", p.join(", "))
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serializing our own plain structs and string lists cannot fail.
     serde_json::to_string(value).unwrap_or_default()
