@@ -65,7 +65,9 @@ impl Drop for Gateway {
 }
 
 impl Gateway {
-    fn spawn(binary: &Path, data_dir: &Path) -> anyhow::Result<Gateway> {
+    /// Starts `digigate serve` on `data_dir`; its output is kept for [`Gateway::development_key`]
+    /// when `first`, else discarded.
+    fn spawn(binary: &Path, data_dir: &Path, first: bool) -> anyhow::Result<Gateway> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -76,7 +78,7 @@ impl Gateway {
             .arg("--data-dir")
             .arg(data_dir)
             .env("DIGIGATE_LOG", "warn")
-            .stdout(Stdio::piped())
+            .stdout(if first { Stdio::piped() } else { Stdio::null() })
             .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
@@ -88,7 +90,8 @@ impl Gateway {
     fn development_key(&mut self) -> anyhow::Result<(String, String)> {
         let stdout = self.child.stdout.take().context("the child's output")?;
         let (mut key, mut secret) = (None, None);
-        for line in BufReader::new(stdout).lines() {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
             let line = line?;
             let value = |prefix: &str| {
                 line.trim()
@@ -98,6 +101,8 @@ impl Gateway {
             key = key.or_else(|| value("api key:"));
             secret = secret.or_else(|| value("api secret:"));
             if let (Some(k), Some(s)) = (&key, &secret) {
+                // Keep reading: a closed pipe would fail the child's next line of output.
+                std::thread::spawn(move || lines.for_each(drop));
                 return Ok((k.clone(), s.clone()));
             }
         }
@@ -153,7 +158,7 @@ async fn measure_in(
     journeys: usize,
     persona: &str,
 ) -> anyhow::Result<Footprint> {
-    let mut gateway = Gateway::spawn(binary, dir)?;
+    let mut gateway = Gateway::spawn(binary, dir, true)?;
     let (key, secret) = gateway.development_key()?;
     gateway.ready(Duration::from_secs(30)).await?;
     let client = DigigateClient::new(gateway.base.clone(), key, SecretString::from(secret))?;
@@ -183,7 +188,7 @@ async fn measure_in(
     drop(gateway);
 
     let spawned = Instant::now();
-    let again = Gateway::spawn(binary, dir)?;
+    let again = Gateway::spawn(binary, dir, false)?;
     again.ready(Duration::from_secs(30)).await?;
     let ready_existing = spawned.elapsed();
     drop(again);
