@@ -4,7 +4,8 @@
 use crate::fixtures::{authorization, session, MINUTE, NOW};
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use digigate_store::{
-    AfterCallback, JobOutcome, NewJob, SessionRecord, Store, UpstreamTokenRecord, FETCH_JOB,
+    AfterCallback, JobOutcome, JobRecord, NewJob, SessionRecord, Store, UpstreamTokenRecord,
+    FETCH_JOB,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -214,8 +215,10 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
         .is_none());
 }
 
-pub async fn a_callback_can_store_its_fetch_already_claimed_by_the_caller(store: Arc<dyn Store>) {
-    let auth = initialized(&*store, "s").await;
+/// Session "s" called back at `NOW + 1`, its fetch job stored claimed by the caller for
+/// [`LEASE`].
+async fn claimed_by_the_callback(store: &dyn Store) -> JobRecord {
+    let auth = initialized(store, "s").await;
     let then = AfterCallback::Fetch {
         seal_code: &sealed_code,
         claim_lease_ms: Some(LEASE),
@@ -225,7 +228,11 @@ pub async fn a_callback_can_store_its_fetch_already_claimed_by_the_caller(store:
         .await
         .unwrap()
         .unwrap();
-    let job = consumed.claimed_job.expect("claimed for the caller");
+    consumed.claimed_job.expect("claimed for the caller")
+}
+
+pub async fn a_callback_can_store_its_fetch_already_claimed_by_the_caller(store: Arc<dyn Store>) {
+    let job = claimed_by_the_callback(&*store).await;
     assert_eq!(
         (job.kind.as_str(), job.attempts, job.locked_until_ms),
         (FETCH_JOB, 1, Some(NOW + 1 + LEASE))
@@ -252,17 +259,7 @@ pub async fn a_callback_can_store_its_fetch_already_claimed_by_the_caller(store:
 pub async fn a_claimed_callback_job_whose_claimer_died_is_claimed_again_once_its_lease_lapses(
     store: Arc<dyn Store>,
 ) {
-    let auth = initialized(&*store, "s").await;
-    let then = AfterCallback::Fetch {
-        seal_code: &sealed_code,
-        claim_lease_ms: Some(LEASE),
-    };
-    let consumed = store
-        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
-        .await
-        .unwrap()
-        .unwrap();
-    let first = consumed.claimed_job.unwrap();
+    let first = claimed_by_the_callback(&*store).await;
     let again = store.claim_jobs(NOW + 1 + LEASE, LEASE, 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(
