@@ -48,14 +48,18 @@ fn stat_cpu(path: &str) -> Option<f64> {
 
 /// Resident memory of the process, in bytes (`VmRSS`).
 pub fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status
+    status_kb("/proc/self/status", "VmRSS:").map(|kb| kb * 1024)
+}
+
+/// A kB field (`VmRSS:`, `VmHWM:` …) of a `/proc/…/status` file.
+pub fn status_kb(path: &str, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(path).ok()?;
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(field))?
         .trim()
         .trim_end_matches("kB")
         .trim()
         .parse()
-        .ok()?;
-    Some(kb * 1024)
+        .ok()
 }

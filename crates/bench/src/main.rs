@@ -7,11 +7,14 @@
 //! - `status`: `GET …/sessions/{id}/status`, as a business polls it;
 //! - `init`: `POST …/sessions/init`;
 //! - `journeys`: whole consent journeys through the simulator, with the CPU each one cost the
-//!   gateway and the simulator.
+//!   gateway and the simulator;
+//! - `footprint`: `digigate serve` as a child process, its peak memory with 64 journeys in
+//!   flight and its start on an existing data directory.
 //!
 //! A program that prints figures, not a timed test; build it with `--release`.
 
 mod cpu;
+mod footprint;
 mod journey;
 mod load;
 mod modes;
@@ -39,6 +42,9 @@ pub enum Mode {
     Init,
     /// Whole consent journeys.
     Journeys,
+    /// `digigate serve` as a child: peak memory with 64 journeys in flight, start on an
+    /// existing data directory.
+    Footprint,
 }
 
 /// Measures digigate against the HTTP ceiling and the disk, in one run.
@@ -50,7 +56,7 @@ pub struct Args {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "hello,commit,status,init,journeys"
+        default_value = "hello,commit,status,init,journeys,footprint"
     )]
     pub modes: Vec<Mode>,
     /// Seconds each load mode runs.
@@ -74,6 +80,10 @@ pub struct Args {
     /// Database URL (`postgres://…`); default: SQLite in a fresh temp directory.
     #[arg(long)]
     pub database_url: Option<String>,
+    /// The `digigate` binary the footprint mode runs; default: the one beside this program
+    /// (the mode is skipped, with a note, when there is none).
+    #[arg(long)]
+    pub digigate: Option<std::path::PathBuf>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -135,6 +145,12 @@ fn main() -> anyhow::Result<()> {
     let ready = started.elapsed();
     let mut report = Report::new(&args, &stack, ready);
     for mode in &args.modes {
+        if *mode == Mode::Footprint {
+            if let Err(e) = footprint::binary(args.digigate.as_deref()) {
+                eprintln!("digigate-bench: skipping footprint: {e}");
+                continue;
+            }
+        }
         let figures = modes::measure(*mode, &args, &runtimes, &stack, &report)
             .with_context(|| format!("measuring {mode:?}"))?;
         if !args.json {

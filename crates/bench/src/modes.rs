@@ -74,6 +74,25 @@ pub fn measure(
             Ok(Figures::of_load("init", &result, report))
         }
         Mode::Journeys => journeys(args, rt, stack),
+        Mode::Footprint => {
+            let binary = crate::footprint::binary(args.digigate.as_deref())?;
+            let journeys = args.journeys.max(crate::footprint::IN_FLIGHT);
+            let measured =
+                rt.driver
+                    .block_on(crate::footprint::measure(&binary, journeys, &args.persona))?;
+            let summary = Summary::of(&measured.times).context("no journeys ran")?;
+            Ok(Figures {
+                mode: "footprint".into(),
+                unit: "journeys/s",
+                throughput: measured.throughput,
+                p50_ms: Some(summary.median_ms),
+                p90_ms: Some(summary.p90_ms),
+                p99_ms: Some(summary.p99_ms),
+                gateway_peak_rss_bytes: Some(measured.peak_rss_bytes),
+                ready_existing_ms: Some(measured.ready_existing.as_secs_f64() * 1000.0),
+                ..Figures::of_rate("footprint", "journeys/s", measured.throughput)
+            })
+        }
     }
 }
 
@@ -188,6 +207,8 @@ fn journeys(args: &Args, rt: &Runtimes, stack: &Stack) -> anyhow::Result<Figures
         ratio_to_commit: None,
         gateway_cpu_ms_per_journey: Some((total - simulator - driver) * 1000.0 / n),
         simulator_cpu_ms_per_journey: Some(simulator * 1000.0 / n),
+        gateway_peak_rss_bytes: None,
+        ready_existing_ms: None,
     })
 }
 
@@ -235,6 +256,8 @@ impl Figures {
             ratio_to_commit: (mode == "init").then(|| ratio("commit")).flatten(),
             gateway_cpu_ms_per_journey: None,
             simulator_cpu_ms_per_journey: None,
+            gateway_peak_rss_bytes: None,
+            ready_existing_ms: None,
         }
     }
 
@@ -252,6 +275,8 @@ impl Figures {
             ratio_to_commit: None,
             gateway_cpu_ms_per_journey: None,
             simulator_cpu_ms_per_journey: None,
+            gateway_peak_rss_bytes: None,
+            ready_existing_ms: None,
         }
     }
 }

@@ -52,6 +52,11 @@ pub struct Figures {
     pub gateway_cpu_ms_per_journey: Option<f64>,
     /// CPU the simulator spent per journey (signing: test-harness cost).
     pub simulator_cpu_ms_per_journey: Option<f64>,
+    /// Peak resident memory of `digigate serve` run as a child (footprint only).
+    pub gateway_peak_rss_bytes: Option<u64>,
+    /// From starting `digigate serve` on an existing data directory until it was ready
+    /// (footprint only).
+    pub ready_existing_ms: Option<f64>,
 }
 
 impl Report {
@@ -118,6 +123,12 @@ pub fn print_mode(f: &Figures, report: &Report) {
     if let (Some(g), Some(s)) = (f.gateway_cpu_ms_per_journey, f.simulator_cpu_ms_per_journey) {
         line.push_str(&format!(
             "  CPU/journey: gateway {g:.2} ms, simulator {s:.2} ms"
+        ));
+    }
+    if let (Some(rss), Some(ready)) = (f.gateway_peak_rss_bytes, f.ready_existing_ms) {
+        line.push_str(&format!(
+            "  digigate serve: peak RSS {:.1} MB, ready on an existing data dir in {ready:.0} ms",
+            rss as f64 / 1e6
         ));
     }
     println!("{line}");

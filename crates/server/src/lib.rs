@@ -64,7 +64,7 @@ struct Inner {
     operator: Option<operator::OperatorAccess>,
     /// The circuits in front of DigiLocker, shared by every request of this process.
     breakers: breaker::Breakers,
-    jobs: jobs::Wakeup,
+    jobs: jobs::Handoff,
     /// Wakes the pages of this process waiting for a fetch to end.
     fetch_ended: journey::FetchEnded,
     /// Wakes this instance's webhook deliverer when it committed an event.
@@ -125,7 +125,7 @@ impl Gateway {
             metrics: metrics::Metrics::new(),
             operator,
             breakers,
-            jobs: jobs::Wakeup::default(),
+            jobs: jobs::Handoff::default(),
             fetch_ended: journey::FetchEnded::default(),
             deliveries: jobs::Wakeup::default(),
         };

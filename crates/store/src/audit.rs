@@ -10,7 +10,7 @@ use sqlx::Row;
 
 impl SqlStore {
     pub(crate) async fn append_audit_row(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        append_audit_in(&self.writer, e).await
+        self.audit.append(e).await
     }
 
     pub(crate) async fn audit_rows(

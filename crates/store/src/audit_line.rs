@@ -10,15 +10,14 @@ pub(crate) async fn append_audit_in<'e, E>(executor: E, e: &AuditEntry) -> Resul
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query(
-        "INSERT INTO audit_log (at_ms, api_key_id, session_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(e.at_ms)
-    .bind(&e.api_key_id)
-    .bind(&e.session_id)
-    .bind(&e.action)
-    .bind(&e.detail)
-    .execute(executor)
-    .await?;
+    let sql = crate::rows::insert_sql("audit_log", crate::rows::AUDIT_COLUMNS);
+    sqlx::query(&sql)
+        .bind(e.at_ms)
+        .bind(&e.api_key_id)
+        .bind(&e.session_id)
+        .bind(&e.action)
+        .bind(&e.detail)
+        .execute(executor)
+        .await?;
     Ok(())
 }

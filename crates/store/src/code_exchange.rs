@@ -4,7 +4,7 @@
 //! from them.
 
 use crate::events::record_event;
-use crate::jobs::{insert_job_in, NewJob, FETCH_JOB};
+use crate::jobs::{insert_job_in, JobRecord, NewJob, FETCH_JOB};
 use crate::journey::consume_in;
 use crate::records::{AuthorizationRecord, UpstreamTokenRecord};
 use crate::sql_store::{guard, SqlStore};
@@ -19,15 +19,19 @@ impl SqlStore {
         binding_hash: &str,
         now_ms: i64,
         then: &AfterCallback<'_>,
-    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+    ) -> Result<Option<CallbackConsumed>, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
         let Some(auth) = consume_in(&mut tx, state_hash, binding_hash, now_ms).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
         let session_id = auth.session_id.as_str();
+        let mut claimed = None;
         match then {
-            AfterCallback::Fetch { seal_code } => {
+            AfterCallback::Fetch {
+                seal_code,
+                claim_lease_ms,
+            } => {
                 sqlx::query(
                     "INSERT INTO code_exchanges (session_id, code_sealed, pkce_verifier_sealed, \
                      created_at_ms, sent_at_ms) VALUES ($1, $2, $3, $4, NULL)",
@@ -44,7 +48,9 @@ impl SqlStore {
                     payload: "{}".to_owned(),
                     run_at_ms: now_ms,
                 };
-                insert_job_in(&mut tx, &job, now_ms).await?;
+                let lease_until = claim_lease_ms.map(|lease| now_ms + lease);
+                let stored = insert_job_in(&mut tx, &job, now_ms, lease_until).await?;
+                claimed = lease_until.map(|_| stored);
             }
             AfterCallback::Fail(reason) => {
                 sqlx::query(
@@ -61,7 +67,10 @@ impl SqlStore {
             }
         }
         tx.commit().await?;
-        Ok(Some(auth))
+        Ok(Some(CallbackConsumed {
+            authorization: auth,
+            claimed_job: claimed,
+        }))
     }
 
     pub(crate) async fn take_code_tx(
@@ -136,9 +145,23 @@ pub enum AfterCallback<'a> {
     Fetch {
         /// Seals the code for the session with this id.
         seal_code: &'a (dyn Fn(&str) -> Vec<u8> + Send + Sync),
+        /// Store the job already claimed by the caller, leased for this many milliseconds, so
+        /// that the caller's runner starts it with no claim of its own (one write fewer on the
+        /// journey); `None` leaves it to whichever runner claims it first.
+        claim_lease_ms: Option<i64>,
     },
     /// DigiLocker sent an error: the session fails with this reason at once.
     Fail(FailureReason),
+}
+
+/// What a consumed callback changed.
+#[derive(Debug)]
+pub struct CallbackConsumed {
+    /// The authorization that was consumed.
+    pub authorization: AuthorizationRecord,
+    /// The fetch job, when it was stored claimed by the caller ([`AfterCallback::Fetch`]'s
+    /// `claim_lease_ms`): the caller must run it, or its lease lapses and another run claims it.
+    pub claimed_job: Option<JobRecord>,
 }
 
 /// The sealed code and PKCE verifier of a session, taken for its one code exchange.

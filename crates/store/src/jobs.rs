@@ -81,15 +81,19 @@ pub enum JobOutcome {
     },
 }
 
-/// Inside a transaction: stores a job and answers its id.
+/// Inside a transaction: stores a job and answers it as stored. With `claimed_until_ms` the job
+/// is stored already claimed (its first attempt, leased until then) by the caller, who runs it
+/// itself: no other claim takes it before that lease lapses, as if the caller had claimed it.
 pub(crate) async fn insert_job_in(
     tx: &mut Transaction<'_, Any>,
     job: &NewJob,
     now_ms: i64,
-) -> Result<String, StoreError> {
+    claimed_until_ms: Option<i64>,
+) -> Result<JobRecord, StoreError> {
     let id = format!("job_{}", uuid::Uuid::new_v4().simple());
+    let attempts = i64::from(claimed_until_ms.is_some());
     let sql = format!(
-        "INSERT INTO jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, 0, NULL, NULL, $6, NULL)"
+        "INSERT INTO jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, NULL)"
     );
     sqlx::query(&sql)
         .bind(&id)
@@ -97,10 +101,23 @@ pub(crate) async fn insert_job_in(
         .bind(&job.session_id)
         .bind(&job.payload)
         .bind(job.run_at_ms)
+        .bind(attempts)
+        .bind(claimed_until_ms)
         .bind(now_ms)
         .execute(&mut **tx)
         .await?;
-    Ok(id)
+    Ok(JobRecord {
+        id,
+        kind: job.kind.clone(),
+        session_id: job.session_id.clone(),
+        payload: job.payload.clone(),
+        run_at_ms: job.run_at_ms,
+        attempts,
+        locked_until_ms: claimed_until_ms,
+        last_error: None,
+        created_at_ms: now_ms,
+        done_at_ms: None,
+    })
 }
 
 fn job(row: &AnyRow) -> Result<JobRecord, StoreError> {
@@ -138,9 +155,9 @@ impl Backend {
 impl SqlStore {
     pub(crate) async fn enqueue(&self, job: &NewJob, now_ms: i64) -> Result<String, StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        let id = insert_job_in(&mut tx, job, now_ms).await?;
+        let stored = insert_job_in(&mut tx, job, now_ms, None).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(stored.id)
     }
 
     pub(crate) async fn claim(
@@ -149,17 +166,28 @@ impl SqlStore {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<JobRecord>, StoreError> {
+        const CLAIMABLE: &str = "done_at_ms IS NULL AND run_at_ms <= $1 \
+             AND (locked_until_ms IS NULL OR locked_until_ms <= $1)";
+        // Most polls find nothing (this instance's own jobs are handed to its runner by the
+        // callback's transaction, claimed): asked on the read pool first, they never take
+        // SQLite's one writer (nor a PostgreSQL write) for nothing.
+        let due = sqlx::query(&format!("SELECT id FROM jobs WHERE {CLAIMABLE} LIMIT 1"))
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let sql = format!(
-            "UPDATE jobs SET attempts = attempts + 1, locked_until_ms = $1 \
-             WHERE id IN (SELECT id FROM jobs WHERE done_at_ms IS NULL AND run_at_ms <= $2 \
-             AND (locked_until_ms IS NULL OR locked_until_ms <= $2) \
+            "UPDATE jobs SET attempts = attempts + 1, locked_until_ms = $2 \
+             WHERE id IN (SELECT id FROM jobs WHERE {CLAIMABLE} \
              ORDER BY run_at_ms, id LIMIT $3{}) \
              RETURNING {JOB_COLUMNS}",
             self.backend.skip_locked()
         );
         let rows = sqlx::query(&sql)
-            .bind(now_ms + lease_ms)
             .bind(now_ms)
+            .bind(now_ms + lease_ms)
             .bind(limit)
             .fetch_all(&self.writer)
             .await?;

@@ -157,9 +157,12 @@ impl SqlStore {
             .bind(key.created_at_ms)
             .execute(&mut *tx)
             .await?;
-        let sql = rows::insert_sql("documents", rows::DOCUMENT_COLUMNS);
+        // One statement for every document: on SQLite each statement is a round trip to the
+        // connection's worker thread.
+        let sql = rows::insert_rows_sql("documents", rows::DOCUMENT_COLUMNS, c.documents.len());
+        let mut insert = sqlx::query(&sql);
         for d in &c.documents {
-            sqlx::query(&sql)
+            insert = insert
                 .bind(&d.id)
                 .bind(&c.session_id)
                 .bind(d.doc_type.as_str())
@@ -174,9 +177,10 @@ impl SqlStore {
                 .bind(&d.sealed)
                 .bind(d.created_at_ms)
                 .bind(&d.verification)
-                .bind(&d.normalised_sealed)
-                .execute(&mut *tx)
-                .await?;
+                .bind(&d.normalised_sealed);
+        }
+        if !c.documents.is_empty() {
+            insert.execute(&mut *tx).await?;
         }
         if let Some(profile) = &c.profile {
             let sql = rows::insert_sql("profiles", rows::PROFILE_COLUMNS);

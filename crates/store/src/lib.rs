@@ -22,6 +22,7 @@
 //! Errors never carry stored values: [`StoreError::Corrupt`] names a column, not its content.
 
 mod audit;
+mod audit_batch;
 mod audit_line;
 mod backend;
 mod code_exchange;
@@ -48,7 +49,7 @@ pub use records::{
     MissingDocument, ProfileRecord, SessionEventRecord, SessionRecord, UpstreamTokenRecord,
 };
 
-pub use code_exchange::{AfterCallback, PendingExchange};
+pub use code_exchange::{AfterCallback, CallbackConsumed, PendingExchange};
 pub use funnel::{Ending, EndingCount, FailureSummary, FunnelQuery, KeyFunnel, RecentFailure};
 pub use idempotency::IdempotencyClaim;
 pub use jobs::{JobOutcome, JobRecord, NewJob, FETCH_JOB};
@@ -204,15 +205,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<AuthorizationRecord>, StoreError>;
     /// One transaction: consumes the authorization as [`Store::consume_authorization`] does
     /// (moving its session to `authorized`) and then does `then`: keeps the sealed code and
-    /// enqueues the session's fetch job, or fails the session. None with nothing changed when
-    /// the authorization may not be consumed.
+    /// enqueues the session's fetch job (claimed by the caller if `then` asks), or fails the
+    /// session. None with nothing changed when the authorization may not be consumed.
     async fn consume_callback(
         &self,
         state_hash: &str,
         binding_hash: &str,
         now_ms: i64,
         then: &AfterCallback<'_>,
-    ) -> Result<Option<AuthorizationRecord>, StoreError>;
+    ) -> Result<Option<CallbackConsumed>, StoreError>;
     /// Takes the session's sealed code and PKCE verifier for its code exchange, recording that
     /// the exchange is being sent; None when they were taken before (the exchange may have
     /// been sent: it must not be sent again) or never kept.

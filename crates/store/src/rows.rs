@@ -27,17 +27,21 @@ pub(crate) const DOCUMENT_COLUMNS: &str =
      issuer_id, issuer, description, last_modified, sealed, created_at_ms, \
      verification, normalised_sealed";
 pub(crate) const PROFILE_COLUMNS: &str = "session_id, sealed";
+pub(crate) const AUDIT_COLUMNS: &str = "at_ms, api_key_id, session_id, action, detail";
 pub(crate) const DATA_KEY_COLUMNS: &str = "session_id, wrapped_key, kek_id, created_at_ms";
 
 /// `INSERT INTO {table} ({columns}) VALUES ($1, …, $n)`: a placeholder per column, bound in
 /// the columns' order.
 pub(crate) fn insert_sql(table: &str, columns: &str) -> String {
-    let placeholders: Vec<String> = (1..=columns.split(',').count())
-        .map(|n| format!("${n}"))
-        .collect();
+    insert_rows_sql(table, columns, 1)
+}
+
+/// The `INSERT` of `rows` rows into `table`, parameters bound row after row, each in the
+/// columns' order.
+pub(crate) fn insert_rows_sql(table: &str, columns: &str, rows: usize) -> String {
     format!(
-        "INSERT INTO {table} ({columns}) VALUES ({})",
-        placeholders.join(", ")
+        "INSERT INTO {table} ({columns}) VALUES {}",
+        values_placeholders(rows, columns.split(',').count())
     )
 }
 
@@ -64,6 +68,18 @@ fn json<T: serde::de::DeserializeOwned>(
 }
 
 /// Encodes a value as the JSON text it is stored as.
+/// The `VALUES` list of a multi-row `INSERT` of `rows` rows of `columns` columns:
+/// `($1, $2), ($3, $4)` for two rows of two, parameters numbered row after row.
+fn values_placeholders(rows: usize, columns: usize) -> String {
+    let row = |r: usize| {
+        let p: Vec<String> = (1..=columns)
+            .map(|c| format!("${}", r * columns + c))
+            .collect();
+        format!("({})", p.join(", "))
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serializing our own plain structs and string lists cannot fail.
     serde_json::to_string(value).unwrap_or_default()

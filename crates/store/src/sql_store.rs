@@ -1,6 +1,7 @@
 //! The [`Store`] implementation over sqlx's `Any` driver: single-statement operations here,
 //! guarded state changes in `journey.rs`.
 
+use crate::audit_batch::AuditBatcher;
 use crate::backend::Backend;
 use crate::group_commit::GroupCommit;
 use crate::invalidation::{Caches, Listening};
@@ -32,6 +33,8 @@ pub(crate) struct SqlStore {
     _listening: Option<Listening>,
     /// The writers that group new sessions into shared commits.
     creations: GroupCommit,
+    /// The task that appends audit lines written on their own, many to a statement.
+    pub(crate) audit: AuditBatcher,
 }
 
 /// A change of one session (or of every one) in progress: its record and its events.
@@ -69,6 +72,7 @@ impl SqlStore {
         let caches = Arc::new(Caches::new(cache_ttl, backend == Backend::Postgres));
         let listening =
             (backend == Backend::Postgres).then(|| crate::invalidation::start(url, &caches));
+        let audit = AuditBatcher::start(writer.clone());
         Ok(SqlStore {
             pool,
             writer,
@@ -76,6 +80,7 @@ impl SqlStore {
             caches,
             _listening: listening,
             creations,
+            audit,
         })
     }
 
@@ -470,7 +475,7 @@ impl Store for SqlStore {
         binding_hash: &str,
         now_ms: i64,
         then: &crate::AfterCallback<'_>,
-    ) -> Result<Option<AuthorizationRecord>, StoreError> {
+    ) -> Result<Option<crate::CallbackConsumed>, StoreError> {
         let changing = self.changing_sessions(None);
         let outcome = self
             .consume_callback_tx(state_hash, binding_hash, now_ms, then)

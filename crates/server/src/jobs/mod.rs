@@ -3,10 +3,11 @@
 //! they share the jobs through the database, and a job whose instance died is claimed again
 //! once its lease lapses, so work resumes after a crash or on another instance.
 //!
-//! The runner is woken at once when this instance enqueues (the callback calls
-//! [`Wakeup::wake`]); jobs enqueued by other instances, or due for a retry, are picked up at
-//! the next poll. A running job renews its lease every third of it, so a slow fetch keeps its
-//! job while a dead one loses it within one lease.
+//! The callback's transaction stores its fetch job already claimed by this instance and hands
+//! it to the runner ([`Handoff`]), which starts it at once with no claim of its own; jobs
+//! enqueued by other instances, or due for a retry, are claimed at the next poll (asked on the
+//! read pool first, so an idle poll takes no write). A running job renews its lease every third
+//! of it, so a slow fetch keeps its job while a dead one loses it within one lease.
 
 use crate::envelope::now_ms;
 use crate::error::error_chain;
@@ -15,6 +16,8 @@ use crate::AppState;
 use digigate_store::{JobOutcome, JobRecord, FETCH_JOB};
 use rand::Rng;
 use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
@@ -73,6 +76,41 @@ impl Wakeup {
     }
 }
 
+/// This instance's job runner as the code that causes jobs sees it: jobs stored already
+/// claimed for it (by the callback's transaction) are handed over here, and it is woken.
+#[derive(Debug, Default)]
+pub struct Handoff {
+    wakeup: Wakeup,
+    handed: Mutex<Vec<JobRecord>>,
+    /// The running runner's lease in milliseconds; 0 while no runner runs, when nothing may be
+    /// claimed for it.
+    lease_ms: AtomicI64,
+}
+
+impl Handoff {
+    /// The lease to store a job claimed for this instance's runner with; `None` when no runner
+    /// runs here (the job is then left to any runner's claim).
+    pub fn lease_ms(&self) -> Option<i64> {
+        Some(self.lease_ms.load(Ordering::Acquire)).filter(|ms| *ms > 0)
+    }
+
+    /// Gives the runner a job stored claimed for it (with [`Handoff::lease_ms`]); it starts at
+    /// once. A job handed while the runner stops is left to its lease, as after a crash.
+    pub fn hand(&self, job: JobRecord) {
+        self.handed.lock().expect("handoff lock").push(job);
+        self.wakeup.wake();
+    }
+
+    /// Wakes the runner to claim (a job was stored unclaimed).
+    pub fn wake(&self) {
+        self.wakeup.wake();
+    }
+
+    fn take(&self) -> Vec<JobRecord> {
+        std::mem::take(&mut *self.handed.lock().expect("handoff lock"))
+    }
+}
+
 /// The delay before attempt `attempts + 1`: exponential from [`FIRST_BACKOFF`], capped at
 /// [`MAX_BACKOFF`], with "equal jitter" (between half and all of it) so that jobs failing
 /// together do not retry together.
@@ -86,6 +124,9 @@ pub fn backoff(attempts: i64) -> Duration {
 /// Runs jobs until `shutdown` resolves, then waits up to the grace for running jobs.
 pub async fn run(state: AppState, settings: JobSettings, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
+    let handoff = &state.inner.jobs;
+    let lease_ms = settings.lease.as_millis() as i64;
+    handoff.lease_ms.store(lease_ms, Ordering::Release);
     let mut running = JoinSet::new();
     let mut next_expiry = Instant::now();
     loop {
@@ -104,9 +145,13 @@ pub async fn run(state: AppState, settings: JobSettings, shutdown: impl Future<O
                 tracing::error!(error = %e, "a job task ended abnormally");
             }
         }
+        // Handed jobs are already claimed for this runner: they run even beyond
+        // `concurrency`, which bounds only what it claims from the table.
+        for job in handoff.take() {
+            running.spawn(run_one(state.clone(), job, settings.lease));
+        }
         let free = settings.concurrency.saturating_sub(running.len());
         if free > 0 {
-            let lease_ms = settings.lease.as_millis() as i64;
             match state
                 .inner
                 .store
@@ -122,12 +167,13 @@ pub async fn run(state: AppState, settings: JobSettings, shutdown: impl Future<O
             }
         }
         tokio::select! {
-            _ = state.inner.jobs.0.notified() => {}
+            _ = handoff.wakeup.woken() => {}
             _ = tokio::time::sleep(settings.poll_every) => {}
             Some(_) = running.join_next(), if !running.is_empty() => {}
             _ = &mut shutdown => break,
         }
     }
+    handoff.lease_ms.store(0, Ordering::Release);
     let drained = tokio::time::timeout(settings.shutdown_grace, async {
         while running.join_next().await.is_some() {}
     })

@@ -18,6 +18,8 @@ use digigate_core::{FailureReason, SessionStatus};
 use digigate_digilocker::{AccessToken, TokenGrant};
 use digigate_store::{SealedKind, SessionRecord, StoreError};
 use rand::RngCore;
+use std::sync::Arc;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 /// 256 random bits, base64url: link ids, `state` values and browser bindings.
 pub fn random_token() -> String {
@@ -84,6 +86,9 @@ pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), Journey
             Err(Failure::Store(e)) => return Err(e.into()),
         }
     }
+    // The outcome is stored: the person's page may forward them now, while the token is
+    // revoked and the outcome audited.
+    state.inner.fetch_ended.announce(&session.id);
     // Whatever the outcome, a DigiLocker token obtained for this session does not outlive it.
     erasure::revoke_upstream_token(state, &session.id).await;
     let status = store
@@ -99,18 +104,28 @@ pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), Journey
     )
     .await
     .map_err(JourneyError::Audit)?;
-    state.inner.fetch_ended.announce();
     Ok(())
 }
 
-/// Announces, to the pages of this process waiting on a person's fetch, that a fetch has
-/// ended (each waiter then reads its own session).
-#[derive(Default)]
-pub struct FetchEnded(tokio::sync::Notify);
+/// Announces, to the pages of this process waiting on a person's fetch, which session's fetch
+/// has ended: only the pages of that session read it again (announcing to every waiter made
+/// each of them read its session at every fetch's end).
+pub struct FetchEnded(broadcast::Sender<Arc<str>>);
+
+/// Announcements kept for a waiter that is slow to read them; one that falls further behind
+/// reads its session again.
+const FETCH_ENDED_BACKLOG: usize = 256;
+
+impl Default for FetchEnded {
+    fn default() -> Self {
+        FetchEnded(broadcast::channel(FETCH_ENDED_BACKLOG).0)
+    }
+}
 
 impl FetchEnded {
-    fn announce(&self) {
-        self.0.notify_waiters();
+    fn announce(&self, session_id: &str) {
+        // No receiver (no page waiting) is not an error.
+        let _ = self.0.send(Arc::from(session_id));
     }
 }
 
@@ -124,18 +139,22 @@ pub async fn ended_within(
     bound: std::time::Duration,
 ) -> Result<Option<SessionRecord>, StoreError> {
     let deadline = tokio::time::Instant::now() + bound;
+    // Subscribed before the read, so an end announced between the two is not missed.
+    let mut ended = state.inner.fetch_ended.0.subscribe();
     loop {
-        // Registered before the read, so an end announced between the two is not missed.
-        let ended = state.inner.fetch_ended.0.notified();
-        tokio::pin!(ended);
-        ended.as_mut().enable();
         match state.inner.store.session(session_id).await? {
             Some(s) if s.status.is_terminal() => return Ok(Some(s)),
             Some(_) => {}
             None => return Ok(None),
         }
-        if tokio::time::timeout_at(deadline, ended).await.is_err() {
-            return Ok(None);
+        loop {
+            match tokio::time::timeout_at(deadline, ended.recv()).await {
+                Err(_) | Ok(Err(RecvError::Closed)) => return Ok(None),
+                Ok(Ok(id)) if *id == *session_id => break,
+                Ok(Ok(_)) => {}
+                // Announcements were missed, this session's perhaps: read it again.
+                Ok(Err(RecvError::Lagged(_))) => break,
+            }
         }
     }
 }

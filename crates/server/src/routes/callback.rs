@@ -65,8 +65,11 @@ pub async fn digilocker_callback(
     };
     let then = match failure {
         Some(reason) => AfterCallback::Fail(reason),
+        // Claimed for this instance's runner in the same transaction: it starts at once,
+        // with no claim round trip through the store.
         None => AfterCallback::Fetch {
             seal_code: &seal_code,
+            claim_lease_ms: state.inner.jobs.lease_ms(),
         },
     };
     let store = &state.inner.store;
@@ -78,14 +81,18 @@ pub async fn digilocker_callback(
             &then,
         )
         .await;
-    let auth = consumed
+    let consumed = consumed
         .map_err(|e| PageError::internal("could not consume the callback state", e))?
         .ok_or(PageError::CallbackRejected)?;
+    let auth = consumed.authorization;
     crash::point(CrashPoint::AfterCallback);
     let mut res = match failure {
         None => {
             state.transition_committed(SessionStatus::Authorized, None);
-            state.inner.jobs.wake();
+            match consumed.claimed_job {
+                Some(job) => state.inner.jobs.hand(job),
+                None => state.inner.jobs.wake(),
+            }
             let hold = crate::routes::wait::CALLBACK_HOLD;
             match journey::ended_within(&state, &auth.session_id, hold).await {
                 Ok(Some(ended)) => crate::routes::wait::forward_to_business(&state, &ended).await?,

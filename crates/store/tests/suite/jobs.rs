@@ -4,7 +4,8 @@
 use crate::fixtures::{authorization, open_link, session, MINUTE, NOW, TENANT};
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use digigate_store::{
-    AfterCallback, JobOutcome, NewJob, SessionRecord, Store, UpstreamTokenRecord, FETCH_JOB,
+    AfterCallback, JobOutcome, JobRecord, NewJob, SessionRecord, Store, UpstreamTokenRecord,
+    FETCH_JOB,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -144,6 +145,7 @@ async fn fetch_queued(store: &dyn Store, id: &str) {
     let auth = initialized(store, id).await;
     let then = AfterCallback::Fetch {
         seal_code: &sealed_code,
+        claim_lease_ms: None,
     };
     store
         .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
@@ -174,12 +176,15 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
     let auth = initialized(&*store, "s").await;
     let then = AfterCallback::Fetch {
         seal_code: &sealed_code,
+        claim_lease_ms: None,
     };
     let consumed = store
         .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
         .await
         .unwrap();
-    assert_eq!(consumed, Some(auth.clone()));
+    let consumed = consumed.unwrap();
+    assert_eq!(consumed.authorization, auth);
+    assert!(consumed.claimed_job.is_none());
     assert_eq!(
         store.session("s").await.unwrap().unwrap().status,
         SessionStatus::Authorized
@@ -191,13 +196,11 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
         (FETCH_JOB, NOW + 1)
     );
     // A replay consumes nothing and enqueues nothing.
-    assert_eq!(
-        store
-            .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 2, &then)
-            .await
-            .unwrap(),
-        None
-    );
+    assert!(store
+        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 2, &then)
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(store.session_jobs("s").await.unwrap().len(), 1);
     // The code is handed out once, with the verifier; then never again.
     let taken = store
@@ -209,6 +212,64 @@ pub async fn the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transacti
     assert_eq!(taken.pkce_verifier_sealed, auth.pkce_verifier_sealed);
     no_code_kept(&*store, "s", NOW + 4).await;
     no_code_kept(&*store, "other", NOW + 4).await;
+}
+
+/// Session "s" called back at `NOW + 1`, its fetch job stored claimed by the caller for
+/// [`LEASE`].
+async fn claimed_by_the_callback(store: &dyn Store) -> JobRecord {
+    let auth = initialized(store, "s").await;
+    let then = AfterCallback::Fetch {
+        seal_code: &sealed_code,
+        claim_lease_ms: Some(LEASE),
+    };
+    let consumed = store
+        .consume_callback(&auth.state_hash, &auth.binding_hash, NOW + 1, &then)
+        .await
+        .unwrap()
+        .unwrap();
+    consumed.claimed_job.expect("claimed for the caller")
+}
+
+pub async fn a_callback_can_store_its_fetch_already_claimed_by_the_caller(store: Arc<dyn Store>) {
+    let job = claimed_by_the_callback(&*store).await;
+    assert_eq!(
+        (job.kind.as_str(), job.attempts, job.locked_until_ms),
+        (FETCH_JOB, 1, Some(NOW + 1 + LEASE))
+    );
+    assert_eq!(store.session_jobs("s").await.unwrap(), vec![job.clone()]);
+    // No runner claims it while the caller's lease holds; the caller finishes it as its first
+    // attempt, as if it had claimed it.
+    assert!(store
+        .claim_jobs(NOW + LEASE, LEASE, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .finish_job(&job.id, 1, &JobOutcome::Done, NOW + 2)
+        .await
+        .unwrap());
+    assert!(store
+        .claim_jobs(NOW + 10 * LEASE, LEASE, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn a_claimed_callback_job_whose_claimer_died_is_claimed_again_once_its_lease_lapses(
+    store: Arc<dyn Store>,
+) {
+    let first = claimed_by_the_callback(&*store).await;
+    let again = store.claim_jobs(NOW + 1 + LEASE, LEASE, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].id.as_str(), again[0].attempts),
+        (first.id.as_str(), 2)
+    );
+    // The dead claimer's attempt is fenced off.
+    assert!(!store
+        .finish_job(&first.id, 1, &JobOutcome::Done, NOW + 2 + LEASE)
+        .await
+        .unwrap());
 }
 
 pub async fn a_code_taken_by_racing_jobs_is_handed_out_once(store: Arc<dyn Store>) {

@@ -105,6 +105,8 @@ on_both_backends! {
     jobs::a_retried_job_waits_for_its_time_and_a_given_up_one_never_runs_again,
     jobs::concurrent_claimers_never_get_the_same_job,
     jobs::the_callback_keeps_the_code_and_enqueues_its_fetch_in_one_transaction,
+    jobs::a_callback_can_store_its_fetch_already_claimed_by_the_caller,
+    jobs::a_claimed_callback_job_whose_claimer_died_is_claimed_again_once_its_lease_lapses,
     jobs::a_code_taken_by_racing_jobs_is_handed_out_once,
     jobs::a_denied_callback_fails_the_session_in_the_same_transaction,
     jobs::an_exchange_is_stored_only_while_the_session_is_authorized,
