@@ -118,7 +118,7 @@ async fn a_failing_repository_fails_the_session_with_a_reason(backend: Backend) 
         "Cannot get document due to invalid session lifecycle"
     );
     assert_eq!(
-        app.sim.call_counts().revocations,
+        app.revocations().await,
         1,
         "the token of a failed journey is revoked"
     );
@@ -218,7 +218,7 @@ async fn a_replayed_callback_is_refused_and_changes_nothing(backend: Backend) {
     let before = app.status(&id).await;
     let calls = app.sim.call_counts();
     assert_eq!(
-        (calls.token_requests, calls.revocations),
+        (calls.token_requests, app.revocations().await),
         (1, 1),
         "one exchange, one revoke"
     );

@@ -305,6 +305,20 @@ impl TestApp {
             .expect("the gateway forwards the person to the business")
     }
 
+    /// How many times DigiLocker was asked to revoke a token, once the journey's revoke has had
+    /// its chance (within 5 s): the person is forwarded as soon as the outcome is stored, and
+    /// the token is revoked right after.
+    pub async fn revocations(&self) -> u64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let revoked = self.sim.call_counts().revocations;
+            if revoked > 0 || std::time::Instant::now() >= deadline {
+                return revoked;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// How many sessions were created (their audit lines).
     pub async fn sessions_created(&self) -> usize {
         self.audit_count(None, "session.created").await
