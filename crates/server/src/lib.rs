@@ -13,7 +13,9 @@ pub mod browser_input;
 pub mod config;
 pub mod crash;
 mod envelope;
+mod erasure;
 mod error;
+mod expiry;
 mod hash_error;
 mod html;
 pub mod jobs;
@@ -35,8 +37,8 @@ pub mod vault;
 pub mod webhooks;
 
 pub use config::GatewayConfig;
+pub use erasure::SweepError;
 pub use error::ApiError;
-pub use journey::erasure::SweepError;
 
 use axum::Router;
 use digigate_digilocker::DigiLockerClient;
@@ -163,7 +165,7 @@ impl Gateway {
         &self,
         every: std::time::Duration,
     ) -> tokio::task::JoinHandle<()> {
-        journey::erasure::spawn_sweeper(self.state.clone(), every)
+        erasure::spawn_sweeper(self.state.clone(), every)
     }
 
     /// Starts the job runner (the fetch after each callback, expiry on time) until `shutdown`
@@ -196,7 +198,7 @@ impl Gateway {
 
     /// Runs the retention sweep once; returns how many sessions' data were erased.
     pub async fn sweep_retention(&self) -> Result<usize, SweepError> {
-        journey::erasure::sweep(&self.state).await
+        erasure::sweep(&self.state).await
     }
 
     /// The storage the gateway uses (for the CLI's key management).

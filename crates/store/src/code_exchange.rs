@@ -5,9 +5,9 @@
 
 use crate::events::record_event;
 use crate::jobs::{insert_job_in, JobRecord, NewJob, FETCH_JOB};
-use crate::journey::consume_in;
 use crate::records::{AuthorizationRecord, UpstreamTokenRecord};
 use crate::sql_store::{guard, SqlStore};
+use crate::transitions::consume_in;
 use crate::StoreError;
 use digigate_core::{DocType, FailureReason, SessionEventType, SessionStatus};
 use sqlx::Row;

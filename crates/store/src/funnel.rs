@@ -11,7 +11,7 @@ use digigate_core::FailureReason;
 use sqlx::Row;
 
 /// Which sessions a funnel counts, and the lifecycle rules that say when an unfinished one has
-/// lapsed (the same rules as the server's `journey::lifecycle::expiry_due`).
+/// lapsed (the same rules as the server's `expiry::expiry_due`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FunnelQuery {
     /// Sessions created at or after this time (epoch milliseconds) are counted.

@@ -123,7 +123,7 @@ async fn write(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     c: &Creation,
 ) -> Result<(), StoreError> {
-    crate::sql_store::insert_session_in(tx, &c.session).await?;
+    crate::rows::insert_session_in(tx, &c.session).await?;
     crate::audit::append_audit_in(&mut **tx, &c.created).await
 }
 

@@ -127,7 +127,7 @@ impl SqlStore {
             tx.rollback().await?;
             return Ok(false);
         }
-        crate::sql_store::insert_session_in(&mut tx, session).await?;
+        crate::rows::insert_session_in(&mut tx, session).await?;
         crate::audit_line::append_audit_in(&mut *tx, created).await?;
         tx.commit().await?;
         Ok(true)

@@ -32,13 +32,13 @@ mod group_commit;
 mod idempotency;
 mod invalidation;
 mod jobs;
-mod journey;
 mod outbox;
 mod recent;
 mod records;
 mod rotation;
 mod rows;
 mod sql_store;
+mod transitions;
 mod webhooks;
 
 #[cfg(feature = "testing")]

@@ -30,6 +30,35 @@ pub(crate) const PROFILE_COLUMNS: &str = "session_id, sealed";
 pub(crate) const AUDIT_COLUMNS: &str = "at_ms, api_key_id, session_id, action, detail";
 pub(crate) const DATA_KEY_COLUMNS: &str = "session_id, wrapped_key, kek_id, created_at_ms";
 
+/// Inside a transaction: inserts a new session row.
+pub(crate) async fn insert_session_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    s: &SessionRecord,
+) -> Result<(), StoreError> {
+    let sql = insert_sql("sessions", SESSION_COLUMNS);
+    sqlx::query(&sql)
+        .bind(&s.id)
+        .bind(&s.api_key_id)
+        .bind(s.status.as_str())
+        .bind(s.flow.as_str())
+        .bind(DocType::join(&s.doc_types))
+        .bind(&s.redirect_url)
+        .bind(to_json(&s.options))
+        .bind(s.consent_expiry_ms)
+        .bind(&s.link_id)
+        .bind(s.link_expires_at_ms)
+        .bind(s.created_at_ms)
+        .bind(s.updated_at_ms)
+        .bind(s.failure_reason.map(FailureReason::as_str))
+        .bind(DocType::join(&s.documents_consented))
+        .bind(to_json(&s.documents_missing))
+        .bind(s.erased_at_ms)
+        .bind(&s.expected_sealed)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// `INSERT INTO {table} ({columns}) VALUES ($1, …, $n)`: a placeholder per column, bound in
 /// the columns' order.
 pub(crate) fn insert_sql(table: &str, columns: &str) -> String {

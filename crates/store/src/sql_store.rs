@@ -1,5 +1,5 @@
 //! The [`Store`] implementation over sqlx's `Any` driver: single-statement operations here,
-//! guarded state changes in `journey.rs`.
+//! guarded state changes in `transitions.rs`.
 
 use crate::audit_batch::AuditBatcher;
 use crate::backend::Backend;
@@ -221,7 +221,7 @@ impl Store for SqlStore {
 
     async fn insert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
         let mut tx = self.backend.begin_write(&self.writer).await?;
-        insert_session_in(&mut tx, s).await?;
+        rows::insert_session_in(&mut tx, s).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -686,35 +686,6 @@ impl Store for SqlStore {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.audit_rows(session_id, limit).await
     }
-}
-
-/// Inside a transaction: inserts a new session row.
-pub(crate) async fn insert_session_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    s: &SessionRecord,
-) -> Result<(), StoreError> {
-    let sql = rows::insert_sql("sessions", rows::SESSION_COLUMNS);
-    sqlx::query(&sql)
-        .bind(&s.id)
-        .bind(&s.api_key_id)
-        .bind(s.status.as_str())
-        .bind(s.flow.as_str())
-        .bind(DocType::join(&s.doc_types))
-        .bind(&s.redirect_url)
-        .bind(to_json(&s.options))
-        .bind(s.consent_expiry_ms)
-        .bind(&s.link_id)
-        .bind(s.link_expires_at_ms)
-        .bind(s.created_at_ms)
-        .bind(s.updated_at_ms)
-        .bind(s.failure_reason.map(FailureReason::as_str))
-        .bind(DocType::join(&s.documents_consented))
-        .bind(to_json(&s.documents_missing))
-        .bind(s.erased_at_ms)
-        .bind(&s.expected_sealed)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Runs the guarding `UPDATE` a transaction opens with: whether it changed the one row it

@@ -131,7 +131,7 @@ pub async fn run(state: AppState, settings: JobSettings, shutdown: impl Future<O
     let mut next_expiry = Instant::now();
     loop {
         if Instant::now() >= next_expiry {
-            match journey::lifecycle::expire_lapsed(&state).await {
+            match crate::expiry::expire_lapsed(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "expired lapsed sessions"),
                 Err(e) => {

@@ -2,9 +2,7 @@
 //! documents and the profile and store them sealed (the fetch job, [`run_fetch`]), while the
 //! person waits on a page that forwards them to the business once the session has ended.
 
-pub mod erasure;
 mod fetch;
-pub mod lifecycle;
 mod records;
 pub mod return_address;
 mod trust;
@@ -72,7 +70,7 @@ pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), Journey
     let Some(session) = store.session(session_id).await? else {
         return Ok(());
     };
-    let session = lifecycle::expire_if_due(state, session).await?;
+    let session = crate::expiry::expire_if_due(state, session).await?;
     if session.status == SessionStatus::Authorized {
         match fetch_for(state, &session).await {
             Ok(()) => {}
@@ -90,7 +88,7 @@ pub async fn run_fetch(state: &AppState, session_id: &str) -> Result<(), Journey
     // revoked and the outcome audited.
     state.inner.fetch_ended.announce(&session.id);
     // Whatever the outcome, a DigiLocker token obtained for this session does not outlive it.
-    erasure::revoke_upstream_token(state, &session.id).await;
+    crate::erasure::revoke_upstream_token(state, &session.id).await;
     let status = store
         .session(&session.id)
         .await?

@@ -3,7 +3,8 @@
 
 use crate::audit::{self, Action};
 use crate::envelope::now_ms;
-use crate::journey::{binding_cookie_name, lifecycle, random_token};
+use crate::expiry;
+use crate::journey::{binding_cookie_name, random_token};
 use crate::navigation;
 use crate::page_error::PageError;
 use crate::vault::kek_context;
@@ -59,7 +60,7 @@ async fn start(state: &AppState, link_id: &str) -> Result<Response, PageError> {
         .map_err(internal)?
         .ok_or(PageError::LinkNotFound)?;
     state.metrics().stage(crate::metrics::Stage::LinkOpened);
-    let session = lifecycle::expire_if_due(state, session)
+    let session = expiry::expire_if_due(state, session)
         .await
         .map_err(internal)?;
     match session.status {

@@ -3,8 +3,8 @@
 use super::extract::ApiPath;
 use crate::auth::Caller;
 use crate::envelope::Data;
+use crate::erasure;
 use crate::error::ApiError;
-use crate::journey::erasure;
 use crate::AppState;
 use axum::extract::State;
 use digigate_core::api::{Erasure, ERASURE_ENTITY};

@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::journey::lifecycle;
+use crate::expiry;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -158,7 +158,7 @@ pub async fn caller_session(
         .session_for_key(id, &caller.key.id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(lifecycle::expire_if_due(state, session).await?)
+    Ok(expiry::expire_if_due(state, session).await?)
 }
 
 /// The caller's session, required to have succeeded and to still hold its data.

@@ -14,7 +14,8 @@
 
 use crate::browser_input::{cookie, parse_query};
 use crate::envelope::now_ms;
-use crate::journey::{lifecycle, random_token, return_address};
+use crate::expiry;
+use crate::journey::{random_token, return_address};
 use crate::navigation;
 use crate::page_error::PageError;
 use crate::vault::sha256_hex;
@@ -149,7 +150,7 @@ pub async fn wait_for_outcome(
         .await
         .map_err(|e| PageError::internal("could not read the session being fetched", e))?
         .ok_or(PageError::CallbackRejected)?;
-    let session = lifecycle::expire_if_due(&state, session)
+    let session = expiry::expire_if_due(&state, session)
         .await
         .map_err(|e| PageError::internal("could not expire a lapsed session", e))?;
     let left = Duration::from_millis(u64::try_from(until - now_ms()).unwrap_or(0));

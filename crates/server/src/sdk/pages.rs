@@ -6,8 +6,8 @@
 
 use super::{allowed_origins, is_sdk_session, COMPLETE_PATH};
 use crate::browser_input::{cookie, parse_query};
+use crate::expiry;
 use crate::html::{csp_hash, inline_script, page, scripted_document};
-use crate::journey::lifecycle;
 use crate::navigation;
 use crate::page_error::PageError;
 use crate::AppState;
@@ -62,7 +62,7 @@ async fn sdk_session(
         .await
         .map_err(internal)?
         .ok_or(PageError::LinkNotFound)?;
-    let session = lifecycle::expire_if_due(state, session)
+    let session = expiry::expire_if_due(state, session)
         .await
         .map_err(internal)?;
     Ok((session, allowed_origins(&state.inner.config, &key)))
