@@ -121,6 +121,11 @@ fn runtime(
     builder.build()
 }
 
+/// mimalloc rather than glibc's malloc, whose arena lock the runtime's workers contend for
+/// (see `docs/performance.md`); the same as `digigate serve`, so the bench measures it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     anyhow::ensure!(args.journeys > 0, "--journeys must be at least 1");

@@ -67,6 +67,11 @@ enum Command {
     Completions(completions::CompletionsArgs),
 }
 
+/// mimalloc rather than glibc's malloc, whose arena lock the runtime's workers contend for
+/// (see `docs/performance.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
