@@ -324,6 +324,35 @@ fn completions_are_generated_for_bash_zsh_and_fish_with_the_session_commands() {
     }
 }
 
+#[test]
+fn a_wrong_document_type_or_flow_is_refused_with_the_api_names() {
+    let wrong = [
+        (
+            vec![
+                "documents",
+                "verify",
+                "--doc-type",
+                "driving-license",
+                "x.xml",
+            ],
+            "--doc-type",
+        ),
+        (vec!["session", "init", "--flow", "login"], "--flow"),
+    ];
+    for (args, flag) in wrong {
+        let out = digigate().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag), "{err}");
+        let names = if flag == "--flow" {
+            "[possible values: signin, signup]"
+        } else {
+            "[possible values: aadhaar, pan, driving_license]"
+        };
+        assert!(err.contains(names), "{err}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_metrics_on_the_metrics_listener_and_not_on_the_api_port() {
     let gw = Gateway::start();

@@ -79,3 +79,19 @@ pub fn error_body(status: StatusCode, message: &str) -> Response {
     };
     (status, Json(body)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_id;
+    use std::collections::HashSet;
+
+    #[test]
+    fn transaction_ids_are_random_version_4_uuids_and_never_repeat() {
+        let ids: HashSet<_> = (0..10_000).map(|_| fresh_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        for id in &ids {
+            assert_eq!(id.get_version(), Some(uuid::Version::Random));
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+        }
+    }
+}
